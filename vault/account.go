@@ -1,0 +1,158 @@
+package vault
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Type is the kind of one-time code an account makes.
+type Type string
+
+// The account types.
+const (
+	TOTP  Type = "totp"  // time-based, RFC 6238
+	HOTP  Type = "hotp"  // counter-based, RFC 4226
+	Steam Type = "steam" // Steam Guard: TOTP-SHA1/30 s shown as 5 characters
+)
+
+// Algorithm is the HMAC hash of an account.
+type Algorithm string
+
+// The supported algorithms.
+const (
+	SHA1   Algorithm = "SHA1"
+	SHA256 Algorithm = "SHA256"
+	SHA512 Algorithm = "SHA512"
+)
+
+// Limits on account parameters.
+const (
+	MinDigits = 6
+	MaxDigits = 8
+	MinPeriod = 1
+	MaxPeriod = 300
+	// DefaultPeriod is the TOTP period when none is given.
+	DefaultPeriod = 30
+	// SteamDigits is the length of a Steam Guard code.
+	SteamDigits = 5
+)
+
+// Account is one second-factor credential. Its Secret never prints itself.
+type Account struct {
+	ID        string    // stable random ID, 16 hex digits
+	Issuer    string    // the service, e.g. "EHR"
+	Name      string    // the account name at the service, e.g. "dr.jones"
+	Type      Type      // totp, hotp or steam
+	Secret    Secret    // the shared key
+	Algorithm Algorithm // SHA1, SHA256 or SHA512
+	Digits    int       // 6 to 8 (steam: 5)
+	Period    int       // seconds (totp, steam); 0 for hotp
+	Counter   uint64    // hotp: the next counter value to use
+	Tags      []string  // free labels
+	Note      string    // free text
+	Favorite  bool      // kept on top of lists
+	Stamp     Stamp     // when and where it last changed (see Merge)
+}
+
+// NewID returns a fresh random account ID.
+func NewID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("wardkey: no randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Label is "Issuer:Name", or Name alone when there is no issuer.
+func (a Account) Label() string {
+	if a.Issuer == "" {
+		return a.Name
+	}
+	return a.Issuer + ":" + a.Name
+}
+
+// Normalize fills defaults (type totp, SHA1, 6 digits, 30 s) and the fixed
+// Steam parameters, and upper-cases the algorithm.
+func (a *Account) Normalize() {
+	if a.Type == "" {
+		a.Type = TOTP
+	}
+	a.Type = Type(strings.ToLower(string(a.Type)))
+	a.Algorithm = Algorithm(strings.ToUpper(strings.ReplaceAll(string(a.Algorithm), "-", "")))
+	if a.Algorithm == "" {
+		a.Algorithm = SHA1
+	}
+	switch a.Type {
+	case Steam:
+		a.Algorithm, a.Digits = SHA1, SteamDigits
+		if a.Period == 0 {
+			a.Period = DefaultPeriod
+		}
+		a.Counter = 0
+	case HOTP:
+		a.Period = 0
+		if a.Digits == 0 {
+			a.Digits = 6
+		}
+	default:
+		if a.Digits == 0 {
+			a.Digits = 6
+		}
+		if a.Period == 0 {
+			a.Period = DefaultPeriod
+		}
+		a.Counter = 0
+	}
+	if a.Tags == nil {
+		a.Tags = []string{}
+	}
+}
+
+// Validate reports the first thing wrong with an account, in words for the
+// person who typed it. It never mentions the secret's value.
+func (a Account) Validate() error {
+	if a.Secret.IsZero() {
+		return errors.New("the secret is empty")
+	}
+	if strings.TrimSpace(a.Issuer) == "" && strings.TrimSpace(a.Name) == "" {
+		return errors.New("an account needs an issuer or a name")
+	}
+	switch a.Type {
+	case TOTP, HOTP, Steam:
+	default:
+		return fmt.Errorf("type %q is not supported (use totp, hotp or steam)", a.Type)
+	}
+	switch a.Algorithm {
+	case SHA1, SHA256, SHA512:
+	default:
+		return fmt.Errorf("algorithm %q is not supported (use SHA1, SHA256 or SHA512)", a.Algorithm)
+	}
+	if a.Type == Steam {
+		if a.Digits != SteamDigits || a.Algorithm != SHA1 {
+			return errors.New("a steam account has 5 characters and SHA1")
+		}
+	} else if a.Digits < MinDigits || a.Digits > MaxDigits {
+		return fmt.Errorf("%d digits is not supported (use %d to %d)", a.Digits, MinDigits, MaxDigits)
+	}
+	if a.Type != HOTP && (a.Period < MinPeriod || a.Period > MaxPeriod) {
+		return fmt.Errorf("a period of %d s is not supported (use %d to %d)", a.Period, MinPeriod, MaxPeriod)
+	}
+	return nil
+}
+
+// Clone returns a deep copy (tags and secret bytes are not shared).
+func (a Account) Clone() Account {
+	c := a
+	c.Tags = append([]string{}, a.Tags...)
+	c.Secret = NewSecret(a.Secret.b)
+	return c
+}
+
+// SameContent reports whether two accounts are duplicates in the sense of
+// Merge: the same issuer, name and secret.
+func (a Account) SameContent(b Account) bool {
+	return a.Issuer == b.Issuer && a.Name == b.Name && a.Secret.Equal(b.Secret)
+}

@@ -1,0 +1,25 @@
+// Package vault owns wardkey's accounts: their codes, the encrypted vault
+// file and its key slots, the merge of account sets, and locking.
+//
+// # Accounts and codes
+//
+// An [Account] holds a [Secret], which never prints itself. [TOTPCode] and
+// [HOTPCode] make codes through github.com/pquerna/otp (RFC 6238, RFC 4226,
+// and Steam Guard's five characters). A HOTP account's Counter is the next
+// value to use: [Tx.NextHOTP] saves counter+1 before a code is shown.
+//
+// # The vault file
+//
+// One vault per profile directory: vault.json, a JSON envelope of a header,
+// key slots and a payload (docs/vault-format.md). A random 256-bit key seals
+// the payload with XChaCha20-Poly1305, the header's stored bytes as
+// associated data; each slot wraps that key one way (OS keyring, argon2id
+// passphrase, recovery code). [Vault.Update] saves crash-safely and merges
+// with what other processes saved, under an flock.
+//
+// # Merge
+//
+// [Merge] is the one merge, used by saves, restore, import and sync: a join
+// of two states by hybrid-logical-clock [Stamp], with tombstones that always
+// win and HOTP counters that only grow.
+package vault

@@ -1,0 +1,30 @@
+package vault
+
+import "errors"
+
+// Sentinel errors that callers branch on. The app turns each into one
+// sentence for the person; the wrapped cause says more.
+var (
+	// ErrLocked: no slot could open the vault with what was offered.
+	ErrLocked = errors.New("vault is locked")
+	// ErrWrongPassphrase: the passphrase or recovery code did not open its slot.
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+	// ErrTampered: the vault file failed authentication (altered or corrupt).
+	ErrTampered = errors.New("vault file is corrupt or was altered")
+	// ErrUnsupportedVersion: the vault was written by a newer wardkey.
+	ErrUnsupportedVersion = errors.New("vault format version is not supported")
+	// ErrNotVault: the file is not a wardkey vault at all.
+	ErrNotVault = errors.New("not a wardkey vault file")
+	// ErrNoVault: there is no vault in the profile yet.
+	ErrNoVault = errors.New("no vault here yet")
+	// ErrExists: a vault already exists where one would be created.
+	ErrExists = errors.New("a vault already exists")
+	// ErrKeyringUnavailable: the OS keyring could not be reached in time.
+	ErrKeyringUnavailable = errors.New("OS keyring is not reachable")
+	// ErrKeyringMissing: the keyring works but holds no key for this vault.
+	ErrKeyringMissing = errors.New("OS keyring holds no key for this vault")
+	// ErrNotFound: no account matched a query.
+	ErrNotFound = errors.New("no account matches")
+	// ErrAmbiguous: several accounts matched a query.
+	ErrAmbiguous = errors.New("several accounts match")
+)

@@ -1,0 +1,57 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// DefaultProfile is the profile used when none is named.
+const DefaultProfile = "default"
+
+// File names inside a profile directory.
+const (
+	VaultFile  = "vault.json"
+	BackupFile = "vault.json.bak"
+	LockFile   = "vault.lock"
+	LocalFile  = "local.json"
+	localLock  = "local.lock"
+)
+
+var profileRE = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
+
+// CheckProfile reports whether name is a valid profile name.
+func CheckProfile(name string) error {
+	if !profileRE.MatchString(name) || name == "." || name == ".." {
+		return fmt.Errorf("profile name %q is not valid (use 1 to 64 of a-z, 0-9, '.', '_' and '-')", name)
+	}
+	return nil
+}
+
+// DefaultHome is $XDG_DATA_HOME/wardkey, or ~/.local/share/wardkey.
+func DefaultHome() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "wardkey"), nil
+	}
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return "", errors.New("no home directory: set WARDKEY_HOME")
+	}
+	return filepath.Join(h, ".local", "share", "wardkey"), nil
+}
+
+// ProfileDir is the directory of a profile under home.
+func ProfileDir(home, profile string) (string, error) {
+	if err := CheckProfile(profile); err != nil {
+		return "", err
+	}
+	return filepath.Join(home, profile), nil
+}
+
+// Exists reports whether a vault file exists in dir.
+func Exists(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, VaultFile))
+	return err == nil
+}
