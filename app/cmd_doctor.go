@@ -1,0 +1,154 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// checkLevel is the outcome of one doctor check.
+type checkLevel int
+
+const (
+	checkOK checkLevel = iota
+	checkWarn
+	checkFail
+	checkSkip
+)
+
+func (l checkLevel) String() string {
+	return [...]string{"ok", "warn", "FAIL", "skip"}[l]
+}
+
+// checkResult is one line of `wardkey doctor`.
+type checkResult struct {
+	name  string
+	level checkLevel
+	msg   string
+}
+
+// doctorChecks run in order; each may look at what earlier ones found.
+var doctorChecks = []func(e *env, d *doctorState) checkResult{
+	checkVaultFile,
+	checkPermissions,
+	checkKeyring,
+	checkOpens,
+	checkClock,
+}
+
+type doctorState struct {
+	info    vault.Info
+	hasFile bool
+}
+
+func cmdDoctor(e *env, args []string) error {
+	fs := e.flags("doctor")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("doctor takes no arguments")
+	}
+	var d doctorState
+	failed := 0
+	for _, c := range doctorChecks {
+		r := c(e, &d)
+		fmt.Fprintf(e.out, "%-4s  %-12s %s\n", r.level, r.name, r.msg)
+		if r.level == checkFail {
+			failed++
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.err, "wardkey: error: %d check(s) failed\n", failed)
+		return exitError{1}
+	}
+	return nil
+}
+
+func checkVaultFile(e *env, d *doctorState) checkResult {
+	info, err := vault.ReadInfo(e.dir())
+	if errors.Is(err, vault.ErrNoVault) {
+		return checkResult{"vault", checkFail, fmt.Sprintf("profile %q has no vault in %s: run 'wardkey init'", e.profile, e.dir())}
+	}
+	if err != nil {
+		msg, _ := describe(err)
+		return checkResult{"vault", checkFail, msg}
+	}
+	d.info, d.hasFile = info, true
+	if _, err := os.Stat(filepath.Join(e.dir(), vault.BackupFile)); err != nil {
+		return checkResult{"vault", checkOK, fmt.Sprintf("%s (slots: %v; no vault.json.bak yet)", filepath.Join(e.dir(), vault.VaultFile), info.Slots)}
+	}
+	return checkResult{"vault", checkOK, fmt.Sprintf("%s (slots: %v)", filepath.Join(e.dir(), vault.VaultFile), info.Slots)}
+}
+
+func checkPermissions(e *env, d *doctorState) checkResult {
+	if !d.hasFile {
+		return checkResult{"permissions", checkSkip, "no vault"}
+	}
+	var bad []string
+	if st, err := os.Stat(e.dir()); err == nil && st.Mode().Perm()&0o077 != 0 {
+		bad = append(bad, fmt.Sprintf("%s is %o (want 700)", e.dir(), st.Mode().Perm()))
+	}
+	for _, f := range []string{vault.VaultFile, vault.BackupFile, vault.LocalFile} {
+		st, err := os.Stat(filepath.Join(e.dir(), f))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil && st.Mode().Perm()&0o077 != 0 {
+			bad = append(bad, fmt.Sprintf("%s is %o (want 600)", f, st.Mode().Perm()))
+		}
+	}
+	if len(bad) > 0 {
+		return checkResult{"permissions", checkFail, fmt.Sprintf("readable by others: %v: run chmod 700 %s && chmod 600 %s/*", bad, e.dir(), e.dir())}
+	}
+	return checkResult{"permissions", checkOK, "the profile directory is 0700 and its files 0600"}
+}
+
+func checkKeyring(e *env, d *doctorState) checkResult {
+	err := vault.Probe(e.keyring())
+	needed := d.info.Has(vault.SlotKeyring)
+	switch {
+	case err == nil:
+		return checkResult{"keyring", checkOK, "the OS keyring answers"}
+	case needed && !d.info.Has(vault.SlotPassphrase) && !d.info.Has(vault.SlotRecovery):
+		return checkResult{"keyring", checkFail, fmt.Sprintf("%v: this vault opens only through the keyring", err)}
+	case needed:
+		return checkResult{"keyring", checkWarn, fmt.Sprintf("%v: the vault still opens with its passphrase", err)}
+	}
+	return checkResult{"keyring", checkOK, fmt.Sprintf("not used by this vault (%v)", errors.Unwrap(err))}
+}
+
+func checkOpens(e *env, d *doctorState) checkResult {
+	if !d.hasFile {
+		return checkResult{"unlock", checkSkip, "no vault"}
+	}
+	if !d.info.Has(vault.SlotKeyring) && !e.canAskPassphrase() {
+		return checkResult{"unlock", checkSkip, "no keyring slot and no passphrase given (--vault-passphrase-file)"}
+	}
+	v, err := e.openVault()
+	if err != nil {
+		msg, _ := describe(err)
+		return checkResult{"unlock", checkFail, msg}
+	}
+	defer v.Close()
+	n := len(v.Accounts())
+	return checkResult{"unlock", checkOK, fmt.Sprintf("the vault opens and all %d accounts decode", n)}
+}
+
+func checkClock(e *env, d *doctorState) checkResult {
+	now := e.now()
+	if now.Year() < 2024 {
+		return checkResult{"clock", checkFail, fmt.Sprintf("the system clock says %s: codes will be wrong; set the date", now.Format(time.RFC3339))}
+	}
+	l, _ := vault.LoadLocal(e.dir())
+	if l.ClockOffset != 0 {
+		return checkResult{"clock", checkWarn, fmt.Sprintf("codes use an applied offset of %+.1f s ('wardkey clock' to re-check)", l.ClockOffset)}
+	}
+	return checkResult{"clock", checkOK, "the system clock looks sane (run 'wardkey clock' to compare with NTP)"}
+}

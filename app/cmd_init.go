@@ -1,0 +1,111 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+func cmdInit(e *env, args []string) error {
+	fs := e.flags("init")
+	noKeyring := fs.Bool("no-keyring", false, "passphrase only, even where a keyring is reachable")
+	withKeyring := fs.Bool("keyring", false, "a keyring slot for a named profile")
+	recoveryOut := fs.String("recovery-out", "", "write the recovery code to this new file (0600)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("init takes no arguments")
+	}
+	if *noKeyring && *withKeyring {
+		return usagef("--keyring and --no-keyring exclude each other")
+	}
+	dir := e.dir()
+	if vault.Exists(dir) {
+		return withHint(fmt.Errorf("profile %q already has a vault (%s); nothing was changed", e.profile, filepath.Join(dir, vault.VaultFile)),
+			"use another --profile, or 'wardkey passwd' to change its passphrase")
+	}
+	if *recoveryOut != "" {
+		if _, err := os.Lstat(*recoveryOut); err == nil {
+			return fmt.Errorf("%s already exists: the recovery code goes only into a new file", *recoveryOut)
+		}
+	}
+
+	o := vault.CreateOptions{Options: e.options()}
+	useKeyring := *withKeyring || (e.profile == vault.DefaultProfile && !*noKeyring)
+	if useKeyring {
+		if err := vault.Probe(e.keyring()); err != nil {
+			if *withKeyring {
+				return withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
+			}
+			fmt.Fprintf(e.err, "wardkey: the OS keyring is not reachable (%v): the vault gets a passphrase instead\n", errors.Unwrap(err))
+			useKeyring = false
+		} else {
+			o.Keyring = e.keyring()
+		}
+	}
+	if !useKeyring || e.passFile != "" {
+		p, err := e.vaultPassphrase("New vault passphrase ("+e.profile+")", true)
+		if err != nil {
+			return fmt.Errorf("a passphrase for the new vault: %w", err)
+		}
+		o.Passphrase = p
+	}
+
+	code := vault.NewRecoveryCode()
+	switch {
+	case *recoveryOut != "":
+		o.RecoveryCode = code
+	case e.interactive():
+		o.RecoveryCode = code
+	}
+	v, err := vault.Create(dir, o)
+	if err != nil {
+		return fmt.Errorf("create vault: %w", err)
+	}
+	defer v.Close()
+	var slots []string
+	slots = append(slots, v.SlotKinds()...)
+	fmt.Fprintf(e.err, "wardkey: created the vault of profile %q in %s (opens with: %v)\n", e.profile, dir, slots)
+	if o.RecoveryCode != "" {
+		if err := e.giveRecoveryCode(code, *recoveryOut); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(e.err, "wardkey: no recovery code was made (no terminal to show it on)")
+		fmt.Fprintln(e.err, "wardkey: hint: make one with 'wardkey recovery --recovery-out FILE' and keep it on paper")
+	}
+	return nil
+}
+
+// giveRecoveryCode writes the code to a new 0600 file, or shows it once on
+// the terminal. It is the one secret wardkey ever prints besides codes.
+func (e *env) giveRecoveryCode(code, out string) error {
+	if out != "" {
+		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("write recovery code: %w", err)
+		}
+		_, err = fmt.Fprintf(f, "wardkey recovery code for profile %q\n%s\n", e.profile, code)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write recovery code: %w", err)
+		}
+		fmt.Fprintf(e.err, "wardkey: the recovery code is in %s: print it, keep it safe, then delete the file\n", out)
+		return nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return errNoTerminal
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "\n  Recovery code for profile %q (shown once; write it down or print it):\n\n      %s\n\n", e.profile, code)
+	fmt.Fprintf(tty, "  It opens the vault if the passphrase is forgotten: 'wardkey passwd --recovery'.\n\n")
+	return nil
+}

@@ -1,0 +1,164 @@
+// Package app is wardkey's command line: subcommands, flags, prompts, and
+// the start of the terminal UI (package app/tui).
+//
+// # Terminal rules
+//
+// Results go to standard output: codes, lists, JSON. Everything else goes to
+// standard error as "wardkey: …", errors as "wardkey: error: …" with an
+// optional "wardkey: hint: …". Prompts and passphrases use the terminal
+// (/dev/tty), never argv. Exit status: 0 success, 1 failure, 2 usage error.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	usage   string // after "wardkey NAME "
+	summary string
+	run     func(e *env, args []string) error
+}
+
+// commands lists every subcommand of the contract in DESIGN.md.
+var commands = []command{
+	{"init", "[--no-keyring | --keyring] [--recovery-out FILE]", "create the vault of this profile", cmdInit},
+	{"add", "--uri URI|- | --issuer I --account A (--secret S | --secret-file F) [--type totp|hotp|steam] [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S] [--counter N]", "add one account", cmdAdd},
+	{"import", "[--dry-run] [--format NAME] [--passphrase-file F] FILE...", "import QR images, otpauth URIs and other apps' exports", cmdImport},
+	{"list", "[--json]", "list the accounts", cmdList},
+	{"code", "[--at RFC3339|UNIX] QUERY", "print an account's current code", cmdCode},
+	{"delete", "[--yes] QUERY", "delete an account", cmdDelete},
+	{"export", "--out FILE [--passphrase-file F] [--armor] [--format age|google-migration|otpauth] [--yes] [--force]", "write an encrypted backup (or an unencrypted transfer)", cmdExport},
+	{"restore", "[--dry-run] [--undelete] [--passphrase-file F] FILE", "restore accounts from a backup", cmdRestore},
+	{"qr", "[--png FILE] QUERY", "show an account's otpauth QR code", cmdQR},
+	{"clock", "[--server HOST[:PORT]] [--json] [--apply [--force] | --reset]", "check this clock against NTP", cmdClock},
+	{"sync", "[--remote DIR|URL] | sync join REMOTE", "sync the vault with other workstations", cmdSync},
+	{"doctor", "", "check keyring, clock, permissions and vault health", cmdDoctor},
+	{"passwd", "[--recovery]", "set a new vault passphrase", cmdPasswd},
+	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
+}
+
+// Main runs wardkey with the arguments after the program name and returns
+// the exit status.
+func Main(args []string) int {
+	return run(args, defaultIO(), Hooks{})
+}
+
+// Hooks let tests fix the clock and cheapen the KDF. The product passes the
+// zero value.
+type Hooks struct {
+	Now     func() time.Time
+	KDF     *vault.KDFParams
+	Keyring vault.Keyring // nil: the OS keyring
+	NoSleep bool          // do not wait out failed-unlock delays
+}
+
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+	inFile   *os.File // non-nil when stdin is a file (terminal checks)
+}
+
+func defaultIO() stdio {
+	return stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, inFile: os.Stdin}
+}
+
+// usageError is a mistake in the command line: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// hintError carries a next step for the person, printed as "wardkey: hint:".
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e hintError) Error() string { return e.err.Error() }
+func (e hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return hintError{err, hint} }
+
+// exitError ends with a status and no further message (already printed).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func run(args []string, io stdio, h Hooks) int {
+	e, rest, err := newEnv(args, io, h)
+	if err == nil {
+		err = dispatch(e, rest)
+	}
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(io.err, "wardkey: error: %s\n", ue.msg)
+		fmt.Fprintf(io.err, "wardkey: hint: run 'wardkey help' for the commands and flags\n")
+		return 2
+	}
+	msg, hint := describe(err)
+	fmt.Fprintf(io.err, "wardkey: error: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(io.err, "wardkey: hint: %s\n", hint)
+	}
+	return 1
+}
+
+func dispatch(e *env, args []string) error {
+	if len(args) == 0 {
+		return runTUI(e)
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help":
+		printHelp(e.out)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(e.out, "wardkey", Version)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(e, args[1:])
+		}
+	}
+	return usagef("unknown command %q", name)
+}
+
+// Version is set at build time with -ldflags "-X ...app.Version=…".
+var Version = "dev"
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "wardkey: a terminal authenticator (TOTP, HOTP, Steam) with an encrypted vault")
+	fmt.Fprintln(w, "\nUsage:")
+	fmt.Fprintln(w, "  wardkey [--demo]                 the code screen")
+	cs := append([]command(nil), commands...)
+	sort.SliceStable(cs, func(i, j int) bool { return false })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  wardkey %-8s %s\n", c.name, c.summary)
+		if c.usage != "" {
+			fmt.Fprintf(w, "           %s %s\n", strings.Repeat(" ", len(c.name)), c.usage)
+		}
+	}
+	fmt.Fprintln(w, "\nGlobal flags (before or after the command):")
+	fmt.Fprintln(w, "  --home DIR                   where profiles live (WARDKEY_HOME; default ~/.local/share/wardkey)")
+	fmt.Fprintln(w, "  --profile NAME               the profile to use (WARDKEY_PROFILE; default \"default\")")
+	fmt.Fprintln(w, "  --vault-passphrase-file F    read the vault passphrase from F (WARDKEY_PASSPHRASE_FILE)")
+}

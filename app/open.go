@@ -1,0 +1,141 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// openVault opens this profile's vault: the keyring slot first, then the
+// vault passphrase (file or prompt), slowed after failed attempts.
+func (e *env) openVault() (*vault.Vault, error) {
+	if e.demo {
+		return demoVault()
+	}
+	return e.openWith("")
+}
+
+// openWith opens the vault; a non-empty recovery code is tried instead of
+// the passphrase.
+func (e *env) openWith(recovery string) (*vault.Vault, error) {
+	dir := e.dir()
+	info, err := vault.ReadInfo(dir)
+	if err != nil {
+		return nil, e.explainOpen(err)
+	}
+	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
+	if info.Has(vault.SlotKeyring) {
+		u.Keyring = e.keyring()
+	}
+	asked := false
+	if info.Has(vault.SlotPassphrase) && e.canAskPassphrase() {
+		u.Passphrase = func() ([]byte, error) {
+			if err := e.waitOutFailures(); err != nil {
+				return nil, err
+			}
+			asked = true
+			return e.vaultPassphrase("Vault passphrase ("+e.profile+")", false)
+		}
+	}
+	if recovery != "" {
+		if err := e.waitOutFailures(); err != nil {
+			return nil, err
+		}
+		asked = true
+	}
+	v, err := vault.Open(dir, u)
+	if asked {
+		e.recordUnlock(err)
+	}
+	if err != nil {
+		return nil, e.explainOpen(err)
+	}
+	return v, nil
+}
+
+// waitOutFailures waits as long as earlier failed attempts ask.
+func (e *env) waitOutFailures() error {
+	l, err := vault.LoadLocal(e.dir())
+	if err != nil {
+		return err
+	}
+	if w := l.UnlockWait(e.now()); w > 0 {
+		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", l.FailedUnlocks, w.Round(time.Second))
+		if !e.hooks.NoSleep {
+			time.Sleep(w)
+		}
+	}
+	return nil
+}
+
+// recordUnlock counts failed passphrase attempts across processes.
+func (e *env) recordUnlock(err error) {
+	switch {
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		_, _ = vault.UpdateLocal(e.dir(), func(l *vault.Local) {
+			l.FailedUnlocks++
+			l.LastFailedUnlock = e.now()
+		})
+	case err == nil:
+		l, _ := vault.LoadLocal(e.dir())
+		if l.FailedUnlocks > 0 {
+			_, _ = vault.UpdateLocal(e.dir(), func(l *vault.Local) {
+				l.FailedUnlocks = 0
+				l.LastFailedUnlock = time.Time{}
+			})
+		}
+	}
+}
+
+// explainOpen adds the profile and the way out to an open error.
+func (e *env) explainOpen(err error) error {
+	switch {
+	case errors.Is(err, vault.ErrNoVault):
+		return withHint(fmt.Errorf("profile %q has no vault yet (%s)", e.profile, e.dir()),
+			"run 'wardkey init' to create one, or 'wardkey --demo' to try the demo")
+	case errors.Is(err, vault.ErrLocked) && errors.Is(err, vault.ErrKeyringUnavailable):
+		return withHint(fmt.Errorf("the vault of profile %q is locked: %w", e.profile, err),
+			"unlock or start the OS keyring, or give the vault passphrase with --vault-passphrase-file or WARDKEY_PASSPHRASE_FILE")
+	case errors.Is(err, vault.ErrLocked) && errors.Is(err, vault.ErrKeyringMissing):
+		return withHint(fmt.Errorf("the vault of profile %q is locked: %w", e.profile, err),
+			"give the vault passphrase, or open it with the recovery code ('wardkey passwd --recovery')")
+	case errors.Is(err, vault.ErrLocked):
+		return withHint(fmt.Errorf("the vault of profile %q is locked: no passphrase was given", e.profile),
+			"give the vault passphrase with --vault-passphrase-file F or WARDKEY_PASSPHRASE_FILE, or run wardkey on a terminal")
+	}
+	return err
+}
+
+// describe turns an error into one sentence and a hint for the person.
+func describe(err error) (string, string) {
+	var he hintError
+	hint := ""
+	if errors.As(err, &he) {
+		hint = he.hint
+	}
+	switch {
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return "the passphrase (or recovery code) is wrong; the vault is unchanged",
+			firstNonEmpty(hint, "check it and try again; if it is forgotten, run 'wardkey passwd --recovery' with the recovery code")
+	case errors.Is(err, vault.ErrTampered):
+		return "the vault file is corrupt or was altered, so it was not opened and nothing was written: " + err.Error(),
+			firstNonEmpty(hint, "restore vault.json.bak beside it, or a backup with 'wardkey restore'")
+	case errors.Is(err, vault.ErrUnsupportedVersion):
+		return "this vault was written by a newer wardkey: " + err.Error(), firstNonEmpty(hint, "upgrade wardkey")
+	case errors.Is(err, vault.ErrNotVault):
+		return "vault.json is not a wardkey vault file", firstNonEmpty(hint, "move it aside and restore from vault.json.bak or a backup")
+	case errors.Is(err, errNoTerminal):
+		return "a passphrase is needed and there is no terminal to ask on",
+			firstNonEmpty(hint, "give it with --vault-passphrase-file F or WARDKEY_PASSPHRASE_FILE")
+	}
+	return err.Error(), hint
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
