@@ -116,6 +116,8 @@ func describe(err error) (string, string) {
 		hint = he.hint
 	}
 	switch {
+	case errors.Is(err, vault.ErrBadRecoveryCode):
+		return "that is not a recovery code: " + vault.ErrBadRecoveryCode.Error(), firstNonEmpty(hint, "type it as printed, e.g. 7K3M-QX2P-…; case, spaces and dashes do not matter")
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "the passphrase (or recovery code) is wrong; the vault is unchanged",
 			firstNonEmpty(hint, "check it and try again; if it is forgotten, run 'wardkey passwd --recovery' with the recovery code")

@@ -1,0 +1,122 @@
+package vault
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// systemKeyring returns the real OS keyring, or skips (fails in CI) when
+// this test does not run inside `make test`'s D-Bus session. Without a
+// session, godbus would launch a stray dbus-daemon: never let it.
+func systemKeyring(t *testing.T) SystemKeyring {
+	t.Helper()
+	k := SystemKeyring{Timeout: 5 * time.Second}
+	var err error
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		err = errors.New("no D-Bus session")
+	} else {
+		err = Probe(k)
+	}
+	if err != nil {
+		if os.Getenv("WARDKEY_REQUIRE_KEYRING") == "1" {
+			t.Fatalf("WARDKEY_REQUIRE_KEYRING=1 but the Secret Service is not usable: %v", err)
+		}
+		t.Skipf("SKIPPED: no Secret Service (%v): run 'make test', which starts gnome-keyring", err)
+	}
+	return k
+}
+
+func TestRealKeyringSlot(t *testing.T) {
+	k := systemKeyring(t)
+	dir := filepath.Join(t.TempDir(), "default")
+	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Delete(KeyringService, keyringUser(v.ID())) })
+	a := addAccount(t, v, testAccount("EHR", "dr.jones"))
+
+	// Opens with no passphrase at all.
+	w, err := Open(dir, Unlock{Keyring: k})
+	if err != nil {
+		t.Fatalf("open through the keyring: %v", err)
+	}
+	if _, ok := w.State().Account(a.ID); !ok {
+		t.Error("account missing")
+	}
+	// Only the 32-byte key is in the keyring, base64: 44 characters.
+	if s, err := k.Get(KeyringService, keyringUser(v.ID())); err != nil || len(s) != 44 {
+		t.Errorf("keyring item: %d characters, %v; want 44", len(s), err)
+	}
+	// Without the keyring the vault stays locked, and says why.
+	if _, err := Open(dir, Unlock{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("open without keyring: %v, want ErrLocked", err)
+	}
+	// The item gone: ErrLocked wrapping ErrKeyringMissing.
+	if err := k.Delete(KeyringService, keyringUser(v.ID())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Unlock{Keyring: k}); !errors.Is(err, ErrLocked) || !errors.Is(err, ErrKeyringMissing) {
+		t.Errorf("open with the item deleted: %v, want ErrLocked and ErrKeyringMissing", err)
+	}
+}
+
+func TestRealKeyringWithPassphraseFallback(t *testing.T) {
+	k := systemKeyring(t)
+	dir := filepath.Join(t.TempDir(), "default")
+	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: k, Passphrase: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = k.Delete(KeyringService, keyringUser(v.ID()))
+	if _, err := Open(dir, Unlock{Keyring: k, Passphrase: passphrase("pw")}); err != nil {
+		t.Errorf("passphrase after a missing keyring item: %v", err)
+	}
+}
+
+// A dead D-Bus socket (SSH, headless) is ErrKeyringUnavailable, at once.
+// godbus keeps one session connection per process, so this runs in a
+// child process of its own.
+func TestKeyringUnreachable(t *testing.T) {
+	if os.Getenv("WARDKEY_CHILD") != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKeyringUnreachable$", "-test.v")
+		cmd.Env = append(os.Environ(), "WARDKEY_CHILD=1", "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeyringUnreachable") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	start := time.Now()
+	err := Probe(SystemKeyring{Timeout: 3 * time.Second})
+	if !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("Probe on a dead bus: %v, want ErrKeyringUnavailable", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Probe took %v", d)
+	}
+	dir := filepath.Join(t.TempDir(), "default")
+	if _, err := Create(dir, CreateOptions{Options: cheap, Keyring: SystemKeyring{}}); !errors.Is(err, ErrKeyringUnavailable) {
+		t.Errorf("Create with a dead keyring: %v", err)
+	}
+	if Exists(dir) {
+		t.Error("a vault was written although its only slot failed")
+	}
+}
+
+// A keyring call that never answers (a locked collection waiting for an
+// unlock prompt) ends at the timeout.
+func TestKeyringTimeout(t *testing.T) {
+	k := SystemKeyring{Timeout: 50 * time.Millisecond}
+	block := make(chan struct{})
+	defer close(block)
+	_, err := k.do("read", func() (string, error) { <-block; return "", nil })
+	if !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("a hung call: %v, want ErrKeyringUnavailable", err)
+	}
+}
