@@ -147,7 +147,7 @@ func (a Account) Validate() error {
 func (a Account) Clone() Account {
 	c := a
 	c.Tags = append([]string{}, a.Tags...)
-	c.Secret = NewSecret(a.Secret.b)
+	c.Secret = NewSecret(a.Secret.raw())
 	return c
 }
 

@@ -49,7 +49,7 @@ func MarshalState(s State) ([]byte, error) {
 		}
 		st.Accounts = append(st.Accounts, storedAccount{
 			ID: a.ID, Issuer: a.Issuer, Name: a.Name, Type: string(a.Type),
-			Secret:    base64.StdEncoding.EncodeToString(a.Secret.b),
+			Secret:    base64.StdEncoding.EncodeToString(a.Secret.raw()),
 			Algorithm: string(a.Algorithm), Digits: a.Digits, Period: a.Period,
 			Counter: a.Counter, Tags: tags, Note: a.Note, Favorite: a.Favorite, Stamp: a.Stamp,
 		})
@@ -74,7 +74,7 @@ func UnmarshalState(b []byte) (State, error) {
 			return State{}, fmt.Errorf("decode account %d: secret is not base64", i+1)
 		}
 		a := Account{
-			ID: x.ID, Issuer: x.Issuer, Name: x.Name, Type: Type(x.Type), Secret: Secret{b: sec},
+			ID: x.ID, Issuer: x.Issuer, Name: x.Name, Type: Type(x.Type), Secret: NewSecret(sec),
 			Algorithm: Algorithm(x.Algorithm), Digits: x.Digits, Period: x.Period, Counter: x.Counter,
 			Tags: x.Tags, Note: x.Note, Favorite: x.Favorite, Stamp: x.Stamp,
 		}

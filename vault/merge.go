@@ -118,7 +118,7 @@ func compareContent(x, y Account) int {
 		strings.Compare(x.Issuer, y.Issuer),
 		strings.Compare(x.Name, y.Name),
 		strings.Compare(string(x.Type), string(y.Type)),
-		bytes.Compare(x.Secret.b, y.Secret.b),
+		bytes.Compare(x.Secret.raw(), y.Secret.raw()),
 		strings.Compare(string(x.Algorithm), string(y.Algorithm)),
 		cmp.Compare(x.Digits, y.Digits),
 		cmp.Compare(x.Period, y.Period),
@@ -143,14 +143,14 @@ func (s State) duplicateOf() map[string]string {
 	type key struct{ issuer, name, secret string }
 	keep := make(map[key]string, len(s.Accounts))
 	for _, a := range s.Accounts {
-		k := key{a.Issuer, a.Name, string(a.Secret.b)}
+		k := key{a.Issuer, a.Name, string(a.Secret.raw())}
 		if id, ok := keep[k]; !ok || a.ID < id {
 			keep[k] = a.ID
 		}
 	}
 	dup := map[string]string{}
 	for _, a := range s.Accounts {
-		if id := keep[key{a.Issuer, a.Name, string(a.Secret.b)}]; id != a.ID {
+		if id := keep[key{a.Issuer, a.Name, string(a.Secret.raw())}]; id != a.ID {
 			dup[a.ID] = id
 		}
 	}

@@ -11,8 +11,21 @@ import (
 // Secret is the shared key of an account. It never prints itself: String,
 // GoString, Format, LogValue and MarshalText all return a redaction. The one
 // way to the bytes is [Secret.Bytes].
+//
+// The bytes sit behind a pointer, so that even where fmt cannot call these
+// methods (a Secret inside an unexported field of some struct printed with
+// %v) it prints an address, never the bytes.
 type Secret struct {
-	b []byte
+	p *secretBytes
+}
+
+type secretBytes struct{ b []byte }
+
+func (s Secret) raw() []byte {
+	if s.p == nil {
+		return nil
+	}
+	return s.p.b
 }
 
 const redacted = "[secret redacted]"
@@ -22,7 +35,7 @@ var ErrBadSecret = errors.New("secret is not base32 (letters A to Z and digits 2
 
 // NewSecret wraps raw key bytes. The slice is copied.
 func NewSecret(b []byte) Secret {
-	return Secret{b: append([]byte(nil), b...)}
+	return Secret{p: &secretBytes{b: append([]byte(nil), b...)}}
 }
 
 // ParseSecret decodes a base32 secret leniently: spaces, dashes and '='
@@ -53,7 +66,7 @@ func ParseSecret(s string) (Secret, error) {
 	if err != nil {
 		return Secret{}, ErrBadSecret
 	}
-	return Secret{b: b[:whole]}, nil
+	return Secret{p: &secretBytes{b: b[:whole]}}, nil
 }
 
 // NormalizeBase32 upper-cases s and drops spaces, tabs, dashes and '='.
@@ -73,23 +86,24 @@ func NormalizeBase32(s string) string {
 }
 
 // Bytes reveals the key bytes. Callers must not keep or print them.
-func (s Secret) Bytes() []byte { return s.b }
+func (s Secret) Bytes() []byte { return s.raw() }
 
 // Base32 reveals the key as unpadded base32, for otpauth URIs and export.
 func (s Secret) Base32() string {
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(s.b)
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(s.raw())
 }
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return len(s.b) == 0 }
+func (s Secret) IsZero() bool { return len(s.raw()) == 0 }
 
 // Equal reports whether two secrets hold the same bytes.
-func (s Secret) Equal(o Secret) bool { return string(s.b) == string(o.b) }
+func (s Secret) Equal(o Secret) bool { return string(s.raw()) == string(o.raw()) }
 
 // Wipe overwrites the bytes with zeros.
 func (s Secret) Wipe() {
-	for i := range s.b {
-		s.b[i] = 0
+	b := s.raw()
+	for i := range b {
+		b[i] = 0
 	}
 }
 

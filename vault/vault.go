@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,6 +247,26 @@ func unwrap(p *parsed, u Unlock) ([]byte, error) {
 	defer wipe(pass)
 	return s.open(p.header.VaultID, pass)
 }
+
+// String describes the vault without its key or accounts.
+func (v *Vault) String() string {
+	if v == nil {
+		return "vault(nil)"
+	}
+	return fmt.Sprintf("vault(%s, %s)", v.id, v.dir)
+}
+
+// Format prints String for every verb, so %#v and %+v never show the key.
+func (v *Vault) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(v.String())) }
+
+// LogValue implements slog.LogValuer without the key or accounts.
+func (v *Vault) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// MarshalJSON describes the vault without its key or accounts.
+func (v *Vault) MarshalJSON() ([]byte, error) { return json.Marshal(v.String()) }
+
+// Format prints a placeholder for every verb: a Tx holds the vault key.
+func (t *Tx) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("vault.Tx")) }
 
 // ID is the vault's stable random ID.
 func (v *Vault) ID() string { return v.id }

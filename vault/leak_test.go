@@ -1,0 +1,73 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSecretsNeverPrint formats accounts, states, vaults and errors every
+// way a program might print them and checks no secret shows.
+func TestSecretsNeverPrint(t *testing.T) {
+	raw := []byte("VERY-SECRET-KEY-BYTES")
+	sec := NewSecret(raw)
+	a := Account{ID: "00aa", Issuer: "EHR", Name: "dr", Type: TOTP, Secret: sec, Algorithm: SHA1, Digits: 6, Period: 30}
+	dir, v := newTestVault(t, "pw")
+	addAccount(t, v, a)
+	st := v.State()
+	values := map[string]any{
+		"secret": sec, "&secret": &sec, "account": a, "&account": &a, "accounts": []Account{a},
+		"state": st, "vault": v, "tx": &Tx{v: v, state: &st},
+		"validate error":   Account{Secret: sec, Digits: 99}.Validate(),
+		"unexported field": struct{ a Account }{a}, "unexported state": struct{ s State }{st},
+	}
+	_, openErr := Open(dir, Unlock{Passphrase: passphrase("wrong")})
+	values["open error"] = openErr
+	forbidden := []string{string(raw), sec.Base32(), fmt.Sprint(raw), fmt.Sprintf("%x", raw)[:16]}
+	for name, val := range values {
+		var outs []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
+			outs = append(outs, fmt.Sprintf(verb, val))
+		}
+		if j, err := json.Marshal(val); err == nil {
+			outs = append(outs, string(j))
+		}
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", val)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", val)
+		outs = append(outs, buf.String())
+		for _, out := range outs {
+			for _, f := range forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("%s: printed the secret: %.200s", name, out)
+				}
+			}
+		}
+	}
+	// Storage is the one place secrets go, and it round-trips.
+	b, err := MarshalState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := UnmarshalState(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Live()[0].Secret; !got.Equal(sec) {
+		t.Error("the storage encoding lost the secret")
+	}
+	// And the vault file holds it only encrypted.
+	file, _ := os.ReadFile(filepath.Join(dir, VaultFile))
+	if bytes.Contains(file, raw) || bytes.Contains(file, []byte(sec.Base32())) || bytes.Contains(file, []byte("EHR")) {
+		t.Error("the vault file holds plaintext")
+	}
+	if errors.Is(openErr, ErrWrongPassphrase) == false {
+		t.Errorf("open error %v", openErr)
+	}
+}
