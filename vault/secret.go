@@ -12,20 +12,20 @@ import (
 // GoString, Format, LogValue and MarshalText all return a redaction. The one
 // way to the bytes is [Secret.Bytes].
 //
-// The bytes sit behind a pointer, so that even where fmt cannot call these
-// methods (a Secret inside an unexported field of some struct printed with
-// %v) it prints an address, never the bytes.
+// The bytes are held by a closure, so that even where fmt cannot call these
+// methods (a Secret inside an unexported field of some struct, printed with
+// any verb) reflection finds only a func and prints its address.
 type Secret struct {
-	p *secretBytes
+	f func() []byte
 }
 
-type secretBytes struct{ b []byte }
+func holdBytes(b []byte) Secret { return Secret{f: func() []byte { return b }} }
 
 func (s Secret) raw() []byte {
-	if s.p == nil {
+	if s.f == nil {
 		return nil
 	}
-	return s.p.b
+	return s.f()
 }
 
 const redacted = "[secret redacted]"
@@ -35,7 +35,7 @@ var ErrBadSecret = errors.New("secret is not base32 (letters A to Z and digits 2
 
 // NewSecret wraps raw key bytes. The slice is copied.
 func NewSecret(b []byte) Secret {
-	return Secret{p: &secretBytes{b: append([]byte(nil), b...)}}
+	return holdBytes(append([]byte(nil), b...))
 }
 
 // ParseSecret decodes a base32 secret leniently: spaces, dashes and '='
@@ -66,7 +66,7 @@ func ParseSecret(s string) (Secret, error) {
 	if err != nil {
 		return Secret{}, ErrBadSecret
 	}
-	return Secret{p: &secretBytes{b: b[:whole]}}, nil
+	return holdBytes(b[:whole]), nil
 }
 
 // NormalizeBase32 upper-cases s and drops spaces, tabs, dashes and '='.
