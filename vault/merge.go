@@ -89,7 +89,9 @@ func Merge(a, b State) State {
 		Tombstones: make([]Tombstone, 0, len(dead)),
 		Settings:   a.Settings,
 	}
-	if b.Settings.Stamp.Compare(a.Settings.Stamp) > 0 {
+	// Equal stamps with different values (hand-made or zero-stamped data)
+	// fall back to a fixed order on the value, so Merge stays commutative.
+	if c := b.Settings.Stamp.Compare(a.Settings.Stamp); c > 0 || c == 0 && b.Settings.LockAfter > a.Settings.LockAfter {
 		out.Settings = b.Settings
 	}
 	for _, x := range live {
