@@ -1,8 +1,185 @@
 package app
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
 
-// cmdImport is not built yet: its issue is open.
+	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/vault"
+)
+
+// cmdImport imports QR images, otpauth URI lists and other apps' exports.
+// Each file is all-or-nothing; a file that fails is reported and the others
+// still imported, and the command then exits 1.
 func cmdImport(e *env, args []string) error {
-	return errors.New("'wardkey import' is not built yet")
+	fs := e.flags("import")
+	dryRun := fs.Bool("dry-run", false, "show what would be imported, change nothing")
+	format := fs.String("format", "", "force the format ("+strings.Join(importer.Formats(), ", ")+")")
+	passFile := fs.String("passphrase-file", "", "read the passphrase of encrypted exports from this file")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("import needs at least one FILE")
+	}
+	if *format != "" && !knownFormat(*format) {
+		return usagef("format %q is not known (known: %s)", *format, strings.Join(importer.Formats(), ", "))
+	}
+	v, err := e.openVault()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+
+	var filePass []byte
+	passErr := error(nil)
+	asked := false
+	passphrase := func(file string) func() ([]byte, error) {
+		return func() ([]byte, error) {
+			if !asked {
+				asked = true
+				switch {
+				case *passFile != "":
+					filePass, passErr = readPassphraseFile(*passFile)
+				case e.interactive():
+					filePass, passErr = e.promptSecret("Passphrase of " + file)
+				default:
+					passErr = importer.ErrPassphraseNeeded
+				}
+			}
+			return filePass, passErr
+		}
+	}
+
+	failed := 0
+	var batches []importer.Batch
+	for _, file := range files {
+		res, err := importer.ImportFile(file, importer.Options{Format: *format, Passphrase: passphrase(file)})
+		if err != nil {
+			failed++
+			msg, hint := describeImport(err)
+			fmt.Fprintf(e.err, "wardkey: error: %s: %s\n", file, msg)
+			if hint != "" {
+				fmt.Fprintf(e.err, "wardkey: hint: %s\n", hint)
+			}
+			continue
+		}
+		batches = append(batches, res.Batches...)
+		added, dups, err := mergeImport(v, res.Accounts, *dryRun)
+		if err != nil {
+			failed++
+			fmt.Fprintf(e.err, "wardkey: error: %s: nothing was imported: %s\n", file, err)
+			continue
+		}
+		verb := "added"
+		if *dryRun {
+			verb = "would be added"
+		}
+		fmt.Fprintf(e.out, "%s: %s: %d %s, %d duplicates skipped, %d entries skipped\n",
+			file, res.Format, len(added), verb, len(dups), len(res.Skipped))
+		for _, a := range added {
+			fmt.Fprintf(e.out, "  + %s (%s)\n", a.Label(), a.Type)
+		}
+		for _, a := range dups {
+			fmt.Fprintf(e.out, "  = %s (already in the vault)\n", a.Label())
+		}
+		for _, s := range res.Skipped {
+			fmt.Fprintf(e.err, "wardkey: %s: skipped %s: %s\n", file, s.Entry, s.Reason)
+		}
+	}
+	for _, m := range importer.MissingBatches(batches) {
+		failed++
+		fmt.Fprintf(e.err, "wardkey: error: %s: the accounts of the other codes were read\n", m)
+		fmt.Fprintf(e.err, "wardkey: hint: import every QR code of the export together: wardkey import CODE1.png CODE2.png ...\n")
+	}
+	if *dryRun {
+		fmt.Fprintln(e.out, "dry run: nothing was changed")
+	}
+	if failed > 0 {
+		return exitError{1}
+	}
+	return nil
+}
+
+func knownFormat(name string) bool {
+	for _, f := range importer.Formats() {
+		if strings.EqualFold(f, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeImport adds the accounts that are not already in the vault (the same
+// issuer, name and secret, as vault.Merge decides duplicates) in one save,
+// and returns what was added and what was a duplicate. With dryRun it only
+// decides.
+func mergeImport(v *vault.Vault, accounts []vault.Account, dryRun bool) (added, dups []vault.Account, err error) {
+	decide := func(live []vault.Account) {
+		added, dups = nil, nil
+		for _, a := range accounts {
+			if containsSame(live, a) || containsSame(added, a) {
+				dups = append(dups, a)
+				continue
+			}
+			added = append(added, a)
+		}
+	}
+	if dryRun {
+		decide(v.Accounts())
+		return added, dups, nil
+	}
+	err = v.Update(func(tx *vault.Tx) error {
+		decide(tx.State().Live())
+		for i, a := range added {
+			b, err := tx.Add(a)
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.Label(), err)
+			}
+			added[i] = b
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	// Anything Merge still hides as a duplicate was not really added.
+	hidden := v.State().Duplicates()
+	kept := added[:0]
+	for _, a := range added {
+		if _, dup := hidden[a.ID]; dup || !containsID(v.Accounts(), a.ID) {
+			dups = append(dups, a)
+			continue
+		}
+		kept = append(kept, a)
+	}
+	return kept, dups, nil
+}
+
+func containsSame(as []vault.Account, a vault.Account) bool {
+	for _, b := range as {
+		if b.SameContent(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// describeImport words an import error for the person.
+func describeImport(err error) (string, string) {
+	switch {
+	case errors.Is(err, importer.ErrPassphraseNeeded):
+		return "the file is encrypted and no passphrase was given: nothing was imported",
+			"give its passphrase with --passphrase-file F, or run wardkey on a terminal to be asked"
+	case errors.Is(err, importer.ErrWrongPassphrase):
+		return "the passphrase does not open this file: nothing was imported", "check the export's passphrase (not the vault's)"
+	case errors.Is(err, importer.ErrUnknownFormat):
+		return "wardkey does not recognise this file's content: nothing was imported",
+			"give the format with --format NAME (" + strings.Join(importer.Formats(), ", ") + ")"
+	case errors.Is(err, errNoTerminal):
+		return "the file is encrypted and there is no terminal to ask for its passphrase", "give it with --passphrase-file F"
+	}
+	return err.Error() + ": nothing was imported", ""
 }

@@ -1,0 +1,225 @@
+package importer
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// want is an expected account, written as a test reads best.
+type want struct {
+	issuer, name string
+	typ          vault.Type
+	secret       string // base32 as the file has it (compared after vault.ParseSecret)
+	alg          vault.Algorithm
+	digits       int
+	period       int
+	counter      uint64
+}
+
+func (w want) String() string {
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d", w.issuer, w.name, w.typ, w.secret, w.alg, w.digits, w.period, w.counter)
+}
+
+func got(a vault.Account) want {
+	return want{a.Issuer, a.Name, a.Type, a.Secret.Base32(), a.Algorithm, a.Digits, a.Period, a.Counter}
+}
+
+// The Aegis vector set (testdata/PROVENANCE.md).
+var (
+	v1 = want{"Deno", "Mason", vault.TOTP, "4SJHB4GSD43FZBAI7C2HLRJGPQ", vault.SHA1, 6, 30, 0}
+	v2 = want{"SPDX", "James", vault.TOTP, "5OM4WOOGPLQEF6UGN3CPEOOLWU", vault.SHA256, 7, 20, 0}
+	v3 = want{"Airbnb", "Elijah", vault.TOTP, "7ELGJSGXNCCTV3O6LKJWYFV2RA", vault.SHA512, 8, 50, 0}
+	v4 = want{"Issuu", "James", vault.HOTP, "YOOMIXWS5GN6RTBPUFFWKTW5M4", vault.SHA1, 6, 0, 1}
+	v5 = want{"Air Canada", "Benjamin", vault.HOTP, "KUVJJOM753IHTNDSZVCNKL7GII", vault.SHA256, 7, 0, 50}
+	v6 = want{"WWE", "Mason", vault.HOTP, "5VAML3X35THCEBVRLV24CGBKOY", vault.SHA512, 8, 0, 10300}
+	v7 = want{"Boeing", "Sophia", vault.Steam, "JRZCL47CMXVOQMNPZR2F7J4RGI", vault.SHA1, 5, 30, 0}
+	v8 = want{"Battle.net", "US-2211-2050-3346", vault.TOTP, "BMGRXPGFARQQF4GMT25JATL2VYLAHDBI", vault.SHA1, 8, 30, 0}
+
+	v1to7 = []want{v1, v2, v3, v4, v5, v6, v7}
+)
+
+// totp is a default TOTP (SHA1/6/30).
+func totp(issuer, name, secret string) want {
+	return want{issuer, name, vault.TOTP, secret, vault.SHA1, 6, 30, 0}
+}
+
+// with returns w changed by f, for one-off variants of a vector.
+func with(w want, f func(*want)) want { f(&w); return w }
+
+// asTOTP is a vector's secret imported as plain TOTP SHA1/6/30.
+func asTOTP(w want) want { return totp(w.issuer, w.name, w.secret) }
+
+type fixtureCase struct {
+	file    string // under testdata/
+	format  string
+	pass    string
+	want    []want
+	skipped int // entries reported and left out
+	missing bool
+}
+
+// fixtureCases: one row per real export file. Every expected account is
+// asserted field by field.
+var fixtureCases = []fixtureCase{
+	{file: "otpauth_uri_list/plain.txt", format: "otpauth", want: v1to7},
+	{file: "ente/ente_auth.txt", format: "otpauth", want: v1to7},
+	{file: "aegis/proton/aegis-txt.txt", format: "otpauth", want: []want{
+		with(totp("myissuer", "mylabel815256", "MYSECRET"), func(w *want) { w.alg, w.digits, w.period = vault.SHA256, 8, 15 }),
+		totp("myissuer", "mylabeldefault", "MYSECRET"),
+		{"Steam", "Steam", vault.Steam, "STEAMKEY", vault.SHA1, 5, 30, 0},
+	}},
+	{file: "ente/proton/plain.txt", format: "otpauth", want: []want{
+		{"MyIssuer", "MyLabel256_8_15", vault.TOTP, "JVMVGRKDKJCVI===", vault.SHA256, 8, 15, 0},
+		totp("MyIssuer", "MyLabelDefault", "JVMVGRKDKJCVI==="),
+	}},
+	{file: "ente/proton/encrypted_decrypted.txt", format: "otpauth", want: []want{
+		{"HOTPISSUER", "HOTPACCOUNT", vault.HOTP, "ASECRET", vault.SHA1, 6, 0, 1},
+		totp("MYISSUER", "MYLABEL", "MYSECRET"),
+		{"Steam", "STEAMACCOUNT", vault.Steam, "STEAMSECRET", vault.SHA1, 5, 30, 0},
+	}},
+	{file: "ente/proton/plain_with_hotp.txt", format: "otpauth", skipped: 1, want: []want{
+		totp("", "account", "xbjzbxbxbcbcbb"),
+		totp("", "title no issuer", "irnshxhxbxbxbbxbb"),
+		{"hotpitem", "account1", vault.HOTP, "ndjdfbdnfjdjdjfjhfh", vault.SHA1, 6, 0, 0},
+		totp("issuer", "account", "jdjdbfhfjdhdhxnb"),
+		totp("issuer", "amazon", "CBKANXSKXBJSJDNBDBDNXBXNNXBN"),
+	}},
+	{file: "ente/proton/plain_with_missing_fields.txt", format: "otpauth", want: []want{totp("", "accountname", "jcxjjxjxjcjxnnn")}},
+	{file: "ente/proton/plain_with_steam_and_hotp.txt", format: "otpauth", want: []want{
+		{"Item1happysteam", "additional info", vault.Steam, "DJDJDJHDJDHFHHFHF", vault.SHA1, 5, 30, 0},
+		{"Item2hotp", "additional info", vault.HOTP, "CBJXCBCBCBCB", vault.SHA1, 6, 0, 0},
+		with(totp("Item3-90sec", "additional info", "NDJDJFNXNNCNCNC"), func(w *want) { w.period = 90 }),
+	}},
+	{file: "google_authenticator/scito/example_export.txt", format: "google-migration", want: []want{
+		totp("raspberrypi", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("raspberrypi", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		{"", "hotp demo", vault.HOTP, "7KSQL2JTUDIS5EF65KLMRQIIGY", vault.SHA1, 6, 0, 4},
+		totp("encoding", "¿äÄéÉ? (demo)", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+	}},
+	{file: "google_authenticator/scito/example_export_only_totp.txt", format: "google-migration", want: []want{
+		totp("raspberrypi", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("raspberrypi", "pi@raspberrypi", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+		totp("encoding", "¿äÄéÉ? (demo)", "7KSQL2JTUDIS5EF65KLMRQIIGY"),
+	}},
+	{file: "google_authenticator/scito/test_plus_problem_export.txt", format: "google-migration", want: []want{
+		totp("SerenityLabs", "test1@serenitylabs.co.uk", "A4RFDYMF4GSLUIBQV4ZP67OJEZ2XUQVM"),
+		totp("SerenityLabs", "test2@serenitylabs.co.uk", "SCDDZ7PW5MOZLE3PQCAZM7L4S35K3UDX"),
+		totp("SerenityLabs", "test3@serenitylabs.co.uk", "TR76272RVYO6EAEY2FX7W7R7KUDEGPJ4"),
+		totp("SerenityLabs", "test4@serenitylabs.co.uk", "N2ILWSXSJUQUB7S6NONPJSC62NPG7EXN"),
+	}},
+}
+
+func sortWants(ws []want) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		if sec, err := vault.ParseSecret(w.secret); err == nil {
+			w.secret = sec.Base32()
+		}
+		out[i] = w.String()
+	}
+	slices.SortFunc(out, cmp.Compare)
+	return out
+}
+
+func checkAccounts(t *testing.T, gotAs []vault.Account, ws []want) {
+	t.Helper()
+	g := make([]want, len(gotAs))
+	for i, a := range gotAs {
+		if a.ID != "" {
+			t.Errorf("account %s has an ID %q: the vault gives IDs", a.Label(), a.ID)
+		}
+		if err := a.Validate(); err != nil {
+			t.Errorf("account %s is not valid: %v", a.Label(), err)
+		}
+		g[i] = got(a)
+	}
+	gs, wsS := sortWants(g), sortWants(ws)
+	if !slices.Equal(gs, wsS) {
+		t.Errorf("accounts differ\n got:\n  %s\nwant:\n  %s", strings.Join(gs, "\n  "), strings.Join(wsS, "\n  "))
+	}
+}
+
+func passFunc(p string) func() ([]byte, error) {
+	if p == "" {
+		return nil
+	}
+	return func() ([]byte, error) { return []byte(p), nil }
+}
+
+func TestFixtures(t *testing.T) {
+	for _, tc := range fixtureCases {
+		t.Run(tc.file, func(t *testing.T) {
+			if tc.missing {
+				t.Skip("format not built")
+			}
+			path := filepath.Join("testdata", tc.file)
+			res, err := ImportFile(path, Options{Passphrase: passFunc(tc.pass)})
+			if err != nil {
+				t.Fatalf("import: %v", err)
+			}
+			if res.Format != tc.format {
+				t.Errorf("format = %q, want %q", res.Format, tc.format)
+			}
+			checkAccounts(t, res.Accounts, tc.want)
+			if len(res.Skipped) != tc.skipped {
+				t.Errorf("skipped %d entries, want %d: %+v", len(res.Skipped), tc.skipped, res.Skipped)
+			}
+			// Forcing the detected format gives the same result.
+			res2, err := ImportFile(path, Options{Format: tc.format, Passphrase: passFunc(tc.pass)})
+			if err != nil {
+				t.Fatalf("import with --format %s: %v", tc.format, err)
+			}
+			checkAccounts(t, res2.Accounts, tc.want)
+			if tc.pass != "" {
+				if _, err := ImportFile(path, Options{}); !errors.Is(err, ErrPassphraseNeeded) {
+					t.Errorf("without a passphrase: err = %v, want ErrPassphraseNeeded", err)
+				}
+				if _, err := ImportFile(path, Options{Passphrase: passFunc("wrong" + tc.pass)}); !errors.Is(err, ErrWrongPassphrase) {
+					t.Errorf("with a wrong passphrase: err = %v, want ErrWrongPassphrase", err)
+				}
+			}
+			// No report ever holds a secret.
+			for _, s := range res.Skipped {
+				for _, w := range tc.want {
+					if strings.Contains(s.Entry+s.Reason, w.secret) {
+						t.Errorf("skipped entry %+v shows a secret", s)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestBrokenFiles(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		err  string
+	}{
+		{"google_authenticator/scito/test_export_wrong_content.txt", "not in a format"},
+		{"google_authenticator/scito/test_export_wrong_prefix.txt", "not in a format"},
+		{"google_authenticator/scito/test_export_wrong_data.txt", "not a Google Authenticator export"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Import(b, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.err)
+			}
+		})
+	}
+}

@@ -1,0 +1,385 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// Limits that bound what a hostile file can make wardkey do (DESIGN.md).
+const (
+	// MaxFileSize is the largest file Import accepts: 16 MiB.
+	MaxFileSize = 16 << 20
+	// MaxPixels is the largest image, in pixels, that is decoded: 40 megapixels.
+	MaxPixels = 40_000_000
+	// MaxAccounts is the most entries (accounts and skipped entries) one
+	// import may hold.
+	MaxAccounts = 10_000
+	// MaxDepth is the deepest JSON or XML nesting accepted.
+	MaxDepth = 64
+)
+
+// Sentinel errors that callers branch on.
+var (
+	// ErrUnknownFormat: the content matches no known format.
+	ErrUnknownFormat = errors.New("the file is not in a format wardkey can import")
+	// ErrPassphraseNeeded: the file is encrypted and no passphrase was offered.
+	ErrPassphraseNeeded = errors.New("the file is encrypted and needs its passphrase")
+	// ErrWrongPassphrase: the passphrase did not open the file.
+	ErrWrongPassphrase = errors.New("the passphrase does not open the file")
+	// ErrTooLarge: the file, an image or the number of entries is over a limit.
+	ErrTooLarge = errors.New("over wardkey's import limits")
+	// ErrKDFTooCostly: an encrypted export asks for more key-derivation memory
+	// or work than wardkey allows.
+	ErrKDFTooCostly = errors.New("the file asks for an unreasonable amount of key-derivation work")
+	// ErrNoOTP: a QR code or file holds something other than an OTP account.
+	ErrNoOTP = errors.New("it holds no otpauth:// URI or Google Authenticator export")
+)
+
+// ParseError is an error in one place of a file: the format and, for text
+// formats, the line. It never holds a secret.
+type ParseError struct {
+	Format string // format name, as in Formats
+	Line   int    // 1-based line, 0 when not line-based
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: line %d: %v", e.Format, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Format, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Options tune an import.
+type Options struct {
+	// Format forces a format by name (one of Formats); "" detects it from
+	// the content.
+	Format string
+	// Passphrase returns the passphrase of an encrypted export. It is called
+	// at most once, only when the file is encrypted; nil means no passphrase
+	// can be had, and an encrypted file fails with ErrPassphraseNeeded.
+	Passphrase func() ([]byte, error)
+}
+
+// Skipped is an entry of a file that was not imported, and why.
+type Skipped struct {
+	Entry  string // "issuer:name" or "entry N"; never a secret
+	Reason string
+}
+
+// Result is what one file holds.
+type Result struct {
+	Format   string          // the format name, as in Formats
+	Accounts []vault.Account // no IDs; normalized and valid
+	Skipped  []Skipped       // entries that were reported and left out
+	// Batches lists the Google Authenticator export QR codes (otpauth-migration
+	// URIs) the file held, so that codes spread over several files can be
+	// checked for completeness with MissingBatches.
+	Batches []Batch
+}
+
+// format is one source format: it recognises its content and turns it into
+// accounts. Each lives in its own file.
+type format interface {
+	name() string
+	// detect reports whether the content is in this format.
+	detect(p *probe) bool
+	// parse adds the file's entries to c.
+	parse(data []byte, o Options, c *collector) error
+}
+
+// formats are tried in this order by detection.
+var formats = []format{
+	migrationFormat{},
+	uriListFormat{},
+}
+
+// Formats lists the format names Options.Format accepts.
+func Formats() []string {
+	names := make([]string, 0, len(formats))
+	for _, f := range formats {
+		names = append(names, f.name())
+	}
+	return names
+}
+
+// Import detects the format of data (or uses o.Format) and returns every
+// account it holds. It is all-or-nothing: an error means no account, while an
+// entry wardkey cannot represent is reported in Result.Skipped.
+func Import(data []byte, o Options) (Result, error) {
+	if len(data) > MaxFileSize {
+		return Result{}, fmt.Errorf("the file is %d bytes, more than %d MiB: %w", len(data), MaxFileSize>>20, ErrTooLarge)
+	}
+	var f format
+	if o.Format != "" {
+		for _, g := range formats {
+			if strings.EqualFold(g.name(), o.Format) {
+				f = g
+			}
+		}
+		if f == nil {
+			return Result{}, fmt.Errorf("format %q is not known (known: %s)", o.Format, strings.Join(Formats(), ", "))
+		}
+	} else {
+		p := newProbe(data)
+		for _, g := range formats {
+			if g.detect(p) {
+				f = g
+				break
+			}
+		}
+		if f == nil {
+			return Result{}, ErrUnknownFormat
+		}
+	}
+	o = o.once()
+	c := &collector{}
+	if err := f.parse(data, o, c); err != nil {
+		return Result{}, err
+	}
+	return Result{Format: f.name(), Accounts: c.accounts, Skipped: c.skipped, Batches: c.batches}, nil
+}
+
+// ImportFile imports one file, refusing a file over MaxFileSize before
+// reading it all.
+func ImportFile(path string, o Options) (Result, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return Result{}, err
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return Result{}, fmt.Errorf("the file is %d bytes, more than %d MiB: %w", st.Size(), MaxFileSize>>20, ErrTooLarge)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	if err != nil {
+		return Result{}, err
+	}
+	if len(data) > MaxFileSize {
+		return Result{}, fmt.Errorf("the file is more than %d MiB: %w", MaxFileSize>>20, ErrTooLarge)
+	}
+	return Import(data, o)
+}
+
+// once makes the passphrase callback ask at most once.
+func (o Options) once() Options {
+	if o.Passphrase == nil {
+		return o
+	}
+	ask := o.Passphrase
+	var (
+		done bool
+		p    []byte
+		err  error
+	)
+	o.Passphrase = func() ([]byte, error) {
+		if !done {
+			p, err = ask()
+			done = true
+		}
+		return p, err
+	}
+	return o
+}
+
+// passphrase asks for the file's passphrase.
+func (o Options) passphrase() ([]byte, error) {
+	if o.Passphrase == nil {
+		return nil, ErrPassphraseNeeded
+	}
+	p, err := o.Passphrase()
+	if err != nil {
+		return nil, err
+	}
+	if len(p) == 0 {
+		return nil, ErrPassphraseNeeded
+	}
+	return p, nil
+}
+
+// collector gathers a file's accounts and skipped entries, enforcing
+// MaxAccounts.
+type collector struct {
+	accounts []vault.Account
+	skipped  []Skipped
+	batches  []Batch
+	n        int
+}
+
+// entryName names an entry for a report: "issuer:name", or "entry N".
+func entryName(issuer, name string, n int) string {
+	issuer, name = strings.TrimSpace(issuer), strings.TrimSpace(name)
+	switch {
+	case issuer != "" && name != "":
+		return clip(issuer + ":" + name)
+	case issuer != "" || name != "":
+		return clip(issuer + name)
+	}
+	return "entry " + strconv.Itoa(n)
+}
+
+// clip shortens a label for a report.
+func clip(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "?")
+	}
+	if len(s) > 80 {
+		s = s[:77]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "..."
+	}
+	return s
+}
+
+func (c *collector) count() error {
+	c.n++
+	if c.n > MaxAccounts {
+		return fmt.Errorf("the file holds more than %d entries: %w", MaxAccounts, ErrTooLarge)
+	}
+	return nil
+}
+
+// add normalizes and checks a; an invalid account is skipped with the reason.
+func (c *collector) add(a vault.Account) error {
+	if err := c.count(); err != nil {
+		return err
+	}
+	a.ID = ""
+	a.Stamp = vault.Stamp{}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		c.skipped = append(c.skipped, Skipped{Entry: entryName(a.Issuer, a.Name, c.n), Reason: err.Error()})
+		return nil
+	}
+	c.accounts = append(c.accounts, a)
+	return nil
+}
+
+// skip reports an entry that cannot be imported. label may be "".
+func (c *collector) skip(label string, reason error) error {
+	if err := c.count(); err != nil {
+		return err
+	}
+	if label == "" {
+		label = "entry " + strconv.Itoa(c.n)
+	}
+	c.skipped = append(c.skipped, Skipped{Entry: clip(label), Reason: reason.Error()})
+	return nil
+}
+
+// probe is what detection looks at, computed once.
+type probe struct {
+	data   []byte
+	text   string // data without a BOM and surrounding space, if it is UTF-8
+	isText bool
+	// JSON: keys of the top-level object, or of the first element of a
+	// top-level array.
+	isJSON    bool
+	jsonArray bool
+	keys      map[string]json.RawMessage
+}
+
+func newProbe(data []byte) *probe {
+	p := &probe{data: data}
+	b := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if utf8.Valid(b) {
+		p.isText = true
+		p.text = strings.TrimSpace(string(b))
+	}
+	if p.isText && len(p.text) > 0 && (p.text[0] == '{' || p.text[0] == '[') && depthOK([]byte(p.text)) {
+		if p.text[0] == '{' {
+			var m map[string]json.RawMessage
+			if json.Unmarshal([]byte(p.text), &m) == nil {
+				p.isJSON, p.keys = true, m
+			}
+		} else {
+			var arr []json.RawMessage
+			if json.Unmarshal([]byte(p.text), &arr) == nil {
+				p.isJSON, p.jsonArray = true, true
+				if len(arr) > 0 {
+					_ = json.Unmarshal(arr[0], &p.keys)
+				}
+			}
+		}
+	}
+	return p
+}
+
+func (p *probe) has(keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := p.keys[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// depthOK reports whether JSON (or any bracketed text) nests no deeper than
+// MaxDepth, counting brackets outside strings.
+func depthOK(b []byte) bool {
+	depth, inStr, esc := 0, false, false
+	for _, ch := range b {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case ch == '\\':
+				esc = true
+			case ch == '"':
+				inStr = false
+			}
+		case ch == '"':
+			inStr = true
+		case ch == '{' || ch == '[':
+			depth++
+			if depth > MaxDepth {
+				return false
+			}
+		case ch == '}' || ch == ']':
+			depth--
+		}
+	}
+	return true
+}
+
+// decodeJSON unmarshals a JSON document after checking its nesting.
+func decodeJSON(name string, b []byte, v any) error {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !depthOK(b) {
+		return &ParseError{Format: name, Err: fmt.Errorf("the JSON nests deeper than %d levels: %w", MaxDepth, ErrTooLarge)}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &ParseError{Format: name, Err: jsonError(err)}
+	}
+	return nil
+}
+
+// jsonError rewords a JSON error without quoting the input.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not valid JSON (at byte %d)", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return fmt.Errorf("field %q has the wrong type (%s)", te.Field, te.Value)
+		}
+		return fmt.Errorf("unexpected JSON %s", te.Value)
+	}
+	return errors.New("not valid JSON")
+}
