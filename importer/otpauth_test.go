@@ -62,7 +62,7 @@ func TestParseURI(t *testing.T) {
 func TestParseURIRefusals(t *testing.T) {
 	const secret = "JBSWY3DPEHPK3PXP"
 	for _, tc := range []struct {
-		uri, err string
+		uri, err    string
 		unsupported bool
 	}{
 		{"http://totp/X:y?secret=" + secret, "does not start with otpauth://", false},
