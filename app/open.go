@@ -21,10 +21,11 @@ func (e *env) openVault() (*vault.Vault, error) {
 // the passphrase.
 func (e *env) openWith(recovery string) (*vault.Vault, error) {
 	dir := e.dir()
-	info, err := vault.ReadInfo(dir)
+	f, err := vault.Load(dir)
 	if err != nil {
 		return nil, e.explainOpen(err)
 	}
+	info := f.Info()
 	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
 	if info.Has(vault.SlotKeyring) {
 		u.Keyring = e.keyring()
@@ -45,7 +46,7 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 		}
 		asked = true
 	}
-	v, err := vault.Open(dir, u)
+	v, err := f.Open(u)
 	if asked {
 		e.recordUnlock(err)
 	}
@@ -57,17 +58,27 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 
 // waitOutFailures waits as long as earlier failed attempts ask.
 func (e *env) waitOutFailures() error {
-	l, err := vault.LoadLocal(e.dir())
+	n, w, err := e.unlockWait()
 	if err != nil {
 		return err
 	}
-	if w := l.UnlockWait(e.now()); w > 0 {
-		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", l.FailedUnlocks, w.Round(time.Second))
+	if w > 0 {
+		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", n, w.Round(time.Second))
 		if !e.hooks.NoSleep {
 			time.Sleep(w)
 		}
 	}
 	return nil
+}
+
+// unlockWait says how many passphrase attempts failed in a row and how long
+// the next one must wait (the TUI shows the wait instead of sleeping blind).
+func (e *env) unlockWait() (int, time.Duration, error) {
+	l, err := vault.LoadLocal(e.dir())
+	if err != nil {
+		return 0, 0, err
+	}
+	return l.FailedUnlocks, l.UnlockWait(e.now()), nil
 }
 
 // recordUnlock counts failed passphrase attempts across processes.

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/base64"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -156,8 +157,7 @@ type parsed struct {
 func parseFile(b []byte) (*parsed, error) {
 	var p parsed
 	p.raw = b
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&p.env); err != nil || len(p.env.Header) == 0 {
+	if err := decodeEnvelope(b, &p.env); err != nil || len(p.env.Header) == 0 {
 		return nil, ErrNotVault
 	}
 	if err := json.Unmarshal(p.env.Header, &p.header); err != nil {
@@ -173,6 +173,38 @@ func parseFile(b []byte) (*parsed, error) {
 		return nil, ErrTampered
 	}
 	return &p, nil
+}
+
+var payloadKey = []byte(`,"payload":"`)
+
+// decodeEnvelope parses the envelope. The payload, most of the file, is one
+// base64 string; scanning it with encoding/json costs several passes, so
+// when the file ends the way seal writes it (…,"payload":"<base64>"}) the
+// payload is cut out and base64-decoded directly and only the small rest
+// goes through encoding/json. Anything else takes the general path.
+func decodeEnvelope(b []byte, env *envelope) error {
+	t := bytes.TrimRight(b, " \t\r\n")
+	i := bytes.LastIndex(t, payloadKey)
+	if i > 0 && bytes.HasSuffix(t, []byte(`"}`)) {
+		body := t[i+len(payloadKey) : len(t)-2]
+		if bytes.IndexFunc(body, func(r rune) bool { return !isBase64(r) }) < 0 {
+			payload := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+			n, err := base64.StdEncoding.Decode(payload, body)
+			if err == nil {
+				rest := append(bytes.Clone(t[:i]), '}')
+				if err := json.Unmarshal(rest, env); err != nil {
+					return err
+				}
+				env.Payload = payload[:n]
+				return nil
+			}
+		}
+	}
+	return json.Unmarshal(b, env)
+}
+
+func isBase64(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '='
 }
 
 // decrypt opens the payload with the vault key.

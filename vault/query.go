@@ -10,13 +10,21 @@ import (
 // SortAccounts sorts by issuer, then name (case-insensitive), then ID: the
 // order of `wardkey list`.
 func SortAccounts(as []Account) {
-	slices.SortFunc(as, func(a, b Account) int {
-		return cmp.Or(
-			strings.Compare(strings.ToLower(a.Issuer), strings.ToLower(b.Issuer)),
-			strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
-			strings.Compare(a.ID, b.ID),
-		)
+	// Lower-case each key once, not once per comparison.
+	type keyed struct {
+		issuer, name string
+		a            Account
+	}
+	ks := make([]keyed, len(as))
+	for i, a := range as {
+		ks[i] = keyed{strings.ToLower(a.Issuer), strings.ToLower(a.Name), a}
+	}
+	slices.SortFunc(ks, func(x, y keyed) int {
+		return cmp.Or(strings.Compare(x.issuer, y.issuer), strings.Compare(x.name, y.name), strings.Compare(x.a.ID, y.a.ID))
 	})
+	for i := range ks {
+		as[i] = ks[i].a
+	}
 }
 
 // AmbiguousError lists the accounts a query matched when it should match one.

@@ -146,17 +146,37 @@ type Info struct {
 // Has reports whether the vault has a slot of the given kind.
 func (i Info) Has(kind string) bool { return slices.Contains(i.Slots, kind) }
 
+// File is a vault file read from disk and checked, not yet decrypted.
+type File struct {
+	dir string
+	p   *parsed
+}
+
+// Load reads the vault file in dir, checking its envelope and version.
+func Load(dir string) (*File, error) {
+	p, err := readParsed(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &File{dir: dir, p: p}, nil
+}
+
+// Info describes the file: its vault ID and slot kinds.
+func (f *File) Info() Info {
+	i := Info{ID: f.p.header.VaultID}
+	for _, s := range f.p.env.Slots {
+		i.Slots = append(i.Slots, s.Kind)
+	}
+	return i
+}
+
 // ReadInfo reads the vault file's header and slot kinds.
 func ReadInfo(dir string) (Info, error) {
-	p, err := readParsed(dir)
+	f, err := Load(dir)
 	if err != nil {
 		return Info{}, err
 	}
-	i := Info{ID: p.header.VaultID}
-	for _, s := range p.env.Slots {
-		i.Slots = append(i.Slots, s.Kind)
-	}
-	return i, nil
+	return f.Info(), nil
 }
 
 func readParsed(dir string) (*parsed, error) {
@@ -172,10 +192,16 @@ func readParsed(dir string) (*parsed, error) {
 
 // Open reads and decrypts the vault in dir. It never writes the vault file.
 func Open(dir string, u Unlock) (*Vault, error) {
-	p, err := readParsed(dir)
+	f, err := Load(dir)
 	if err != nil {
 		return nil, err
 	}
+	return f.Open(u)
+}
+
+// Open decrypts a loaded vault file. It never writes the vault file.
+func (f *File) Open(u Unlock) (*Vault, error) {
+	p := f.p
 	key, err := unwrap(p, u)
 	if err != nil {
 		return nil, err
@@ -184,11 +210,11 @@ func Open(dir string, u Unlock) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	device, err := DeviceID(dir)
+	device, err := DeviceID(f.dir)
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{dir: dir, id: p.header.VaultID, key: key, slots: p.env.Slots, state: st, now: u.nowFunc()}
+	v := &Vault{dir: f.dir, id: p.header.VaultID, key: key, slots: p.env.Slots, state: st, now: u.nowFunc()}
 	v.clock = NewClock(device, v.now)
 	v.clock.Observe(st.MaxStamp())
 	return v, nil
