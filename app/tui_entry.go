@@ -1,51 +1,121 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"os"
+	"path/filepath"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/vault"
 )
 
-// runTUI starts the code screen. Until app/tui lands it prints the codes
-// once; with no vault it offers to create one or open the demo.
+// recentFile keeps, per profile, when each account's code was last copied
+// (account IDs and Unix seconds only), for "sort by recent use".
+const recentFile = "recent.json"
+
+// runTUI starts the code screen: the first-run screen when the profile has
+// no vault, else the unlock screen (a keyring vault opens at once), or the
+// demo with --demo.
 func runTUI(e *env) error {
-	if !e.demo && !vault.Exists(e.dir()) {
-		if !e.interactive() {
-			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run 'wardkey init', or 'wardkey --demo' to try the demo")
+	if !e.interactive() {
+		if !e.demo && !vault.Exists(e.dir()) {
+			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run 'wardkey init', or 'wardkey --demo' on a terminal to try the demo")
 		}
-		ans, err := e.promptLine("No vault yet. [c] create one, [d] open the demo, [q] quit: ")
-		if err != nil {
-			return err
-		}
-		switch strings.ToLower(ans) {
-		case "c":
-			if err := cmdInit(e, nil); err != nil {
-				return err
-			}
-		case "d":
-			e.demo = true
-		default:
-			return errors.New("nothing done")
-		}
+		return withHint(errors.New("the code screen needs a terminal"), "use 'wardkey list' and 'wardkey code QUERY' in scripts")
 	}
-	v, err := e.openVault()
+	cfg, err := e.tuiConfig()
 	if err != nil {
 		return err
 	}
-	defer v.Close()
-	t := e.now().Add(e.offset())
-	for _, a := range v.Accounts() {
-		code := "(hotp: wardkey code " + a.ID + ")"
-		if a.Type != vault.HOTP {
-			c, err := vault.TOTPCode(a, t)
-			if err != nil {
-				continue
-			}
-			code = fmt.Sprintf("%s  %2ds", group(c), int(vault.Remaining(a, t).Seconds()))
-		}
-		fmt.Fprintf(e.out, "%-20s %-28s %s\n", a.Issuer, a.Name, code)
+	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(30))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		return fmt.Errorf("the code screen: %w", err)
 	}
 	return nil
+}
+
+// tuiConfig gives the TUI what it needs from this environment.
+func (e *env) tuiConfig() (tui.Config, error) {
+	dir := e.dir()
+	cfg := tui.Config{
+		Profile:        e.profile,
+		Demo:           e.demo,
+		HasVault:       vault.Exists(dir),
+		DefaultKeyring: e.profile == vault.DefaultProfile,
+		PassphraseFile: e.passFile != "",
+		Now:            e.hooks.Now,
+		OpenDemo:       demoVault,
+		Clipboard:      tui.SystemClipboard(),
+	}
+	if cfg.HasVault && !e.demo {
+		info, err := vault.ReadInfo(dir)
+		if err != nil {
+			return cfg, e.explainOpen(err)
+		}
+		cfg.Slots = info.Slots
+	}
+	cfg.Open = func(pass []byte) (*vault.Vault, error) {
+		if e.demo {
+			return demoVault()
+		}
+		info, err := vault.ReadInfo(dir)
+		if err != nil {
+			return nil, err
+		}
+		u := vault.Unlock{Options: e.options()}
+		if info.Has(vault.SlotKeyring) {
+			u.Keyring = e.keyring()
+		}
+		asked := false
+		switch {
+		case pass != nil:
+			u.Passphrase = func() ([]byte, error) { asked = true; return pass, nil }
+		case e.passFile != "":
+			u.Passphrase = func() ([]byte, error) { asked = true; return readPassphraseFile(e.passFile) }
+		}
+		v, err := vault.Open(dir, u)
+		if asked {
+			e.recordUnlock(err)
+		}
+		return v, err
+	}
+	cfg.UnlockWait = func() (int, time.Duration) {
+		n, w, err := e.unlockWait()
+		if err != nil || e.hooks.NoSleep {
+			return n, 0
+		}
+		return n, w
+	}
+	cfg.ProbeKeyring = func() error { return vault.Probe(e.keyring()) }
+	cfg.Create = func(r tui.CreateRequest) (*vault.Vault, error) {
+		o := vault.CreateOptions{Options: e.options(), Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode}
+		if r.Keyring {
+			o.Keyring = e.keyring()
+		}
+		return vault.Create(dir, o)
+	}
+	cfg.Local = func() vault.Local {
+		l, _ := vault.LoadLocal(dir)
+		return l
+	}
+	cfg.Recent = func() map[string]int64 {
+		m := map[string]int64{}
+		if b, err := os.ReadFile(filepath.Join(dir, recentFile)); err == nil {
+			_ = json.Unmarshal(b, &m)
+		}
+		return m
+	}
+	cfg.SaveRecent = func(m map[string]int64) error {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		return vault.WriteFileAtomic(filepath.Join(dir, recentFile), b)
+	}
+	return cfg, nil
 }

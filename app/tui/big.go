@@ -1,0 +1,186 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// glyphs is a 3×5 font of the characters codes use: digits and the Steam
+// alphabet. '#' is ink. Block characters only: no Nerd Font needed.
+var glyphs = map[rune][5]string{
+	'0': {"###", "#.#", "#.#", "#.#", "###"},
+	'1': {".#.", "##.", ".#.", ".#.", "###"},
+	'2': {"###", "..#", "###", "#..", "###"},
+	'3': {"###", "..#", ".##", "..#", "###"},
+	'4': {"#.#", "#.#", "###", "..#", "..#"},
+	'5': {"###", "#..", "###", "..#", "###"},
+	'6': {"###", "#..", "###", "#.#", "###"},
+	'7': {"###", "..#", ".#.", ".#.", ".#."},
+	'8': {"###", "#.#", "###", "#.#", "###"},
+	'9': {"###", "#.#", "###", "..#", "###"},
+	'B': {"##.", "#.#", "##.", "#.#", "##."},
+	'C': {"###", "#..", "#..", "#..", "###"},
+	'D': {"##.", "#.#", "#.#", "#.#", "##."},
+	'F': {"###", "#..", "##.", "#..", "#.."},
+	'G': {"###", "#..", "#.#", "#.#", "###"},
+	'H': {"#.#", "#.#", "###", "#.#", "#.#"},
+	'J': {"..#", "..#", "..#", "#.#", "###"},
+	'K': {"#.#", "#.#", "##.", "#.#", "#.#"},
+	'M': {"#.#", "###", "###", "#.#", "#.#"},
+	'N': {"##.", "#.#", "#.#", "#.#", "#.#"},
+	'P': {"###", "#.#", "###", "#..", "#.."},
+	'Q': {"###", "#.#", "#.#", "###", "..#"},
+	'R': {"##.", "#.#", "##.", "#.#", "#.#"},
+	'T': {"###", ".#.", ".#.", ".#.", ".#."},
+	'V': {"#.#", "#.#", "#.#", "#.#", ".#."},
+	'W': {"#.#", "#.#", "###", "###", "#.#"},
+	'X': {"#.#", "#.#", ".#.", "#.#", "#.#"},
+	'Y': {"#.#", "#.#", ".#.", ".#.", ".#."},
+	' ': {"...", "...", "...", "...", "..."},
+}
+
+// bigText draws s in the block font, each font pixel sx cells wide and sy
+// lines high, with one pixel between characters.
+func bigText(s string, sx, sy int) string {
+	var lines []string
+	for row := 0; row < 5; row++ {
+		var b strings.Builder
+		for i, r := range s {
+			g, ok := glyphs[r]
+			if !ok {
+				g = glyphs[' ']
+			}
+			if i > 0 {
+				b.WriteString(strings.Repeat(" ", sx))
+			}
+			for _, px := range g[row] {
+				if px == '#' {
+					b.WriteString(strings.Repeat("█", sx))
+				} else {
+					b.WriteString(strings.Repeat(" ", sx))
+				}
+			}
+		}
+		for range sy {
+			lines = append(lines, b.String())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// bigWidth is the width of bigText(s, sx, _).
+func bigWidth(s string, sx int) int {
+	n := len([]rune(s))
+	if n == 0 {
+		return 0
+	}
+	return n*3*sx + (n-1)*sx
+}
+
+// bigModel shows one account's code large enough to read from a step back.
+type bigModel struct {
+	sh *shared
+	id string
+}
+
+// bigAction is what a key on the big view asks the root to do.
+type bigAction int
+
+const (
+	bigNone bigAction = iota
+	bigBack
+	bigCopy
+	bigNext
+)
+
+// Update handles a key on the big view.
+func (m bigModel) Update(msg tea.Msg) (bigModel, bigAction) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, bigNone
+	}
+	k := m.sh.keys
+	switch {
+	case key.Matches(kp, k.Back), key.Matches(kp, k.Big):
+		return m, bigBack
+	case key.Matches(kp, k.Copy):
+		return m, bigCopy
+	case key.Matches(kp, k.Next):
+		return m, bigNext
+	}
+	return m, bigNone
+}
+
+// View renders account a (its HOTP code, if revealed, is hotp) in w×h.
+func (m bigModel) View(a vault.Account, hotp string, w, h int, t time.Time) string {
+	st := m.sh.styles
+	title := st.Title.Render(a.Issuer)
+	if a.Name != "" {
+		title += st.Faint.Render("  " + a.Name)
+	}
+	var code, foot string
+	expiring := false
+	var c codeAt
+	switch a.Type {
+	case vault.HOTP:
+		code = hotp
+		if code == "" {
+			foot = st.Faint.Render("counter-based: press n for the next code")
+		} else {
+			foot = st.Faint.Render("counter-based: this code stays valid until used")
+		}
+	default:
+		c = totpAt(a, t)
+		if c.err != nil {
+			return st.Error.Render("no code: " + c.err.Error())
+		}
+		code = c.code
+		expiring = c.expiring()
+	}
+	shown := group(code)
+	// The largest scale that fits: 3 cells per pixel down to 1, and the
+	// height to match.
+	sx := 3
+	for sx > 1 && bigWidth(shown, sx) > w-2 {
+		sx--
+	}
+	sy := 1
+	if h >= 5*2+8 && sx >= 2 {
+		sy = 2
+	}
+	var digits string
+	if code == "" {
+		digits = st.Faint.Render("(no code shown)")
+	} else if bigWidth(shown, 1) > w {
+		digits = st.Code.Render(shown)
+	} else {
+		style := st.Big
+		if expiring {
+			style = st.Expiring
+		}
+		digits = style.Render(bigText(shown, sx, sy))
+	}
+	parts := []string{title, "", digits, ""}
+	if a.Type != vault.HOTP {
+		label := fmt.Sprintf(" %2ds", c.left)
+		barW := min(max(bigWidth(shown, sx), 20), w) - len(label)
+		parts = append(parts, m.sh.bar(float64(c.left)/float64(c.period), barW, expiring)+label)
+		if expiring {
+			parts = append(parts, st.Next.Render("next: "+group(c.next)))
+		} else {
+			parts = append(parts, "")
+		}
+	} else {
+		parts = append(parts, foot, "")
+	}
+	parts = append(parts, "", st.Faint.Render("enter copy · space/esc back"))
+	body := lipgloss.JoinVertical(lipgloss.Center, parts...)
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, body)
+}
