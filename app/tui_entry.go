@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/app/tui"
+	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -98,6 +99,13 @@ func (e *env) tuiConfig() (tui.Config, error) {
 			o.Keyring = e.keyring()
 		}
 		return vault.Create(dir, o)
+	}
+	cfg.ImportFile = func(path string) ([]vault.Account, error) {
+		r, err := importer.ImportFile(path, importer.Options{})
+		if errors.Is(err, importer.ErrPassphraseNeeded) {
+			return nil, withHint(err, "import encrypted exports with 'wardkey import --passphrase-file F FILE'")
+		}
+		return r.Accounts, err
 	}
 	cfg.Local = func() vault.Local {
 		l, _ := vault.LoadLocal(dir)

@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/vault"
@@ -59,7 +60,15 @@ func newAdd(sh *shared) addModel {
 		f.CharLimit = 4096
 		m.fields[i] = f
 	}
+	m.setWidth(sh.width)
 	return m
+}
+
+// setWidth fits the fields to a terminal w cells wide.
+func (m *addModel) setWidth(w int) {
+	for i := range m.fields {
+		m.fields[i].SetWidth(max(w-lipgloss.Width(m.fields[i].Prompt)-2, 8))
+	}
 }
 
 // Init focuses the first field.
@@ -116,7 +125,12 @@ func (m addModel) revalidate() addModel {
 	lower := strings.ToLower(src)
 	switch {
 	case strings.HasPrefix(lower, "otpauth-migration:"):
-		m.err = "A Google Authenticator export: give the path of its QR image instead."
+		r, err := importer.Import([]byte(src), importer.Options{})
+		if err != nil {
+			m.err = "The export is not valid: " + err.Error() + "."
+			return m
+		}
+		m.parsed = r.Accounts
 		return m
 	case strings.HasPrefix(lower, "otpauth:"):
 		a, err := importer.ParseURI(src)
@@ -127,10 +141,7 @@ func (m addModel) revalidate() addModel {
 		m.parsed = []vault.Account{a}
 		return m
 	case src != "" && looksLikePath(src):
-		if m.read == src {
-			return m
-		}
-		return m
+		return m // enter reads it
 	case src != "":
 		m.err = "Paste an otpauth:// URI or a file path here, or use the fields below."
 		return m
@@ -161,7 +172,8 @@ func (m addModel) revalidate() addModel {
 	return m
 }
 
-// importCmd reads accounts from a file through the importer.
+// importCmd reads accounts from a file through the importer. Its errors
+// name the file's problem, never its content.
 func importCmd(cfg Config, path string) tea.Cmd {
 	return func() tea.Msg {
 		if cfg.ImportFile == nil {
@@ -242,12 +254,9 @@ func (m addModel) Update(msg tea.Msg) (addModel, addAction, tea.Cmd) {
 func (m addModel) View(w, h int, t time.Time) string {
 	st := m.sh.styles
 	lines := []string{st.Title.Render("Add an account"), ""}
-	fw := max(w-16, 10)
 	lines = append(lines, st.Label.Render("Paste an otpauth:// URI, or a QR image's path (drag the file here):"))
-	m.fields[fieldSource].SetWidth(fw)
 	lines = append(lines, m.fields[fieldSource].View(), "", st.Label.Render("…or type what the service shows:"))
 	for i := fieldIssuer; i < addFields; i++ {
-		m.fields[i].SetWidth(fw)
 		lines = append(lines, m.fields[i].View())
 	}
 	lines = append(lines, "")

@@ -67,6 +67,9 @@ func newCodes(sh *shared) codesModel {
 	return codesModel{sh: sh, find: f, hotp: map[string]string{}, recent: map[string]int64{}}
 }
 
+// setWidth fits the find field to a terminal w cells wide.
+func (m *codesModel) setWidth(w int) { m.find.SetWidth(max(w-16, 8)) }
+
 // setAccounts replaces the accounts, keeping the selection on the same ID.
 func (m codesModel) setAccounts(as []vault.Account) codesModel {
 	keep := m.selectedID()
@@ -379,16 +382,16 @@ func (m codesModel) View(w, h int, t time.Time) string {
 			break
 		}
 	}
-	textW := max(w-4-1-codeW-nextW-timeW, 6)
+	textW := max(w-3-1-codeW-nextW-timeW, 6)
 	issuerW := textW * 5 / 11
 	nameW := textW - issuerW - 1
 
 	for row, ix := range m.visible[m.top:end] {
 		a := m.items[ix].acct
 		sel := m.top+row == m.selected
-		marker := "  "
+		marker := " "
 		if sel {
-			marker = st.Selected.Render("▸ ")
+			marker = st.Selected.Render("▸")
 		}
 		star := "  "
 		if a.Favorite {
@@ -408,8 +411,10 @@ func (m codesModel) View(w, h int, t time.Time) string {
 				code = st.Faint.Render(padLeft("n: show", codeW))
 			}
 			next = strings.Repeat(" ", nextW)
-			if timeW > 0 {
-				tm = st.Faint.Render(padLeft("hotp", timeW))
+			if timeW >= 5 {
+				tm = " " + st.Faint.Render(padLeft("hotp", timeW-1))
+			} else {
+				tm = strings.Repeat(" ", timeW)
 			}
 		default:
 			c := totpAt(a, t)
@@ -448,7 +453,6 @@ func (m codesModel) View(w, h int, t time.Time) string {
 	if showFind {
 		n := strings.Count(b.String(), "\n")
 		b.WriteString(strings.Repeat("\n", max(h-n-2, 1)))
-		m.find.SetWidth(max(w-24, 8))
 		b.WriteString(m.find.View())
 		b.WriteString(st.Faint.Render(fmt.Sprintf("  %d of %d", len(m.visible), len(m.items))))
 	}

@@ -62,6 +62,10 @@ type Config struct {
 	// is always used besides it.
 	Clipboard Clipboard
 
+	// NewRecoveryCode makes the recovery code of a new vault; nil means
+	// vault.NewRecoveryCode. Tests fix it.
+	NewRecoveryCode func() string
+
 	// After schedules msg after d; nil means tea.Tick. Tests replace it.
 	After func(d time.Duration, msg tea.Msg) tea.Cmd
 }

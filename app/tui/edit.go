@@ -44,7 +44,15 @@ func newEdit(sh *shared, a vault.Account) editModel {
 		m.fields[i] = f
 	}
 	m.fields[editTags].Placeholder = "comma-separated, e.g. ward 3, nights"
+	m.setWidth(sh.width)
 	return m
+}
+
+// setWidth fits the fields to a terminal w cells wide.
+func (m *editModel) setWidth(w int) {
+	for i := range m.fields {
+		m.fields[i].SetWidth(max(w-12, 8))
+	}
 }
 
 // Init focuses the first field.
@@ -126,7 +134,6 @@ func (m editModel) View(w, h int) string {
 	st := m.sh.styles
 	lines := []string{st.Title.Render("Edit " + m.acct.Label()), ""}
 	for i := range m.fields {
-		m.fields[i].SetWidth(max(w-14, 10))
 		lines = append(lines, m.fields[i].View())
 	}
 	box := "[ ]"

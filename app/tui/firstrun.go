@@ -39,7 +39,15 @@ func newFirstRun(sh *shared) firstRunModel {
 		f.CharLimit = 1024
 		m.fields[i] = f
 	}
+	m.setWidth(sh.width)
 	return m
+}
+
+// setWidth fits the fields to a terminal w cells wide.
+func (m *firstRunModel) setWidth(w int) {
+	for i := range m.fields {
+		m.fields[i].SetWidth(max(min(w-20, 40), 8))
+	}
 }
 
 // Init probes the keyring where the profile would use it.
@@ -67,6 +75,9 @@ func createCmd(cfg Config, req CreateRequest) tea.Cmd {
 			return openedMsg{err: errors.New("creating a vault is not available here")}
 		}
 		req.RecoveryCode = vault.NewRecoveryCode()
+		if cfg.NewRecoveryCode != nil {
+			req.RecoveryCode = cfg.NewRecoveryCode()
+		}
 		v, err := cfg.Create(req)
 		freeKDFMemory()
 		msg := loaded(cfg, v, err, false)
@@ -179,7 +190,6 @@ func (m firstRunModel) View(w, h int) string {
 	if m.typing {
 		lines = append(lines, "Choose the vault passphrase. Everyone who opens this profile types it.", "")
 		for i := range m.fields {
-			m.fields[i].SetWidth(max(min(w-20, 40), 8))
 			lines = append(lines, m.fields[i].View())
 		}
 		lines = append(lines, "", st.Faint.Render("tab next field · enter create · esc back"))

@@ -78,6 +78,7 @@ type Model struct {
 	edit    editModel
 	confirm confirmModel
 	help    help.Model
+	helpTop int // first line of the help shown, when it scrolls
 
 	v          *vault.Vault
 	local      vault.Local
@@ -185,6 +186,13 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
+		w := msg.Width
+		m.unlock.setWidth(w)
+		m.first.setWidth(w)
+		m.codes.setWidth(w)
+		m.add.setWidth(w)
+		m.edit.setWidth(w)
+		m.codes.scroll(m.codes.rowsFor(m.listHeight()))
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.sh.styles = NewStyles(msg.IsDark())
@@ -287,6 +295,10 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 				return m.quit()
 			case matches(kp, m.sh.keys.Back), matches(kp, m.sh.keys.Help):
 				m.screen = m.back
+			case matches(kp, m.sh.keys.Up):
+				m.helpTop = max(m.helpTop-1, 0)
+			case matches(kp, m.sh.keys.Down):
+				m.helpTop++
 			}
 		}
 	case scrCodes:
@@ -380,7 +392,7 @@ func (m Model) codesAction(act codesAction) (Model, tea.Cmd) {
 	case actLock:
 		return m.lock("")
 	case actHelp:
-		m.back, m.screen = m.screen, scrHelp
+		m.back, m.screen, m.helpTop = m.screen, scrHelp, 0
 		return m, nil
 	case actAdd:
 		m.add = newAdd(m.sh)
@@ -732,9 +744,7 @@ func (m Model) render() string {
 			"Press " + st.Key.Render("enter") + " when it is written down.",
 		}, w)
 	case scrHelp:
-		m.help.SetWidth(w)
-		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.sh.keys.FullHelp()) +
-			"\n\n" + st.Faint.Render("esc or ? to go back")
+		body = m.helpView(w, h-2)
 	case scrBig:
 		a, ok := m.codes.account(m.big.id)
 		if ok {
@@ -766,6 +776,32 @@ func (m Model) render() string {
 		body += "\n\n" + m.statusLine(w, now)
 	}
 	return fit(header+"\n\n"+body, w, h)
+}
+
+// helpView lists every key of the key map: in columns where they fit,
+// else one per line, scrolling with ↑/↓ when the terminal is short.
+func (m Model) helpView(w, h int) string {
+	st := m.sh.styles
+	var lines []string
+	if full := m.help.FullHelpView(m.sh.keys.FullHelp()); lipgloss.Width(full) <= w {
+		lines = strings.Split(full, "\n")
+	} else {
+		for _, g := range m.sh.keys.FullHelp() {
+			for _, b := range g {
+				if b.Enabled() {
+					lines = append(lines, st.Key.Render(pad(b.Help().Key, 10))+" "+st.Faint.Render(b.Help().Desc))
+				}
+			}
+		}
+	}
+	avail := max(h-4, 1)
+	foot := "esc or ? to go back"
+	if len(lines) > avail {
+		top := min(m.helpTop, len(lines)-avail)
+		lines = lines[top : top+avail]
+		foot = "↑/↓ scroll · " + foot
+	}
+	return st.Title.Render("Keys") + "\n\n" + strings.Join(lines, "\n") + "\n\n" + st.Faint.Render(foot)
 }
 
 // header is the top line: name, profile, and the list's state.

@@ -35,7 +35,13 @@ func newUnlock(sh *shared, locked bool) unlockModel {
 	p.SetStyles(st)
 	p.CharLimit = 1024
 	m := unlockModel{sh: sh, pass: p, locked: locked}
+	m.setWidth(sh.width)
 	return m
+}
+
+// setWidth fits the field to a terminal w cells wide.
+func (m *unlockModel) setWidth(w int) {
+	m.pass.SetWidth(max(min(w-16, 40), 8))
 }
 
 // usesPassphrase says whether the field is shown.
@@ -214,7 +220,6 @@ func (m unlockModel) View(w, h int) string {
 		if m.note != "" {
 			lines = append(lines, st.Warn.Render(m.note))
 		}
-		m.pass.SetWidth(max(min(w-16, 40), 8))
 		lines = append(lines, "", m.pass.View())
 		hint := "enter unlock · ctrl+c quit"
 		if m.keyringFirst() {
