@@ -100,7 +100,7 @@ func cmdCode(e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	a, err := vault.Find(v.Accounts(), pos[0])
+	a, err := v.Find(pos[0])
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func cmdDelete(e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	a, err := vault.Find(v.Accounts(), pos[0])
+	a, err := v.Find(pos[0])
 	if err != nil {
 		return err
 	}

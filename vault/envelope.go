@@ -2,8 +2,8 @@ package vault
 
 import (
 	"bytes"
-	"encoding/base64"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,27 +184,24 @@ var payloadKey = []byte(`,"payload":"`)
 // goes through encoding/json. Anything else takes the general path.
 func decodeEnvelope(b []byte, env *envelope) error {
 	t := bytes.TrimRight(b, " \t\r\n")
-	i := bytes.LastIndex(t, payloadKey)
+	i := bytes.Index(t, payloadKey)
 	if i > 0 && bytes.HasSuffix(t, []byte(`"}`)) {
 		body := t[i+len(payloadKey) : len(t)-2]
-		if bytes.IndexFunc(body, func(r rune) bool { return !isBase64(r) }) < 0 {
-			payload := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
-			n, err := base64.StdEncoding.Decode(payload, body)
-			if err == nil {
-				rest := append(bytes.Clone(t[:i]), '}')
-				if err := json.Unmarshal(rest, env); err != nil {
-					return err
-				}
-				env.Payload = payload[:n]
-				return nil
+		// The base64 decoder refuses any byte outside its alphabet (a quote
+		// or backslash included), so a payload that is not one plain
+		// string falls through to the general path.
+		payload := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+		n, err := base64.StdEncoding.Decode(payload, body)
+		if err == nil && bytes.IndexByte(body, '\n') < 0 && bytes.IndexByte(body, '\r') < 0 {
+			rest := append(bytes.Clone(t[:i]), '}')
+			if err := json.Unmarshal(rest, env); err != nil {
+				return err
 			}
+			env.Payload = payload[:n]
+			return nil
 		}
 	}
 	return json.Unmarshal(b, env)
-}
-
-func isBase64(r rune) bool {
-	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '='
 }
 
 // decrypt opens the payload with the vault key.
@@ -218,7 +215,12 @@ func (p *parsed) decrypt(key []byte) (State, error) {
 		return State{}, ErrTampered
 	}
 	defer wipe(plain)
-	s, err := UnmarshalState(plain)
+	var s State
+	if bytes.HasPrefix(plain, binaryMagic) {
+		s, err = unmarshalStateBinary(plain)
+	} else {
+		s, err = UnmarshalState(plain)
+	}
 	if err != nil {
 		return State{}, fmt.Errorf("%w: %w", ErrTampered, err)
 	}
@@ -237,10 +239,7 @@ func seal(vaultID string, key []byte, slots []Slot, s State) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := MarshalState(s)
-	if err != nil {
-		return nil, err
-	}
+	plain := marshalStateBinary(s)
 	defer wipe(plain)
 	env := envelope{Header: hb, Slots: slots, Payload: aead.Seal(nil, h.Nonce, plain, hb)}
 	out, err := json.Marshal(env)

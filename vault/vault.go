@@ -335,6 +335,19 @@ func (v *Vault) Accounts() []Account {
 	return out
 }
 
+// Find picks one live account by query (see the package function Find).
+// It skips the copy and sort of Accounts, for one-shot commands.
+func (v *Vault) Find(query string) (Account, error) {
+	v.mu.Lock()
+	live := v.state.Live()
+	v.mu.Unlock()
+	a, err := Find(live, query)
+	if err != nil {
+		return Account{}, err
+	}
+	return a.Clone(), nil
+}
+
 // Settings returns the vault settings.
 func (v *Vault) Settings() Settings {
 	v.mu.Lock()

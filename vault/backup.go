@@ -1,0 +1,319 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"filippo.io/age"
+	"filippo.io/age/armor"
+	zxcvbn "github.com/ccojocar/zxcvbn-go"
+)
+
+// A backup is an age file (filippo.io/age, one scrypt passphrase recipient)
+// whose plaintext is a JSON document: the format name, its version, when and
+// where it was made, and the whole State in the storage encoding of
+// [MarshalState]. docs/backup-format.md specifies it; `age -d` opens it.
+
+// The backup document's identity.
+const (
+	// BackupFormat is the "format" value of every backup document.
+	BackupFormat = "wardkey-backup"
+	// BackupVersion is the document version this wardkey writes, and the
+	// newest it reads.
+	BackupVersion = 1
+)
+
+// Limits on backups.
+const (
+	// DefaultBackupWorkFactor is the scrypt work factor (log2 N) of new
+	// backups: age's own default, about a second here.
+	DefaultBackupWorkFactor = 18
+	// MaxBackupWorkFactor is the largest work factor the age CLI (and
+	// ReadBackup) accepts when decrypting.
+	MaxBackupWorkFactor = 22
+	// MaxBackupSize bounds an encrypted backup and its plaintext.
+	MaxBackupSize = 64 << 20
+)
+
+// Sentinel errors of ReadBackup, besides [ErrWrongPassphrase].
+var (
+	// ErrNotBackup: the file is not a passphrase-encrypted wardkey backup.
+	ErrNotBackup = errors.New("not a wardkey backup")
+	// ErrBackupCorrupt: the file is a backup but damaged, cut short or
+	// altered, or its content is invalid.
+	ErrBackupCorrupt = errors.New("the backup is damaged or incomplete")
+	// ErrBackupTooNew: the backup was written by a newer wardkey, in a
+	// format version this one does not know.
+	ErrBackupTooNew = errors.New("the backup was written by a newer wardkey")
+	// ErrWeakPassphrase: CheckPassphrase refused a passphrase.
+	ErrWeakPassphrase = errors.New("the passphrase is too easy to guess")
+)
+
+// Backup is a decrypted, checked backup.
+type Backup struct {
+	Created time.Time // when it was made
+	VaultID string    // the vault it was made from
+	Device  string    // the device that made it
+	App     string    // the program that made it, e.g. "wardkey 1.0"
+	State   State     // accounts, tombstones, settings
+}
+
+// BackupOptions describe a new backup. The zero value is right for the
+// product, apart from the descriptive fields.
+type BackupOptions struct {
+	// Armor writes the age file in its ASCII armor (PEM-like text).
+	Armor bool
+	// WorkFactor is the scrypt work factor (log2 N); 0 means
+	// DefaultBackupWorkFactor. Above MaxBackupWorkFactor is refused (the age
+	// CLI could not open it). Only tests set it lower.
+	WorkFactor int
+	VaultID    string
+	Device     string
+	App        string
+	Created    time.Time // zero: now
+}
+
+// backupDoc is the plaintext document.
+type backupDoc struct {
+	Format  string          `json:"format"`
+	Version int             `json:"version"`
+	Created time.Time       `json:"created"`
+	VaultID string          `json:"vault_id"`
+	Device  string          `json:"device,omitempty"`
+	App     string          `json:"app,omitempty"`
+	State   json.RawMessage `json:"state"`
+}
+
+// MarshalBackup encodes the plaintext backup document of a state, secrets
+// included. It must only ever be written inside an encrypted container (or
+// shown to the person who asked for it).
+func MarshalBackup(s State, o BackupOptions) ([]byte, error) {
+	st, err := MarshalState(s)
+	if err != nil {
+		return nil, err
+	}
+	created := o.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	doc := backupDoc{
+		Format: BackupFormat, Version: BackupVersion, Created: created.UTC().Truncate(time.Second),
+		VaultID: o.VaultID, Device: o.Device, App: o.App, State: st,
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// UnmarshalBackup decodes and checks a plaintext backup document: the
+// format name, the version (newer: ErrBackupTooNew), and every account.
+// Unknown keys are ignored, so later versions may add fields without
+// raising the version. The state comes back merged with itself, so hidden
+// duplicates and tombstoned accounts are settled as Merge settles them.
+func UnmarshalBackup(b []byte) (Backup, error) {
+	var head struct {
+		Format  *string         `json:"format"`
+		Version *int            `json:"version"`
+		Created time.Time       `json:"created"`
+		VaultID string          `json:"vault_id"`
+		Device  string          `json:"device"`
+		App     string          `json:"app"`
+		State   json.RawMessage `json:"state"`
+	}
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return Backup{}, fmt.Errorf("%w: the content is not a JSON document", ErrNotBackup)
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return Backup{}, fmt.Errorf("%w: the document is not valid JSON (%v)", ErrBackupCorrupt, err)
+		}
+		// A field of the wrong type: look at the format before blaming it.
+		var f struct {
+			Format string `json:"format"`
+		}
+		if json.Unmarshal(b, &f) != nil || f.Format != BackupFormat {
+			return Backup{}, fmt.Errorf("%w: the document has no \"format\": %q", ErrNotBackup, BackupFormat)
+		}
+		return Backup{}, fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
+	}
+	if head.Format == nil || *head.Format != BackupFormat {
+		return Backup{}, fmt.Errorf("%w: the document has no \"format\": %q", ErrNotBackup, BackupFormat)
+	}
+	switch {
+	case head.Version == nil || *head.Version < 1:
+		return Backup{}, fmt.Errorf("%w: the document has no valid \"version\"", ErrBackupCorrupt)
+	case *head.Version > BackupVersion:
+		return Backup{}, fmt.Errorf("%w (format version %d; this wardkey reads up to %d)", ErrBackupTooNew, *head.Version, BackupVersion)
+	}
+	if len(head.State) == 0 || string(head.State) == "null" {
+		return Backup{}, fmt.Errorf("%w: the document has no \"state\"", ErrBackupCorrupt)
+	}
+	st, err := UnmarshalState(head.State)
+	if err != nil {
+		return Backup{}, fmt.Errorf("%w: %w", ErrBackupCorrupt, err)
+	}
+	for i, t := range st.Tombstones {
+		if t.ID == "" {
+			return Backup{}, fmt.Errorf("%w: tombstone %d has no id", ErrBackupCorrupt, i+1)
+		}
+	}
+	return Backup{Created: head.Created, VaultID: head.VaultID, Device: head.Device, App: head.App, State: Merge(st, State{})}, nil
+}
+
+// WriteBackup writes the state to w as an age file encrypted to the
+// passphrase (scrypt recipient). The KDF runs first and takes about a
+// second at the default work factor; nothing is written if it fails.
+func WriteBackup(w io.Writer, s State, pass []byte, o BackupOptions) error {
+	if len(pass) == 0 {
+		return errors.New("the backup passphrase is empty")
+	}
+	wf := o.WorkFactor
+	if wf == 0 {
+		wf = DefaultBackupWorkFactor
+	}
+	if wf < 1 || wf > MaxBackupWorkFactor {
+		return fmt.Errorf("scrypt work factor %d is out of range (1 to %d)", wf, MaxBackupWorkFactor)
+	}
+	plain, err := MarshalBackup(s, o)
+	if err != nil {
+		return err
+	}
+	defer wipe(plain)
+	r, err := age.NewScryptRecipient(string(pass))
+	if err != nil {
+		return err
+	}
+	r.SetWorkFactor(wf)
+	// Encrypt into memory first, so that w gets all of it or nothing.
+	var buf bytes.Buffer
+	var dst io.Writer = &buf
+	var arm io.WriteCloser
+	if o.Armor {
+		arm = armor.NewWriter(&buf)
+		dst = arm
+	}
+	enc, err := age.Encrypt(dst, r)
+	if err != nil {
+		return fmt.Errorf("encrypt backup: %w", err)
+	}
+	if _, err := enc.Write(plain); err != nil {
+		return fmt.Errorf("encrypt backup: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("encrypt backup: %w", err)
+	}
+	if arm != nil {
+		if err := arm.Close(); err != nil {
+			return fmt.Errorf("encrypt backup: %w", err)
+		}
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+const ageIntro = "age-encryption.org/"
+
+// ReadBackup decrypts a backup with its passphrase, reads the whole
+// plaintext and checks it (age authenticates the stream chunk by chunk, so
+// a file cut short or altered fails only at the end) before returning any
+// of it. Errors wrap ErrWrongPassphrase, ErrNotBackup, ErrBackupCorrupt or
+// ErrBackupTooNew. Binary and armored age files are both read.
+func ReadBackup(r io.Reader, pass []byte) (Backup, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxBackupSize+1))
+	if err != nil {
+		return Backup{}, fmt.Errorf("read backup: %w", err)
+	}
+	if len(b) > MaxBackupSize {
+		return Backup{}, fmt.Errorf("%w: the file is larger than %d MiB", ErrNotBackup, MaxBackupSize>>20)
+	}
+	src, err := ageSource(b)
+	if err != nil {
+		return Backup{}, err
+	}
+	id, err := age.NewScryptIdentity(string(pass))
+	if err != nil {
+		return Backup{}, err
+	}
+	id.SetMaxWorkFactor(MaxBackupWorkFactor)
+	dec, err := age.Decrypt(src, id)
+	if err != nil {
+		return Backup{}, explainAge(err)
+	}
+	plain, err := io.ReadAll(io.LimitReader(dec, MaxBackupSize+1))
+	if err != nil {
+		return Backup{}, fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
+	}
+	defer wipe(plain)
+	if len(plain) > MaxBackupSize {
+		return Backup{}, fmt.Errorf("%w: the content is larger than %d MiB", ErrNotBackup, MaxBackupSize>>20)
+	}
+	return UnmarshalBackup(plain)
+}
+
+// ageSource recognises a binary or armored age file and returns a reader
+// of its binary form.
+func ageSource(b []byte) (io.Reader, error) {
+	t := bytes.TrimLeft(b, " \t\r\n")
+	switch {
+	case len(b) == 0:
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotBackup)
+	case bytes.HasPrefix(b, []byte(ageIntro)):
+		return bytes.NewReader(b), nil
+	case bytes.HasPrefix(t, []byte(armor.Header)):
+		return armor.NewReader(bytes.NewReader(t)), nil
+	case strings.HasPrefix(ageIntro, string(b)) || strings.HasPrefix(armor.Header, string(t)):
+		return nil, fmt.Errorf("%w: the file ends inside the age header", ErrBackupCorrupt)
+	case len(t) > 0 && t[0] == '{' && bytes.Contains(b, []byte(BackupFormat)):
+		return nil, fmt.Errorf("%w: the file is an unencrypted backup document, not an age file (encrypt it with 'age -p')", ErrNotBackup)
+	}
+	return nil, fmt.Errorf("%w: the file is not an age-encrypted file", ErrNotBackup)
+}
+
+// explainAge sorts an age.Decrypt error into the sentinels.
+func explainAge(err error) error {
+	var nm *age.NoIdentityMatchError
+	if errors.As(err, &nm) {
+		if !slices.Contains(nm.StanzaTypes, "scrypt") {
+			return fmt.Errorf("%w: the file is encrypted to an age key, not to a passphrase", ErrNotBackup)
+		}
+		return fmt.Errorf("%w for this backup", ErrWrongPassphrase)
+	}
+	if strings.Contains(err.Error(), "work factor too large") {
+		return fmt.Errorf("%w: its scrypt work factor is above %d, more than age allows", ErrBackupCorrupt, MaxBackupWorkFactor)
+	}
+	return fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
+}
+
+// CheckPassphrase refuses an empty or easily guessed passphrase for a file
+// that may be attacked offline (a backup). It uses a zxcvbn estimate and
+// asks for a score of 3 of 4 (about 10^10 guesses); the error says how fast
+// the passphrase would fall. words are context a guesser would try first
+// (the profile name, the user name).
+func CheckPassphrase(pass []byte, words ...string) error {
+	if len(pass) == 0 {
+		return fmt.Errorf("%w: it is empty", ErrWeakPassphrase)
+	}
+	s := string(pass)
+	if !utf8.ValidString(s) {
+		return nil // random bytes from a file: nothing to estimate
+	}
+	if r := []rune(s); len(r) > 128 {
+		s = string(r[:128]) // the estimate is slow on long input and long is strong enough
+	}
+	res := zxcvbn.PasswordStrength(s, append([]string{"wardkey", "backup", "vault", "passphrase", "password"}, words...))
+	if res.Score < 3 {
+		return fmt.Errorf("%w: a guesser would find it in %s", ErrWeakPassphrase, res.CrackTimeDisplay)
+	}
+	return nil
+}
