@@ -101,6 +101,7 @@ type format interface {
 
 // formats are tried in this order by detection.
 var formats = []format{
+	imageFormat{},
 	migrationFormat{},
 	uriListFormat{},
 }

@@ -1,0 +1,183 @@
+package importer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // GIF screenshots
+	_ "image/jpeg" // photos
+	_ "image/png"  // screenshots
+	"strconv"
+
+	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	_ "golang.org/x/image/bmp"  // BMP, named in DESIGN.md
+	_ "golang.org/x/image/webp" // WebP: the Go team's decoder
+)
+
+// Image limits beyond MaxPixels.
+const (
+	// firstPassPixels: larger images are first decoded downscaled to about
+	// this many pixels (fast for photos), then at full size if that finds
+	// nothing.
+	firstPassPixels = 3_000_000
+	// smallImage: images with a side this short or shorter are also tried
+	// enlarged, for codes with one-pixel modules.
+	smallImage = 600
+)
+
+// ErrNoQR: an image holds no QR code wardkey can read.
+var ErrNoQR = errors.New("no QR code was found in the image")
+
+// imageFormat is an image (PNG, JPEG, GIF, BMP, WebP) holding QR codes of
+// otpauth:// URIs or Google Authenticator exports.
+type imageFormat struct{}
+
+func (imageFormat) name() string { return "image" }
+
+func (imageFormat) detect(p *probe) bool { return isImage(p.data) }
+
+func isImage(b []byte) bool {
+	for _, m := range [][]byte{
+		{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'},
+		{0xff, 0xd8, 0xff},
+		[]byte("GIF87a"), []byte("GIF89a"),
+		[]byte("BM"),
+	} {
+		if bytes.HasPrefix(b, m) {
+			return true
+		}
+	}
+	return len(b) >= 12 && string(b[0:4]) == "RIFF" && string(b[8:12]) == "WEBP"
+}
+
+func (imageFormat) parse(data []byte, o Options, c *collector) error {
+	texts, err := decodeImage(data)
+	if err != nil {
+		return &ParseError{Format: "image", Err: err}
+	}
+	var mig []migrationPart
+	otp := 0
+	for i, t := range texts {
+		where := "QR code " + strconv.Itoa(i+1)
+		switch {
+		case hasPrefixFold(t, "otpauth-migration:"):
+			b, err := decodeMigration(t)
+			if err != nil {
+				if err := c.skip(where, err); err != nil {
+					return err
+				}
+				continue
+			}
+			otp++
+			mig = append(mig, migrationPart{b, i + 1})
+		case hasPrefixFold(t, "otpauth:") || hasPrefixFold(t, "motp:"):
+			otp++
+			a, err := ParseURI(t)
+			if err != nil {
+				if err := c.skip(where, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := c.add(a); err != nil {
+				return err
+			}
+		default:
+			if len(texts) == 1 {
+				return &ParseError{Format: "image", Err: fmt.Errorf("the QR code %w", ErrNoOTP)}
+			}
+			if err := c.skip(where, fmt.Errorf("it %w", ErrNoOTP)); err != nil {
+				return err
+			}
+		}
+	}
+	if otp == 0 {
+		return &ParseError{Format: "image", Err: fmt.Errorf("none of the %d QR codes is an account: %w", len(texts), ErrNoOTP)}
+	}
+	return addMigration("image", mig, c)
+}
+
+// decodeImage decodes an image file and returns the text of every QR code
+// in it. The pixel count is checked from the header before decoding.
+func decodeImage(data []byte) ([]string, error) {
+	cfg, kind, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("the image cannot be read: %v", errors.Unwrap(err))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, errors.New("the image is empty")
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("the %s image is %d×%d pixels, more than %d megapixels: %w", kind, cfg.Width, cfg.Height, MaxPixels/1_000_000, ErrTooLarge)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("the %s image cannot be decoded: %v", kind, err)
+	}
+	return scanQR(toLuminance(img))
+}
+
+// scanQR finds every QR code in a luminance plane: a downscaled first pass
+// on large images, then full size, inverted (light on dark), and enlarged
+// for tiny modules.
+func scanQR(src *lumSource) ([]string, error) {
+	var passes []*lumSource
+	if px := src.w * src.h; px > firstPassPixels {
+		f := 2
+		for px/(f*f) > firstPassPixels {
+			f++
+		}
+		passes = append(passes, src.downscale(f))
+	}
+	passes = append(passes, src)
+	if min(src.w, src.h) <= smallImage {
+		passes = append(passes, src.upscale(3))
+	}
+	for _, s := range passes {
+		if texts := scanSource(s); len(texts) > 0 {
+			return texts, nil
+		}
+	}
+	return nil, ErrNoQR
+}
+
+var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+
+// scanSource tries the source as is, then inverted; each with the hybrid
+// binarizer (photos) and then the global one (flat screenshots).
+func scanSource(s *lumSource) []string {
+	for _, ls := range []gozxing.LuminanceSource{s, s.Invert()} {
+		for _, bin := range []func(gozxing.LuminanceSource) gozxing.Binarizer{gozxing.NewHybridBinarizer, gozxing.NewGlobalHistgramBinarizer} {
+			bmp, err := gozxing.NewBinaryBitmap(bin(ls))
+			if err != nil {
+				continue
+			}
+			if texts := decodeBitmap(bmp); len(texts) > 0 {
+				return texts
+			}
+		}
+	}
+	return nil
+}
+
+func decodeBitmap(bmp *gozxing.BinaryBitmap) []string {
+	var texts []string
+	seen := map[string]bool{}
+	if rs, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, tryHarder); err == nil {
+		for _, r := range rs {
+			if t := r.GetText(); !seen[t] {
+				seen[t] = true
+				texts = append(texts, t)
+			}
+		}
+	}
+	if len(texts) == 0 {
+		if r, err := qrcode.NewQRCodeReader().Decode(bmp, tryHarder); err == nil {
+			texts = append(texts, r.GetText())
+		}
+	}
+	return texts
+}
