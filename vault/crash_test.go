@@ -43,15 +43,27 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := make(chan []string, 1)
+		ready := make(chan struct{})
 		go func() {
 			var ls []string
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
+				if sc.Text() == "ready" {
+					close(ready)
+					continue
+				}
 				ls = append(ls, sc.Text())
 			}
 			lines <- ls
 		}()
-		time.Sleep(time.Duration(5+rng.IntN(40)) * time.Millisecond)
+		// Kill at a random moment of the save loop, however slowly the
+		// child started on a busy machine.
+		select {
+		case <-ready:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the saving child did not start")
+		}
+		time.Sleep(time.Duration(rng.IntN(30000)) * time.Microsecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 		for _, l := range <-lines {
@@ -94,6 +106,7 @@ func crashChild(dir string) {
 		fmt.Println("error", err)
 		os.Exit(3)
 	}
+	fmt.Println("ready")
 	run := os.Getenv("WARDKEY_CRASH_RUN")
 	hotp := os.Getenv("WARDKEY_CRASH_HOTP")
 	for j := 0; ; j++ {
