@@ -628,7 +628,7 @@ func (m Model) tick() tea.Cmd {
 func (m Model) onTick() (Model, tea.Cmd) {
 	now := m.sh.cfg.now()
 	if m.lockAfter > 0 && now.Sub(m.lastInput) >= m.lockAfter {
-		return m.lock(fmt.Sprintf("Locked after %s without a key press.", m.lockAfter))
+		return m.lock("Locked after " + idleWords(m.lockAfter) + " without a key press.")
 	}
 	var cmds []tea.Cmd
 	if m.clip.code != "" && !now.Before(m.clip.until) {
@@ -640,6 +640,14 @@ func (m Model) onTick() (Model, tea.Cmd) {
 	}
 	cmds = append(cmds, m.tick())
 	return m, tea.Batch(cmds...)
+}
+
+// idleWords says "2 min" or "45 s".
+func idleWords(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%d s", int(d/time.Second))
 }
 
 // forget drops the vault, the accounts and every code from memory.

@@ -209,6 +209,9 @@ func (m unlockModel) View(w, h int) string {
 	} else {
 		lines = append(lines, st.Title.Render("Unlock"), "")
 	}
+	if m.note != "" {
+		lines = append(lines, st.Warn.Render(m.note), "")
+	}
 	switch {
 	case m.sh.cfg.Demo:
 		lines = append(lines, "The demo vault (made-up accounts, nothing saved).")
@@ -217,9 +220,6 @@ func (m unlockModel) View(w, h int) string {
 		}
 	case m.usesPassphrase():
 		lines = append(lines, fmt.Sprintf("Profile %q.", m.sh.cfg.Profile))
-		if m.note != "" {
-			lines = append(lines, st.Warn.Render(m.note))
-		}
 		lines = append(lines, "", m.pass.View())
 		hint := "enter unlock · ctrl+c quit"
 		if m.keyringFirst() {

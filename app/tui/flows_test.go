@@ -1,0 +1,514 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// labels lists the rows on screen, in order.
+func (d *driver) labels() []string {
+	var out []string
+	for _, ix := range d.m.codes.visible {
+		out = append(out, d.m.codes.items[ix].acct.Label())
+	}
+	return out
+}
+
+func (d *driver) selectLabel(label string) {
+	d.t.Helper()
+	for i, ix := range d.m.codes.visible {
+		if d.m.codes.items[ix].acct.Label() == label {
+			d.m.codes.selected = i
+			return
+		}
+	}
+	d.t.Fatalf("no row %q in %v", label, d.labels())
+}
+
+func TestUnlockWithPassphrase(t *testing.T) {
+	cfg, _, failed := diskConfig(t, demoAccounts(t), false)
+	d := newDriver(t, cfg)
+	if !d.m.Locked() || !strings.Contains(d.screen(), "Passphrase:") {
+		t.Fatalf("a passphrase vault should start locked with the field:\n%s", d.screen())
+	}
+	d.typeText("wrong horse")
+	d.key("enter")
+	if !d.m.Locked() || *failed != 1 || !strings.Contains(d.screen(), "Wrong passphrase") {
+		t.Fatalf("wrong passphrase: locked=%v failed=%d\n%s", d.m.Locked(), *failed, d.screen())
+	}
+	if strings.Contains(d.screen(), "wrong horse") || strings.Contains(d.screen(), "•••") {
+		t.Fatal("the typed passphrase (or its length) is still on screen after the attempt")
+	}
+	d.typeText("right horse")
+	d.key("enter")
+	if d.m.Locked() || d.m.screen != scrCodes {
+		t.Fatalf("right passphrase did not unlock:\n%s", d.screen())
+	}
+}
+
+func TestKeyringOpensWithoutTyping(t *testing.T) {
+	cfg, _, _ := diskConfig(t, demoAccounts(t), true)
+	d := newDriver(t, cfg)
+	if d.m.Locked() {
+		t.Fatalf("a keyring vault should open at start:\n%s", d.screen())
+	}
+	d.key("L")
+	if !d.m.Locked() {
+		t.Fatal("L did not lock")
+	}
+	if d.m.Locked() != true || d.m.screen != scrUnlock {
+		t.Fatal("after a lock the keyring must not reopen by itself")
+	}
+	d.key("enter")
+	if d.m.Locked() {
+		t.Fatalf("enter (empty field) should try the keyring:\n%s", d.screen())
+	}
+}
+
+func TestUnlockWaitsAfterFailures(t *testing.T) {
+	cfg, _, _ := diskConfig(t, demoAccounts(t), false)
+	var d *driver
+	cfg.UnlockWait = func() (int, time.Duration) {
+		// 4 failures, the last 1 s ago: 2 s - 1 s left
+		return 4, vault.Local{FailedUnlocks: 4, LastFailedUnlock: d.now.Add(-time.Second)}.UnlockWait(d.now)
+	}
+	d = newDriver(t, cfg)
+	d.typeText("right horse")
+	d.key("enter")
+	if !d.m.Locked() || !strings.Contains(d.screen(), "4 failed attempts: waiting 1 s") {
+		t.Fatalf("the wait is not shown:\n%s", d.screen())
+	}
+	wait := d.timers[len(d.timers)-1]
+	d.timers = d.timers[:len(d.timers)-1]
+	d.now = d.now.Add(wait.after)
+	d.send(wait.msg)
+	if d.m.Locked() {
+		t.Fatalf("after the wait the attempt should go on:\n%s", d.screen())
+	}
+}
+
+func TestTickOnSecondBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		at     time.Duration // after t0
+		offset float64       // applied clock offset, seconds
+		want   time.Duration
+	}{
+		{"on the second", 0, 0, time.Second},
+		{"300 ms in", 300 * time.Millisecond, 0, 700 * time.Millisecond},
+		{"offset half a second", 300 * time.Millisecond, 0.5, 200 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			cfg.Local = func() vault.Local { return vault.Local{ClockOffset: tc.offset} }
+			d := newDriverAt(t, cfg, t0.Add(tc.at))
+			var got time.Duration
+			for _, s := range d.timers {
+				if _, ok := s.msg.(tickMsg); ok {
+					got = s.after
+				}
+			}
+			if got < tc.want || got > tc.want+10*time.Millisecond {
+				t.Fatalf("the tick is due in %s, want just after %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// newDriverAt starts a driver with the clock at now.
+func newDriverAt(t *testing.T, cfg Config, now time.Time) *driver {
+	saved := t0
+	t0 = now
+	defer func() { t0 = saved }()
+	return newDriver(t, cfg)
+}
+
+func TestIdleLock(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	if err := v.Update(func(tx *vault.Tx) error { tx.SetSettings(vault.Settings{LockAfter: 30}); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, cfg)
+	d.advance(29 * time.Second)
+	if d.m.Locked() {
+		t.Fatal("locked before lock_after")
+	}
+	d.key("j") // activity
+	d.advance(29 * time.Second)
+	if d.m.Locked() {
+		t.Fatal("a key press did not restart the idle time")
+	}
+	d.advance(2 * time.Second)
+	if !d.m.Locked() || !strings.Contains(d.screen(), "Locked after 30 s") {
+		t.Fatalf("not locked after 30 s idle:\n%s", d.screen())
+	}
+}
+
+func TestCopyAndClear(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	a, _ := d.m.codes.current()
+	code, _ := vault.TOTPCode(a, d.now)
+	d.key("enter")
+	if len(d.osc52) != 1 || d.osc52[0] != code || d.clip.get() != code {
+		t.Fatalf("enter copied osc52=%q system=%q, want %q", d.osc52, d.clip.get(), code)
+	}
+	if !strings.Contains(d.screen(), "clears in 20 s") {
+		t.Fatalf("no toast:\n%s", d.screen())
+	}
+	d.advance(19 * time.Second)
+	if d.clip.get() != code || len(d.osc52) != 1 {
+		t.Fatal("cleared before 20 s")
+	}
+	d.advance(2 * time.Second)
+	if d.clip.get() != "" || d.osc52[len(d.osc52)-1] != "" {
+		t.Fatalf("not cleared after 20 s: system=%q osc52=%q", d.clip.get(), d.osc52)
+	}
+}
+
+func TestClearOnlyOurCode(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("enter")
+	_ = d.clip.Write("a ward round note") // the person copied something else
+	d.advance(21 * time.Second)
+	if d.clip.get() != "a ward round note" || len(d.osc52) != 1 {
+		t.Fatalf("the clipboard was cleared though it no longer held our code: %q %q", d.clip.get(), d.osc52)
+	}
+}
+
+func TestClearOnLockAndQuit(t *testing.T) {
+	for _, k := range []string{"L", "q", "ctrl+c"} {
+		t.Run(k, func(t *testing.T) {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			d := newDriver(t, cfg)
+			d.key("enter")
+			d.key(k)
+			if d.clip.get() != "" || d.osc52[len(d.osc52)-1] != "" {
+				t.Fatalf("%s did not clear the clipboard: %q %q", k, d.clip.get(), d.osc52)
+			}
+			if (k != "L") != d.quit {
+				t.Fatalf("%s: quit=%v", k, d.quit)
+			}
+		})
+	}
+}
+
+func TestHOTPCounterSavedFirst(t *testing.T) {
+	cfg, dir, _ := diskConfig(t, demoAccounts(t), true)
+	d := newDriver(t, cfg)
+	d.selectLabel("Pharmacy:dispensary")
+	a, _ := d.m.codes.current()
+	if strings.Contains(d.screen(), "n: show") == false {
+		t.Fatal("an unrevealed HOTP row should show no code")
+	}
+	for c := uint64(0); c < 2; c++ {
+		d.key("n")
+		want, _ := vault.HOTPCode(a, c)
+		if got := d.m.codes.hotp[a.ID]; got != want {
+			t.Fatalf("code %d: got %q, want %q", c, got, want)
+		}
+		if !strings.Contains(d.screen(), group(want)) {
+			t.Fatalf("code %s not on screen:\n%s", want, d.screen())
+		}
+		// The counter on disk is already past the shown code.
+		v, err := vault.Open(dir, vault.Unlock{Keyring: nil, Passphrase: func() ([]byte, error) { return []byte("right horse"), nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := v.State().Account(a.ID)
+		v.Close()
+		if st.Counter != c+1 {
+			t.Fatalf("after showing code %d the saved counter is %d, want %d", c, st.Counter, c+1)
+		}
+	}
+	d.key("enter")
+	want, _ := vault.HOTPCode(a, 1)
+	if d.osc52[len(d.osc52)-1] != want {
+		t.Fatalf("enter copied %q, want the shown code %q", d.osc52, want)
+	}
+}
+
+func TestFind(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"lab", []string{"Lab Results:nurse.lee"}},
+		{"RIVERSIDE", []string{"Clinic Mail:reception@riverside.example", "Riverside EHR:dr.jones"}},
+		{"rvsd", []string{"Clinic Mail:reception@riverside.example", "Riverside EHR:dr.jones"}},
+		{"ehr", nil}, // checked below: the substring match first, fuzzy ones after
+		{"night", []string{"VPN:night.shift"}},
+		{"zzz", nil},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			d := newDriver(t, cfg)
+			d.key("/")
+			d.typeText(tc.query)
+			got := d.labels()
+			if tc.query == "ehr" {
+				// fuzzy matches follow the substring match
+				if len(got) == 0 || got[0] != "Riverside EHR:dr.jones" {
+					t.Fatalf("find %q: %v", tc.query, got)
+				}
+				return
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("find %q: got %v, want %v", tc.query, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFindTagsAndFavourites(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.selectLabel("VPN:night.shift")
+	d.key("e", "tab", "tab")
+	d.typeText("Nights, ward 3")
+	d.key("ctrl+f", "enter")
+	if got := d.labels(); got[0] != "VPN:night.shift" {
+		t.Fatalf("a favourite is not on top: %v", got)
+	}
+	d.key("/")
+	d.typeText("ward 3")
+	if got := d.labels(); !slices.Equal(got, []string{"VPN:night.shift"}) {
+		t.Fatalf("find by tag: %v", got)
+	}
+	d.key("esc")
+	if len(d.labels()) != 6 {
+		t.Fatal("esc did not clear the find")
+	}
+}
+
+func TestSortByRecent(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	saved := map[string]int64{}
+	cfg.SaveRecent = func(m map[string]int64) error { saved = m; return nil }
+	d := newDriver(t, cfg)
+	d.selectLabel("VPN:night.shift")
+	d.key("enter")
+	d.now = d.now.Add(time.Second)
+	d.selectLabel("Lab Results:nurse.lee")
+	d.key("enter", "o")
+	got := d.labels()
+	if got[0] != "Lab Results:nurse.lee" || got[1] != "VPN:night.shift" {
+		t.Fatalf("recent first: %v", got)
+	}
+	if len(saved) != 2 {
+		t.Fatalf("recent use not saved: %v", saved)
+	}
+	d.key("o")
+	if got := d.labels(); got[0] != "Billing Portal:manager" {
+		t.Fatalf("by name: %v", got)
+	}
+}
+
+func TestAddByURIAndFields(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("a")
+	d.typeText("otpauth://totp/Ward%203:kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203")
+	d.key("enter")
+	if d.m.screen != scrCodes || len(v.Accounts()) != 7 {
+		t.Fatalf("URI not saved: %d accounts\n%s", len(v.Accounts()), d.screen())
+	}
+	if a, _ := d.m.codes.current(); a.Label() != "Ward 3:kay" {
+		t.Fatalf("the new account is not selected: %s", a.Label())
+	}
+	d.key("a", "tab")
+	d.typeText("Pathology")
+	d.key("tab")
+	d.typeText("dr.ng")
+	d.key("tab")
+	d.typeText("GEZD 1NBV")
+	d.key("enter")
+	if d.m.screen != scrAdd || !strings.Contains(d.screen(), "not base32") {
+		t.Fatalf("a bad secret was accepted:\n%s", d.screen())
+	}
+	for range 5 {
+		d.key("backspace")
+	}
+	d.typeText("GNBV GY3T QOJQ")
+	if !strings.Contains(d.screen(), "Type this code into Pathology") {
+		t.Fatalf("no live code preview:\n%s", d.screen())
+	}
+	d.key("enter")
+	if len(v.Accounts()) != 8 {
+		t.Fatalf("typed account not saved:\n%s", d.screen())
+	}
+}
+
+func TestAddImage(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	var gotPath string
+	cfg.ImportFile = func(p string) ([]vault.Account, error) {
+		gotPath = p
+		s, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQ")
+		return []vault.Account{
+			{Issuer: "Rota", Name: "a", Secret: s, Type: vault.TOTP, Algorithm: vault.SHA1, Digits: 6, Period: 30},
+			{Issuer: "Rota", Name: "b", Secret: s, Type: vault.TOTP, Algorithm: vault.SHA1, Digits: 6, Period: 30},
+		}, nil
+	}
+	d := newDriver(t, cfg)
+	d.key("a")
+	d.typeText(`/tmp/my\ qr.png`)
+	d.key("enter")
+	if gotPath != "/tmp/my qr.png" || !strings.Contains(d.screen(), "1 more account") {
+		t.Fatalf("path %q\n%s", gotPath, d.screen())
+	}
+	d.key("enter")
+	if len(v.Accounts()) != 8 {
+		t.Fatalf("image accounts not saved: %d", len(v.Accounts()))
+	}
+}
+
+func TestDelete(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.selectLabel("VPN:night.shift")
+	d.key("d", "n")
+	if len(v.Accounts()) != 6 {
+		t.Fatal("n deleted the account")
+	}
+	d.key("d", "y")
+	if len(v.Accounts()) != 5 || slices.Contains(d.labels(), "VPN:night.shift") {
+		t.Fatal("y did not delete the account")
+	}
+	if len(v.State().Tombstones) != 1 {
+		t.Fatal("no tombstone was left")
+	}
+}
+
+func TestFirstRunCreate(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{Profile: "ward3", Create: func(r CreateRequest) (*vault.Vault, error) {
+		return vault.Create(dir, vault.CreateOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode})
+	}}
+	cfg.Open = func(pass []byte) (*vault.Vault, error) {
+		return vault.Open(dir, vault.Unlock{Passphrase: func() ([]byte, error) { return pass, nil }})
+	}
+	d := newDriver(t, cfg)
+	d.key("p")
+	d.typeText("pw1")
+	d.key("tab")
+	d.typeText("pw2")
+	d.key("enter")
+	if !strings.Contains(d.screen(), "differ") || vault.Exists(dir) {
+		t.Fatalf("differing passphrases were accepted:\n%s", d.screen())
+	}
+	d.typeText("pw")
+	d.key("tab")
+	d.typeText("pw")
+	d.key("enter")
+	if d.m.screen != scrRecovery || !strings.Contains(d.screen(), "ABCD-EFGH") {
+		t.Fatalf("no recovery code shown:\n%s", d.screen())
+	}
+	info, err := vault.ReadInfo(dir)
+	if err != nil || !info.Has(vault.SlotPassphrase) || !info.Has(vault.SlotRecovery) {
+		t.Fatalf("vault slots %v, %v", info.Slots, err)
+	}
+	d.key("enter")
+	if d.m.screen != scrCodes {
+		t.Fatal("enter did not leave the recovery screen")
+	}
+	d.key("L")
+	if !strings.Contains(d.screen(), "Passphrase:") {
+		t.Fatalf("after creating, the unlock screen should ask the passphrase:\n%s", d.screen())
+	}
+	d.typeText("pw")
+	d.key("enter")
+	if d.m.Locked() {
+		t.Fatalf("could not reopen:\n%s", d.screen())
+	}
+}
+
+func TestFirstRunDemo(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	open := cfg.Open
+	d := newDriver(t, Config{OpenDemo: func() (*vault.Vault, error) { return open(nil) }})
+	d.key("d")
+	if d.m.Locked() || !strings.Contains(d.screen(), "demo") || len(d.labels()) != 6 {
+		t.Fatalf("demo not open:\n%s", d.screen())
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("a")
+	d.typeText("q")
+	if d.quit {
+		t.Fatal("q typed into a field quit")
+	}
+	d.key("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c did not quit from a form")
+	}
+	d = newDriver(t, cfg)
+	d.key("q")
+	if !d.quit {
+		t.Fatal("q did not quit from the list")
+	}
+}
+
+func TestLiveResize(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	for _, s := range [][2]int{{100, 30}, {40, 24}, {40, 10}, {120, 50}, {80, 24}} {
+		d.size(s[0], s[1])
+		for i, l := range strings.Split(d.screen(), "\n") {
+			if w := len([]rune(l)); w > s[0] {
+				t.Fatalf("%dx%d: line %d is %d wide", s[0], s[1], i, w)
+			}
+		}
+	}
+}
+
+func TestScrollKeepsSelectionVisible(t *testing.T) {
+	var as []vault.Account
+	s, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQ")
+	for i := range 100 {
+		as = append(as, vault.Account{Issuer: "Svc", Name: strings.Repeat("x", 3) + string(rune('a'+i%26)) + string(rune('a'+i/26)), Secret: s})
+	}
+	cfg, _ := memConfig(t, as)
+	d := newDriver(t, cfg)
+	d.key("G")
+	last := d.labels()[len(d.labels())-1]
+	name := strings.SplitN(last, ":", 2)[1]
+	if !strings.Contains(d.screen(), "▸") || !strings.Contains(d.screen(), name) {
+		t.Fatalf("the last row is not on screen after G:\n%s", d.screen())
+	}
+}
+
+func TestGroupAndHelpers(t *testing.T) {
+	for in, want := range map[string]string{"123456": "123 456", "12345678": "1234 5678", "1234567": "123 4567", "VKFDN": "VKFDN"} {
+		if got := group(in); got != want {
+			t.Errorf("group(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"'/a b/c.png'":         "/a b/c.png",
+		`/a\ b/c.png`:          "/a b/c.png",
+		"file:///a%20b/c.png":  "/a b/c.png",
+		"  \"/x/y.png\"  ":     "/x/y.png",
+		"/plain/path/qr.jpeg": "/plain/path/qr.jpeg",
+	} {
+		if got := cleanPath(in); got != want {
+			t.Errorf("cleanPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, r := range "0123456789" + "23456789BCDFGHJKMNPQRTVWXY" {
+		if _, ok := glyphs[r]; !ok {
+			t.Errorf("no big glyph for %q", r)
+		}
+	}
+	if got := bigText("1", 1, 1); got != " █ \n██ \n █ \n █ \n███" {
+		t.Errorf("bigText(1) = %q", got)
+	}
+}
