@@ -44,6 +44,13 @@ var (
 	v8 = want{"Battle.net", "US-2211-2050-3346", vault.TOTP, "BMGRXPGFARQQF4GMT25JATL2VYLAHDBI", vault.SHA1, 8, 30, 0}
 
 	v1to7 = []want{v1, v2, v3, v4, v5, v6, v7}
+
+	// protonTrio is the three accounts of several PROTON fixtures.
+	protonTrio = []want{
+		{"myissuer", "mylabel815256", vault.TOTP, "MYSECRET", vault.SHA256, 8, 15, 0},
+		totp("myissuer", "mylabeldefault", "MYSECRET"),
+		{"Steam", "Steam", vault.Steam, "STEAMKEY", vault.SHA1, 5, 30, 0},
+	}
 )
 
 // totp is a default TOTP (SHA1/6/30).
@@ -69,6 +76,21 @@ type fixtureCase struct {
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "aegis/aegis_plain.json", format: "aegis", want: v1to7},
+	{file: "aegis/aegis_encrypted.json", format: "aegis", pass: "test", want: v1to7},
+	{file: "aegis/aegis_plain_grouped_v2.json", format: "aegis", want: v1to7},
+	{file: "aegis/proton/aegis-json-unencrypted.json", format: "aegis", want: protonTrio},
+	{file: "aegis/proton/aegis-json-encrypted-test.json", format: "aegis", pass: "test", want: protonTrio},
+	{file: "aegis/proton/aegis-json-unencrypted-hotp.json", format: "aegis", want: []want{
+		totp("", "Test", "ABCDEFA"),
+		{"", "HotpOne", vault.HOTP, "KNCUGUSF", vault.SHA1, 6, 0, 10},
+	}},
+	{file: "aegis/proton/aegis-json-unencrypted-with-bad-period-digits.json", format: "aegis", skipped: 2},
+	{file: "aegis/proton/aegis-json-unencrypted-with-missing-fields.json", format: "aegis", want: []want{
+		totp("Proton", "some@test.email", "AQI55ICZEMJW2W67PAUVQ3BFN7LJBOQD"),
+		totp("Amazon", "some@account.test", "IUIUCFKMTXQZUV5U7LE664BVXQ4K7PDSDKHZ4QTZAC5GVIBMMZ6A"),
+		{"", "Somename", vault.TOTP, "CHJDDHDHXE", vault.SHA256, 7, 30, 0},
+	}},
 	{file: "otpauth_uri_list/plain.txt", format: "otpauth", want: v1to7},
 	{file: "ente/ente_auth.txt", format: "otpauth", want: v1to7},
 	{file: "aegis/proton/aegis-txt.txt", format: "otpauth", want: []want{

@@ -102,6 +102,7 @@ type format interface {
 // formats are tried in this order by detection.
 var formats = []format{
 	imageFormat{},
+	aegisFormat{},
 	migrationFormat{},
 	uriListFormat{},
 }
