@@ -45,6 +45,16 @@ var (
 
 	v1to7 = []want{v1, v2, v3, v4, v5, v6, v7}
 
+	// twoFASv2: 2FAS schema 2 has no token type: HOTP secrets come back as TOTP.
+	twoFASv2 = []want{v1, v3,
+		totp("Issuu", "James", v4.secret),
+		with(totp("WWE", "Mason", v6.secret), func(w *want) { w.alg, w.digits = vault.SHA512, 8 }),
+	}
+	twoFASProton = []want{
+		totp("myissuer", "mylabeldefault", "MYSECRET"),
+		{"Steam", "", vault.Steam, "STEAMKEY", vault.SHA1, 5, 30, 0},
+	}
+
 	// protonTrio is the three accounts of several PROTON fixtures.
 	protonTrio = []want{
 		{"myissuer", "mylabel815256", vault.TOTP, "MYSECRET", vault.SHA256, 8, 15, 0},
@@ -76,6 +86,47 @@ type fixtureCase struct {
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "2fas/2fas_authenticator.json", format: "2fas", want: []want{asTOTP(v1), asTOTP(v2), asTOTP(v3), asTOTP(v4), asTOTP(v5), asTOTP(v6)}},
+	{file: "2fas/2fas_authenticator_plain.2fas", format: "2fas", want: twoFASv2},
+	{file: "2fas/2fas_authenticator_encrypted.2fas", format: "2fas", pass: "test", want: twoFASv2},
+	{file: "2fas/2fas_authenticator_plain_v3.2fas", format: "2fas", want: v1to7[:6]},
+	{file: "2fas/2fas_authenticator_encrypted_v3.2fas", format: "2fas", pass: "test", want: v1to7[:6]},
+	{file: "2fas/2fas_authenticator_plain_v4.2fas", format: "2fas", want: []want{v1, v4, v5, v6, v7}},
+	{file: "2fas/2fas_authenticator_encrypted_v4.2fas", format: "2fas", pass: "test", want: []want{v1, v4, v5, v6, v7}},
+	{file: "2fas/proton/decrypted.2fas", format: "2fas", want: twoFASProton},
+	{file: "2fas/proton/encrypted.2fas", format: "2fas", pass: "test", want: twoFASProton},
+	{file: "2fas/proton/decrypted_ios.2fas", format: "2fas", want: []want{
+		totp("Code1 2FAS", "", "JDJDBDBDDBDBBXBXB"), totp("Code2 2FAS", "", "JDJDUZBXHSHDBXBXHBB"),
+	}},
+	{file: "2fas/proton/decrypted_with_hotp.2fas", format: "2fas", want: []want{
+		totp("Proton", "den den", "IAKDNDND"), {"Hotp", "", vault.HOTP, "JEKEKRR", vault.SHA1, 6, 0, 0},
+	}},
+	{file: "2fas/proton/decrypted_with_hotp_and_unsupported_algorithms.2fas", format: "2fas", skipped: 1, want: []want{
+		{"cncnncncn", "", vault.HOTP, "JFFJJDBDHXBDBNNN", vault.SHA1, 6, 0, 4},
+	}},
+	{file: "2fas/proton/decrypted_with_hotp_missing_period.2fas", format: "2fas", want: []want{
+		{"cncnncncn", "", vault.HOTP, "JFFJJDBDHXBDBNNN", vault.SHA1, 6, 0, 5},
+		with(totp("Item1", "Additional item", "gfjdhdjdjdjdnjdjf"), func(w *want) { w.period = 60 }),
+		{"Item256", "Bdjdbfjr", vault.TOTP, "hdidvdjdbdjf", vault.SHA256, 8, 90, 0},
+		{"Item512", "Additional info", vault.TOTP, "hxoxhdjdbdjfjfjhf", vault.SHA512, 7, 30, 0},
+	}},
+	{file: "2fas/proton/decrypted_with_manual_entries.2fas", format: "2fas", want: []want{
+		totp("Amazon", "some@test.email", "IUIUCFKMTXQZUV5U7LE664BVXQ4K7PDSDKHZ4QTZAC5GVIBMMZ6A"),
+		totp("GitHub", "Test-acc", "KOCK222AHLNV4TW6"),
+		totp("Facebook", "random.sometest", "IYLZ3FWEJRCCQZS7NYP3PLZDDX3I3C4M"),
+		totp("Google", "some@test.email", "v4yx7jv5ynqadqgr2uo753cqc5rwkrn7"),
+		totp("LinkedIn", "some@test.email", "2YR5IOOODODSXKW725H54V7MXIKZATD7"),
+		totp("Binance", "some@test.email", "NFRVOZJ6FFZQXX6G"),
+		totp("Kick", "some@test.email", "JYUAHOREVBAX3XEB"),
+		totp("Proton", "sometestaccount@proton.me", "XEMYPVZTB6AMR6O3S7XZZ37VPH32YICW"),
+		{"Service name hotp", "", vault.HOTP, "hdjdbdkxbshdj", vault.SHA1, 6, 0, 1},
+		totp("Reddit", "Some-Account1234", "OAL6R5T5CBSYUZSLO356EBGSJWZ7JLO2"),
+		totp("20", "", "dhjdxhchhchch"),
+		totp("Manual", "", "hssjdhhxhxh"),
+	}},
+	{file: "2fas/proton/decrypted_with_missing_fields.2fas", format: "2fas", want: []want{
+		totp("Amazon", "atest@email.com", "IUIUCFKMTXQZUV5U7LE664BVXQ4K7PDSDKHZ4QTZAC5GVIBMMZ6A"),
+	}},
 	{file: "aegis/aegis_plain.json", format: "aegis", want: v1to7},
 	{file: "aegis/aegis_encrypted.json", format: "aegis", pass: "test", want: v1to7},
 	{file: "aegis/aegis_plain_grouped_v2.json", format: "aegis", want: v1to7},

@@ -103,6 +103,7 @@ type format interface {
 var formats = []format{
 	imageFormat{},
 	aegisFormat{},
+	twoFASFormat{},
 	migrationFormat{},
 	uriListFormat{},
 }
