@@ -25,7 +25,7 @@ race:
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 	$(MAKE) race
 	@if $(GO) run golang.org/x/vuln/cmd/govulncheck@latest $(PKGS) 2>/tmp/govulncheck.err; then :; \
 	elif grep -qiE 'dial|fetch|lookup|connect|timeout|vuln.go.dev' /tmp/govulncheck.err; then \
