@@ -81,11 +81,22 @@ type fixtureCase struct {
 	want    []want
 	skipped int // entries reported and left out
 	missing bool
+	slow    bool // seconds of key derivation: run with WARDKEY_SLOW_TESTS=1
 }
 
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "ente/proton/encrypted.lowcomplexity.txt", format: "ente-encrypted", pass: "password", want: []want{
+		{"dfdf", "adfasdf", vault.HOTP, "ASDFADF", vault.SHA1, 6, 0, 1},
+		{"issuertest", "accountest", vault.TOTP, "secretdata", vault.SHA256, 6, 30, 0},
+		{"steam", "steam", vault.Steam, "AAAAAAAAA", vault.SHA1, 5, 30, 0},
+	}},
+	{file: "ente/proton/encrypted.nominalcomplexity.txt", format: "ente-encrypted", pass: "password", slow: true, want: []want{
+		{"HOTPISSUER", "HOTPACCOUNT", vault.HOTP, "ASECRET", vault.SHA1, 6, 0, 1},
+		totp("MYISSUER", "MYLABEL", "MYSECRET"),
+		{"Steam", "STEAMACCOUNT", vault.Steam, "STEAMSECRET", vault.SHA1, 5, 30, 0},
+	}},
 	{file: "2fas/2fas_authenticator.json", format: "2fas", want: []want{asTOTP(v1), asTOTP(v2), asTOTP(v3), asTOTP(v4), asTOTP(v5), asTOTP(v6)}},
 	{file: "2fas/2fas_authenticator_plain.2fas", format: "2fas", want: twoFASv2},
 	{file: "2fas/2fas_authenticator_encrypted.2fas", format: "2fas", pass: "test", want: twoFASv2},
@@ -236,6 +247,9 @@ func TestFixtures(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			if tc.missing {
 				t.Skip("format not built")
+			}
+			if tc.slow && os.Getenv("WARDKEY_SLOW_TESTS") != "1" {
+				t.Skip("SKIPPING a slow key derivation (256 MiB x 16 passes, ~5 s x 2): set WARDKEY_SLOW_TESTS=1")
 			}
 			path := filepath.Join("testdata", tc.file)
 			res, err := ImportFile(path, Options{Passphrase: passFunc(tc.pass)})

@@ -104,6 +104,7 @@ var formats = []format{
 	imageFormat{},
 	aegisFormat{},
 	twoFASFormat{},
+	enteEncryptedFormat{},
 	migrationFormat{},
 	uriListFormat{},
 }
