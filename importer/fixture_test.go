@@ -81,12 +81,18 @@ type fixtureCase struct {
 	want    []want
 	skipped int // entries reported and left out
 	missing bool
+	force   bool // the format has no magic: name it
 	slow    bool // seconds of key derivation: run with WARDKEY_SLOW_TESTS=1
 }
 
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "andotp/andotp_plain.json", format: "andotp", want: v1to7},
+	{file: "andotp/andotp_encrypted.bin", format: "andotp-encrypted", force: true, pass: "test", want: v1to7},
+	// Old files say "Deno - Deno:Mason"; the repeated issuer is dropped.
+	// (This file holds V1-V6 only: no Steam entry.)
+	{file: "andotp/andotp_encrypted_old.bin", format: "andotp-encrypted", force: true, pass: "test", want: v1to7[:6]},
 	{file: "ente/proton/encrypted.lowcomplexity.txt", format: "ente-encrypted", pass: "password", want: []want{
 		{"dfdf", "adfasdf", vault.HOTP, "ASDFADF", vault.SHA1, 6, 0, 1},
 		{"issuertest", "accountest", vault.TOTP, "secretdata", vault.SHA256, 6, 30, 0},
@@ -252,7 +258,11 @@ func TestFixtures(t *testing.T) {
 				t.Skip("SKIPPING a slow key derivation (256 MiB x 16 passes, ~5 s x 2): set WARDKEY_SLOW_TESTS=1")
 			}
 			path := filepath.Join("testdata", tc.file)
-			res, err := ImportFile(path, Options{Passphrase: passFunc(tc.pass)})
+			o := Options{Passphrase: passFunc(tc.pass)}
+			if tc.force {
+				o.Format = tc.format
+			}
+			res, err := ImportFile(path, o)
 			if err != nil {
 				t.Fatalf("import: %v", err)
 			}
@@ -270,10 +280,10 @@ func TestFixtures(t *testing.T) {
 			}
 			checkAccounts(t, res2.Accounts, tc.want)
 			if tc.pass != "" {
-				if _, err := ImportFile(path, Options{}); !errors.Is(err, ErrPassphraseNeeded) {
+				if _, err := ImportFile(path, Options{Format: tc.format}); !errors.Is(err, ErrPassphraseNeeded) {
 					t.Errorf("without a passphrase: err = %v, want ErrPassphraseNeeded", err)
 				}
-				if _, err := ImportFile(path, Options{Passphrase: passFunc("wrong" + tc.pass)}); !errors.Is(err, ErrWrongPassphrase) {
+				if _, err := ImportFile(path, Options{Format: tc.format, Passphrase: passFunc("wrong" + tc.pass)}); !errors.Is(err, ErrWrongPassphrase) {
 					t.Errorf("with a wrong passphrase: err = %v, want ErrWrongPassphrase", err)
 				}
 			}

@@ -105,8 +105,10 @@ var formats = []format{
 	aegisFormat{},
 	twoFASFormat{},
 	enteEncryptedFormat{},
+	andOTPFormat{},
 	migrationFormat{},
 	uriListFormat{},
+	andOTPEncryptedFormat{}, // never detected: no magic
 }
 
 // Formats lists the format names Options.Format accepts.
