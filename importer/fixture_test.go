@@ -55,6 +55,14 @@ var (
 		{"Steam", "", vault.Steam, "STEAMKEY", vault.SHA1, 5, 30, 0},
 	}
 
+	bitwardenFour   = []want{v1, v2, v3, with(v7, func(w *want) { w.issuer, w.name = "Test Steam", "" })}
+	bitwardenProton = []want{
+		{"ISSUER", "LABEL_256_8_15", vault.TOTP, "SECRETDATA", vault.SHA256, 8, 15, 0},
+		totp("ISSUER_DEFAULT", "LABEL_DEFAULT", "SOMESECRET"),
+		{"SteamName", "", vault.Steam, "STEAMKEY", vault.SHA1, 5, 30, 0},
+		{"SevenDigits", "Seven digit username", vault.TOTP, "SEVENDIGITSECRET", vault.SHA1, 7, 30, 0},
+	}
+
 	// protonTrio is the three accounts of several PROTON fixtures.
 	protonTrio = []want{
 		{"myissuer", "mylabel815256", vault.TOTP, "MYSECRET", vault.SHA256, 8, 15, 0},
@@ -88,6 +96,14 @@ type fixtureCase struct {
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "bitwarden/bitwarden.json", format: "bitwarden", want: bitwardenFour},
+	{file: "bitwarden/bitwarden.csv", format: "bitwarden-csv", want: []want{v1, v2, v3, with(v7, func(w *want) { w.issuer, w.name = "Test 4", "" })}},
+	{file: "bitwarden/proton/bitwarden.json", format: "bitwarden", want: bitwardenProton},
+	{file: "bitwarden/proton/bitwarden.csv", format: "bitwarden-csv", want: bitwardenProton},
+	{file: "bitwarden/proton/bitwarden_app.json", format: "bitwarden", want: []want{totp("ItemWithTOTP", "myusername", "KNKVARKSKNCUGUSFKRFUKWJR")}},
+	{file: "bitwarden/proton/bitwarden_sample.csv", format: "bitwarden-csv", want: []want{
+		totp("Code 2", "", "NDSKXJHDJNDBDBBB"), totp("Code 3", "", "JSJZJFBBDK"), totp("Code1", "", "JDKSNDJJDNDJJDBXB"),
+	}},
 	{file: "andotp/andotp_plain.json", format: "andotp", want: v1to7},
 	{file: "andotp/andotp_encrypted.bin", format: "andotp-encrypted", force: true, pass: "test", want: v1to7},
 	// Old files say "Deno - Deno:Mason"; the repeated issuer is dropped.

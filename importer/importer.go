@@ -106,6 +106,8 @@ var formats = []format{
 	twoFASFormat{},
 	enteEncryptedFormat{},
 	andOTPFormat{},
+	bitwardenFormat{},
+	bitwardenCSVFormat{},
 	migrationFormat{},
 	uriListFormat{},
 	andOTPEncryptedFormat{}, // never detected: no magic
