@@ -96,6 +96,10 @@ type fixtureCase struct {
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	// FreeOTP stores the last HOTP counter used (V-1); wardkey keeps the next (V).
+	{file: "freeotp_plus/freeotp_plus.json", format: "freeotp-plus", want: v1to7[:6]},
+	{file: "freeotp_plus/freeotp_plus_internal.xml", format: "freeotp-xml", want: v1to7[:6]},
+	{file: "freeotp/freeotp.xml", format: "freeotp-xml", want: []want{v6, v3, v1, v4}},
 	{file: "bitwarden/bitwarden.json", format: "bitwarden", want: bitwardenFour},
 	{file: "bitwarden/bitwarden.csv", format: "bitwarden-csv", want: []want{v1, v2, v3, with(v7, func(w *want) { w.issuer, w.name = "Test 4", "" })}},
 	{file: "bitwarden/proton/bitwarden.json", format: "bitwarden", want: bitwardenProton},

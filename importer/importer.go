@@ -107,6 +107,8 @@ var formats = []format{
 	enteEncryptedFormat{},
 	andOTPFormat{},
 	bitwardenFormat{},
+	freeOTPPlusFormat{},
+	freeOTPXMLFormat{},
 	bitwardenCSVFormat{},
 	migrationFormat{},
 	uriListFormat{},
