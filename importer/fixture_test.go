@@ -96,6 +96,30 @@ type fixtureCase struct {
 // fixtureCases: one row per real export file. Every expected account is
 // asserted field by field.
 var fixtureCases = []fixtureCase{
+	{file: "authenticator_pro_stratum/stratum_plain.json", format: "stratum", want: v1to7},
+	{file: "authenticator_pro_stratum/stratum_encrypted.bin", format: "stratum-encrypted", pass: "test", want: v1to7},
+	{file: "authenticator_pro_stratum/stratum_encrypted_legacy.bin", format: "stratum-encrypted", pass: "test", want: v1to7},
+	{file: "proton_authenticator/proton_authenticator.json", format: "proton-authenticator", want: []want{v1, v2, v3}},
+	{file: "proton_pass/proton/PassExport.zip", format: "proton-pass", skipped: 1, want: []want{
+		totp("Main TOTP (only secret)", "ausername", "K5UHSIDBOJSSA6LPOUQHAZLFNNUW4ZY="),
+		{"MYISSUER", "MYLABEL", vault.TOTP, "JV4VGZLDOJSXIMJSGM2DKNQ", vault.SHA256, 8, 15, 0},
+		totp("Only custom fields", "Proton Pass", "IN2XG5DPNVDGSZLMMQYQ"),
+		totp("Only custom fields", "Proton Pass", "IN2XG5DPNVDGSZLMMQZA"),
+		totp("Main TOTP and custom fields", "Proton Pass", "JVQWS3SUJ5KFA"),
+		totp("Main TOTP and custom fields", "Proton Pass", "IN2XG5DPNVDGSZLMMQYQ"),
+		totp("Main TOTP and custom fields", "Proton Pass", "IN2XG5DPNVDGSZLMMQZA"),
+	}},
+	{file: "lastpass/proton/lastpass.json", format: "lastpass", want: []want{
+		totp("issuer", "account name default", "BDKSIEHWBDBBDBDZBZJ"),
+		{"other", "sha256", vault.TOTP, "JDJSKDKDKDKDKDKDK", vault.SHA256, 8, 20, 0},
+		{"", "sha512 name", vault.TOTP, "JDJDDJDJUEJEBDBFNF", vault.SHA512, 6, 30, 0},
+	}},
+	{file: "lastpass/proton/lastpass_ios_export.json", format: "lastpass", want: []want{
+		totp("code 1 lastpass", "snjxxndjbdbdb", "MDLAXBJJZBXBXZJZBBZBB"), totp("code2 lastpass", "ndjdbxxnbcb", "KSJFBDJDBXJBXJXBXJ"),
+	}},
+	{file: "lastpass/proton/lastpass_missing_fields.json", format: "lastpass", want: []want{totp("", "sometest", "CDJDHHDHXHXBXBHNDDNNDN")}},
+	{file: "steam/steam.json", format: "steam", want: []want{with(v7, func(w *want) { w.issuer = "Steam" })}},
+	{file: "steam/steam_old.json", format: "steam", want: []want{with(v7, func(w *want) { w.issuer = "Steam" })}},
 	// FreeOTP stores the last HOTP counter used (V-1); wardkey keeps the next (V).
 	{file: "freeotp_plus/freeotp_plus.json", format: "freeotp-plus", want: v1to7[:6]},
 	{file: "freeotp_plus/freeotp_plus_internal.xml", format: "freeotp-xml", want: v1to7[:6]},

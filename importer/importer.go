@@ -102,12 +102,18 @@ type format interface {
 // formats are tried in this order by detection.
 var formats = []format{
 	imageFormat{},
+	zipFormat{},
+	stratumEncryptedFormat{},
 	aegisFormat{},
 	twoFASFormat{},
 	enteEncryptedFormat{},
 	andOTPFormat{},
 	bitwardenFormat{},
 	freeOTPPlusFormat{},
+	stratumFormat{},
+	protonAuthenticatorFormat{},
+	lastPassFormat{},
+	steamFormat{},
 	freeOTPXMLFormat{},
 	bitwardenCSVFormat{},
 	migrationFormat{},
