@@ -149,14 +149,15 @@ func some(v int64) num { return num{v, true} }
 
 // Limits on the key derivation an encrypted export may ask for. The largest
 // legitimate settings seen: Ente's 1 GiB × 4 passes (or 256 MiB × 16),
-// Aegis's scrypt N=2^15, r=8 (32 MiB).
-const (
-	maxKDFMemory    = 1 << 30    // bytes
-	maxArgon2Work   = 4 << 30    // bytes × passes
-	maxArgon2Passes = 64         //
-	maxPBKDF2Iter   = 10_000_000 // Aegis's own cap for andOTP
-	maxScryptMemory = 256 << 20  // 128 × N × r bytes
-	maxScryptWork   = 1 << 22    // N × p
+// Aegis's scrypt N=2^15, r=8 (32 MiB). Variables only so that fuzzing can
+// lower them; nothing in the product changes them.
+var (
+	maxKDFMemory    int64 = 1 << 30    // bytes
+	maxArgon2Work   int64 = 4 << 30    // bytes × passes
+	maxArgon2Passes int64 = 64         //
+	maxPBKDF2Iter   int64 = 10_000_000 // Aegis's own cap for andOTP
+	maxScryptMemory int64 = 256 << 20  // 128 × N × r bytes
+	maxScryptWork   int64 = 1 << 22    // N × p
 )
 
 func argon2Key(pass, salt []byte, passes uint32, memKiB uint32, threads uint8) ([]byte, error) {

@@ -1,0 +1,153 @@
+package importer
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// fixtureFiles returns every fixture under testdata/ except the large QR
+// images (seeded separately) and the provenance notes.
+func fixtureFiles(t testing.TB, small bool) [][]byte {
+	var out [][]byte
+	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".md") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if small && info.Size() > 64<<10 {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// cheapKDF lowers the key-derivation caps for fuzzing, so that a mutated
+// file cannot make one execution take seconds; the fixtures' own parameters
+// (Aegis scrypt 32 MiB, andOTP 145,776 PBKDF2 rounds) stay reachable.
+func cheapKDF(t testing.TB) {
+	old := []int64{maxKDFMemory, maxArgon2Work, maxPBKDF2Iter, maxScryptMemory}
+	maxKDFMemory, maxArgon2Work, maxPBKDF2Iter, maxScryptMemory = 64<<20, 256<<20, 200_000, 32<<20
+	t.Cleanup(func() { maxKDFMemory, maxArgon2Work, maxPBKDF2Iter, maxScryptMemory = old[0], old[1], old[2], old[3] })
+}
+
+// checkResult asserts what Import promises of any result.
+func checkResult(t *testing.T, res Result) {
+	if len(res.Accounts)+len(res.Skipped) > MaxAccounts {
+		t.Fatalf("%d entries: over the limit", len(res.Accounts)+len(res.Skipped))
+	}
+	for _, a := range res.Accounts {
+		if a.ID != "" {
+			t.Fatal("an account has an ID")
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatalf("an invalid account was returned: %v", err)
+		}
+		for _, s := range res.Skipped {
+			if b32 := a.Secret.Base32(); len(b32) >= 16 && strings.Contains(s.Entry+s.Reason, b32) {
+				t.Fatalf("a skipped entry shows a secret")
+			}
+		}
+	}
+}
+
+// FuzzImport runs detection and every parser (JSON, XML, CSV, ZIP, text
+// and the encrypted formats, with the fixtures' password "test") on mutated
+// fixture files.
+func FuzzImport(f *testing.F) {
+	for _, b := range fixtureFiles(f, true) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cheapKDF(t)
+		res, err := Import(data, Options{Passphrase: func() ([]byte, error) { return []byte("test"), nil }})
+		if err != nil {
+			if strings.Contains(err.Error(), "secret=") {
+				t.Fatalf("error shows a URI: %v", err)
+			}
+			return
+		}
+		checkResult(t, res)
+	})
+}
+
+// FuzzImportForced runs each parser on any input, named by --format, so
+// parsers see content detection would have sent elsewhere.
+func FuzzImportForced(f *testing.F) {
+	names := Formats()
+	for _, b := range fixtureFiles(f, true) {
+		f.Add(uint8(0), b)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		cheapKDF(t)
+		name := names[int(which)%len(names)]
+		res, err := Import(data, Options{Format: name, Passphrase: func() ([]byte, error) { return []byte("test"), nil }})
+		if err == nil {
+			checkResult(t, res)
+		}
+	})
+}
+
+// FuzzParseURI: any string either parses to a valid account or fails with
+// an error that does not echo it.
+func FuzzParseURI(f *testing.F) {
+	for _, b := range fixtureFiles(f, true) {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if strings.HasPrefix(line, "otpauth://") {
+				f.Add(line)
+			}
+		}
+	}
+	f.Add("otpauth://hotp/X:y?secret=JBSWY3DPEHPK3PXP&counter=1&digits=8&algorithm=SHA512")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseURI(s)
+		if err != nil {
+			if len(s) > 24 && strings.Contains(err.Error(), s) {
+				t.Fatalf("error echoes the input: %v", err)
+			}
+			return
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatalf("ParseURI returned an invalid account: %v", err)
+		}
+		if a.Type != vault.TOTP && a.Type != vault.HOTP && a.Type != vault.Steam {
+			t.Fatalf("type %q", a.Type)
+		}
+	})
+}
+
+// FuzzDecodeImage: image decoding and QR scanning on mutated small images.
+func FuzzDecodeImage(f *testing.F) {
+	for _, p := range []string{"testdata/qr/proton/example.png", "testdata/qr/scito/qr_but_without_otp.png"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !isImage(data) {
+			return
+		}
+		texts, err := decodeImage(data)
+		if err == nil && len(texts) == 0 {
+			t.Fatal("no error and no text")
+		}
+	})
+}
