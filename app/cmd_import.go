@@ -80,10 +80,10 @@ func cmdImport(e *env, args []string) error {
 		fmt.Fprintf(e.out, "%s: %s: %d %s, %d duplicates skipped, %d entries skipped\n",
 			file, res.Format, len(added), verb, len(dups), len(res.Skipped))
 		for _, a := range added {
-			fmt.Fprintf(e.out, "  + %s (%s)\n", a.Label(), a.Type)
+			fmt.Fprintf(e.out, "  + %s (%s)\n", importLabel(a), a.Type)
 		}
 		for _, a := range dups {
-			fmt.Fprintf(e.out, "  = %s (already in the vault)\n", a.Label())
+			fmt.Fprintf(e.out, "  = %s (already in the vault)\n", importLabel(a))
 		}
 		for _, s := range res.Skipped {
 			fmt.Fprintf(e.err, "wardkey: %s: skipped %s: %s\n", file, s.Entry, s.Reason)
@@ -136,7 +136,7 @@ func mergeImport(v *vault.Vault, accounts []vault.Account, dryRun bool) (added, 
 		for i, a := range added {
 			b, err := tx.Add(a)
 			if err != nil {
-				return fmt.Errorf("%s: %w", a.Label(), err)
+				return fmt.Errorf("%s: %w", importLabel(a), err)
 			}
 			added[i] = b
 		}
@@ -182,4 +182,12 @@ func describeImport(err error) (string, string) {
 		return "the file is encrypted and there is no terminal to ask for its passphrase", "give it with --passphrase-file F"
 	}
 	return err.Error() + ": nothing was imported", ""
+}
+
+// importLabel is "issuer:name", or whichever of the two there is.
+func importLabel(a vault.Account) string {
+	if a.Name == "" {
+		return a.Issuer
+	}
+	return a.Label()
 }

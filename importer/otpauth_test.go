@@ -172,3 +172,26 @@ func knownName(n string) bool {
 	}
 	return false
 }
+
+// TestKDFCaps: an encrypted export cannot make wardkey spend unbounded
+// memory or time; the refusal comes before any work.
+func TestKDFCaps(t *testing.T) {
+	pass := Options{Passphrase: func() ([]byte, error) { return []byte("test"), nil }}
+	for _, tc := range []struct{ name, file string }{
+		{"ente 4 GiB", `{"version":1,"kdfParams":{"memLimit":4294967296,"opsLimit":4,"salt":"FD9Gp/sr9DkWCt0P83maaA=="},"encryptedData":"AAAAAAAAAAAAAAAAAAAAAAAA","encryptionNonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`},
+		{"ente 1000 passes", `{"version":1,"kdfParams":{"memLimit":67108864,"opsLimit":1000,"salt":"FD9Gp/sr9DkWCt0P83maaA=="},"encryptedData":"AAAAAAAAAAAAAAAAAAAAAAAA","encryptionNonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`},
+		{"aegis scrypt N=2^24", `{"version":1,"header":{"slots":[{"type":1,"key":"00","key_params":{"nonce":"000000000000000000000000","tag":"00000000000000000000000000000000"},"n":16777216,"r":8,"p":1,"salt":"00"}],"params":{"nonce":"000000000000000000000000","tag":"00000000000000000000000000000000"}},"db":"AAAA"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Import([]byte(tc.file), pass)
+			if !errors.Is(err, ErrKDFTooCostly) {
+				t.Fatalf("err = %v, want ErrKDFTooCostly", err)
+			}
+		})
+	}
+	// andOTP: an iteration count over the cap is not tried as the new format.
+	data := append([]byte{0xff, 0xff, 0xff, 0xff}, make([]byte, 60)...)
+	if _, err := Import(data, Options{Format: "andotp-encrypted", Passphrase: pass.Passphrase}); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("andOTP with 4e9 iterations: err = %v", err)
+	}
+}
