@@ -33,7 +33,7 @@ func runTUI(e *env) error {
 	if err != nil {
 		return err
 	}
-	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(30))
+	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(10))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("the code screen: %w", err)
 	}

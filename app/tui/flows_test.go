@@ -493,10 +493,10 @@ func TestGroupAndHelpers(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"'/a b/c.png'":         "/a b/c.png",
-		`/a\ b/c.png`:          "/a b/c.png",
-		"file:///a%20b/c.png":  "/a b/c.png",
-		"  \"/x/y.png\"  ":     "/x/y.png",
+		"'/a b/c.png'":        "/a b/c.png",
+		`/a\ b/c.png`:         "/a b/c.png",
+		"file:///a%20b/c.png": "/a b/c.png",
+		"  \"/x/y.png\"  ":    "/x/y.png",
 		"/plain/path/qr.jpeg": "/plain/path/qr.jpeg",
 	} {
 		if got := cleanPath(in); got != want {

@@ -91,9 +91,8 @@ func newDriver(t testing.TB, cfg Config) *driver {
 	if cfg.Profile == "" {
 		cfg.Profile = "default"
 	}
-	m, cmd := New(cfg).Start()
-	d.m = m
-	d.run(cmd)
+	d.m = New(cfg)
+	d.run(d.m.Init())
 	d.size(startSize[0], startSize[1])
 	return d
 }

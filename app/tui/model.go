@@ -92,6 +92,7 @@ type Model struct {
 	toastErr   bool
 	toastUntil time.Time
 	quitting   bool
+	initCmd    tea.Cmd // what the first screen starts with
 }
 
 // clipState is the code we last put on the clipboard.
@@ -143,37 +144,18 @@ func New(cfg Config) Model {
 	m.help.Styles = help.DefaultStyles(true)
 	if !cfg.HasVault && !cfg.Demo {
 		m.screen = scrFirstRun
-		m.first = newFirstRun(sh)
+		m.first, m.initCmd = newFirstRun(sh).Init()
 	} else {
 		m.screen = scrUnlock
-		m.unlock = newUnlock(sh, false)
+		m.unlock, m.initCmd = newUnlock(sh, false).Init()
 	}
 	return m
 }
 
-// Init asks the terminal's background colour and starts the first screen.
+// Init asks the terminal's background colour and starts the first screen
+// (New already put that screen in its starting state).
 func (m Model) Init() tea.Cmd {
-	var cmd tea.Cmd
-	switch m.screen {
-	case scrFirstRun:
-		_, cmd = m.first.Init()
-	default:
-		_, cmd = m.unlock.Init()
-	}
-	return tea.Batch(tea.RequestBackgroundColor, cmd)
-}
-
-// Start runs what Init runs and returns the model as Init left it, for
-// callers (tests, benchmarks) that drive Update by hand.
-func (m Model) Start() (Model, tea.Cmd) {
-	var cmd tea.Cmd
-	switch m.screen {
-	case scrFirstRun:
-		m.first, cmd = m.first.Init()
-	default:
-		m.unlock, cmd = m.unlock.Init()
-	}
-	return m, cmd
+	return tea.Batch(tea.RequestBackgroundColor, m.initCmd)
 }
 
 // Update routes a message.
