@@ -1,8 +1,341 @@
 package app
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
-// cmdExport is not built yet: its issue is open.
+	"github.com/wardkey/wardkey/importer/migration"
+	"github.com/wardkey/wardkey/vault"
+)
+
+// backupWorkFactor is the scrypt work factor of new backups; 0 is the
+// product's (vault.DefaultBackupWorkFactor). Only the test binary changes
+// it (app/cmd_export_test.go), so CLI tests need not wait a second per
+// backup.
+var backupWorkFactor = 0
+
 func cmdExport(e *env, args []string) error {
-	return errors.New("'wardkey export' is not built yet")
+	fs := e.flags("export")
+	out := fs.String("out", "", "the file to write (a directory for --format google-migration)")
+	passFile := fs.String("passphrase-file", "", "read the backup passphrase from this file")
+	armor := fs.Bool("armor", false, "write the age file as ASCII armor")
+	format := fs.String("format", "age", "age (an encrypted backup), google-migration or otpauth (unencrypted)")
+	yes := fs.Bool("yes", false, "do not ask before writing an unencrypted export")
+	force := fs.Bool("force", false, "overwrite existing files")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("export takes no arguments besides its flags (the file goes in --out)")
+	}
+	if *out == "" {
+		return usagef("export needs --out FILE")
+	}
+	switch *format {
+	case "age":
+		return exportAge(e, *out, *passFile, *armor, *force)
+	case "otpauth":
+		if *armor || *passFile != "" {
+			return usagef("--armor and --passphrase-file are for --format age: an otpauth list is not encrypted")
+		}
+		return exportOtpauth(e, *out, *yes, *force)
+	case "google-migration":
+		if *armor || *passFile != "" {
+			return usagef("--armor and --passphrase-file are for --format age: migration QR codes are not encrypted")
+		}
+		return exportMigration(e, *out, *yes, *force)
+	}
+	return usagef("--format %q: use age, google-migration or otpauth", *format)
+}
+
+// exportAge writes an encrypted backup.
+func exportAge(e *env, out, passFile string, armored, force bool) error {
+	if !force {
+		if err := refuseExisting(out); err != nil {
+			return err
+		}
+	}
+	v, err := e.openVault()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	pass, err := e.backupPassphrase(passFile, true)
+	if err != nil {
+		return err
+	}
+	st := v.State()
+	fmt.Fprintln(e.err, "wardkey: encrypting the backup (the passphrase is stretched with scrypt: a second or two)")
+	var buf bytes.Buffer
+	err = vault.WriteBackup(&buf, st, pass, vault.BackupOptions{
+		Armor: armored, WorkFactor: backupWorkFactor,
+		VaultID: v.ID(), Device: v.Device(), App: "wardkey " + Version, Created: e.now(),
+	})
+	wipe(pass)
+	if err != nil {
+		return fmt.Errorf("write the backup: %w", err)
+	}
+	if err := writeNewFile(out, buf.Bytes(), force); err != nil {
+		return err
+	}
+	if v.Dir() != "" {
+		if _, err := vault.UpdateLocal(v.Dir(), func(l *vault.Local) { l.LastBackup = e.now() }); err != nil {
+			fmt.Fprintf(e.err, "wardkey: the backup is written, but its time could not be noted in %s: %v\n", vault.LocalFile, err)
+		}
+	}
+	fmt.Fprintf(e.err, "wardkey: wrote %s of profile %q to %s\n", countAccounts(len(st.Live()), len(st.Tombstones)), e.profile, out)
+	fmt.Fprintf(e.err, "wardkey: restore it with 'wardkey restore %s', or open it anywhere with 'age -d'\n", out)
+	return nil
+}
+
+func countAccounts(n, deleted int) string {
+	s := plural(n, "account")
+	if deleted > 0 {
+		s += fmt.Sprintf(" (and %s of deleted ones)", plural(deleted, "record"))
+	}
+	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// backupPassphrase reads a backup file's passphrase: from passFile, else
+// from the terminal (asked twice when confirm is set, for a new backup). A
+// new backup's passphrase must not be easy to guess: the file may be
+// attacked offline.
+func (e *env) backupPassphrase(passFile string, confirm bool) ([]byte, error) {
+	var p []byte
+	if passFile != "" {
+		b, err := readPassphraseFile(passFile)
+		if err != nil {
+			return nil, err
+		}
+		p = b
+	} else {
+		if !e.interactive() {
+			return nil, withHint(errors.New("the backup needs a passphrase and there is no terminal to ask on"),
+				"give it with --passphrase-file F")
+		}
+		label := "Backup passphrase"
+		if confirm {
+			label = "New backup passphrase"
+		}
+		b, err := e.promptSecret(label)
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == 0 {
+			return nil, withHint(errors.New("the passphrase is empty; nothing was written"), passphraseAdvice)
+		}
+		p = b
+	}
+	if !confirm {
+		return p, nil
+	}
+	if err := vault.CheckPassphrase(p, e.profile); err != nil {
+		wipe(p)
+		return nil, withHint(fmt.Errorf("%w; nothing was written", err), passphraseAdvice)
+	}
+	if passFile == "" {
+		q, err := e.promptSecret("Repeat it")
+		if err != nil {
+			return nil, err
+		}
+		same := bytes.Equal(p, q)
+		wipe(q)
+		if !same {
+			wipe(p)
+			return nil, errors.New("the two passphrases differ; nothing was written")
+		}
+	}
+	return p, nil
+}
+
+const passphraseAdvice = "use four or more random words (e.g. 'orbit tulip gravel lantern'), and keep the passphrase apart from the backup"
+
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// confirmUnencrypted asks before secrets are written out in the clear:
+// --yes, or "yes" typed on the terminal.
+func (e *env) confirmUnencrypted(what string, yes bool) error {
+	if yes {
+		return nil
+	}
+	if !e.interactive() {
+		return withHint(fmt.Errorf("%s would be unencrypted: every secret readable by anyone who gets the file; nothing was written", what),
+			"add --yes to confirm, or make an encrypted backup with --format age")
+	}
+	ans, err := e.promptLine(fmt.Sprintf("%s is NOT encrypted: anyone who gets it can copy every account. Type yes to write it: ", what))
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(ans, "yes") {
+		return errors.New("nothing was written")
+	}
+	return nil
+}
+
+// exportOtpauth writes one otpauth:// URI per account, unencrypted.
+func exportOtpauth(e *env, out string, yes, force bool) error {
+	if !force {
+		if err := refuseExisting(out); err != nil {
+			return err
+		}
+	}
+	v, err := e.openVault()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	as := v.Accounts()
+	if len(as) == 0 {
+		return errors.New("the vault has no accounts to export")
+	}
+	if err := e.confirmUnencrypted("the otpauth list "+out, yes); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, a := range as {
+		buf.WriteString(vault.URI(a))
+		buf.WriteByte('\n')
+	}
+	err = writeNewFile(out, buf.Bytes(), force)
+	wipe(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.err, "wardkey: wrote %s as otpauth:// URIs to %s (unencrypted: delete it once imported)\n", plural(len(as), "account"), out)
+	return nil
+}
+
+// exportMigration writes Google Authenticator migration QR codes, one PNG
+// per batch, into the directory out.
+func exportMigration(e *env, out string, yes, force bool) error {
+	v, err := e.openVault()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	var keep []vault.Account
+	for _, a := range v.Accounts() {
+		if err := migration.Representable(a); err != nil {
+			fmt.Fprintf(e.err, "wardkey: left out %s\n", err)
+			continue
+		}
+		keep = append(keep, a)
+	}
+	if len(keep) == 0 {
+		return errors.New("the vault has no accounts Google Authenticator can hold")
+	}
+	uris, err := migration.Encode(keep, 0)
+	if err != nil {
+		return fmt.Errorf("encode the accounts: %w", err)
+	}
+	names := make([]string, len(uris))
+	for i := range uris {
+		names[i] = filepath.Join(out, fmt.Sprintf("wardkey-google-%d-of-%d.png", i+1, len(uris)))
+		if !force {
+			if err := refuseExisting(names[i]); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.confirmUnencrypted(fmt.Sprintf("the %s in %s", plural(len(uris), "QR image"), out), yes); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", out, err)
+	}
+	for i, u := range uris {
+		m, err := qrMatrix(u)
+		if err != nil {
+			return fmt.Errorf("make QR code %d: %w", i+1, err)
+		}
+		b, err := qrPNG(m, 6)
+		if err != nil {
+			return err
+		}
+		if err := writeNewFile(names[i], b, force); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.err, "wardkey: wrote %s of %s to %s (unencrypted: delete them once scanned)\n",
+		plural(len(uris), "QR image"), plural(len(keep), "account"), out)
+	fmt.Fprintln(e.err, "wardkey: in Google Authenticator: Transfer accounts, Import accounts, then scan each image in turn")
+	return nil
+}
+
+// refuseExisting fails when path exists: exports never overwrite without
+// --force.
+func refuseExisting(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return withHint(fmt.Errorf("%s already exists; nothing was written", path), "choose another name, or add --force to replace it")
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// writeNewFile writes data to path, 0600, atomically: through a temporary
+// file in the same directory, fsynced, then renamed over path (force) or
+// hard-linked to it, which fails if path appeared meanwhile (no force).
+// Where the file system has no hard links (FAT on a USB stick), a rename
+// after a last check stands in for the link.
+func writeNewFile(path string, data []byte, force bool) error {
+	if force {
+		if err := vault.WriteFileAtomic(path, data); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".wardkey-tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return refuseExisting(path)
+		}
+		if err := refuseExisting(path); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }

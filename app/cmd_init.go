@@ -35,12 +35,29 @@ func cmdInit(e *env, args []string) error {
 		}
 	}
 
+	o, err := e.newVaultOptions(*withKeyring, *noKeyring)
+	if err != nil {
+		return err
+	}
+	v, err := e.createVault(o, *recoveryOut)
+	if err != nil {
+		return err
+	}
+	v.Close()
+	return nil
+}
+
+// newVaultOptions decides the slots of this profile's new vault (init, and
+// restore where there is no vault yet): a keyring slot for the default
+// profile where the keyring answers (or with --keyring), else a passphrase,
+// read from the vault passphrase file or asked twice.
+func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions, error) {
 	o := vault.CreateOptions{Options: e.options()}
-	useKeyring := *withKeyring || (e.profile == vault.DefaultProfile && !*noKeyring)
+	useKeyring := withKeyring || (e.profile == vault.DefaultProfile && !noKeyring)
 	if useKeyring {
 		if err := vault.Probe(e.keyring()); err != nil {
-			if *withKeyring {
-				return withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
+			if withKeyring {
+				return o, withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
 			}
 			fmt.Fprintf(e.err, "wardkey: the OS keyring is not reachable (%v): the vault gets a passphrase instead\n", errors.Unwrap(err))
 			useKeyring = false
@@ -51,35 +68,42 @@ func cmdInit(e *env, args []string) error {
 	if !useKeyring || e.passFile != "" {
 		p, err := e.vaultPassphrase("New vault passphrase ("+e.profile+")", true)
 		if err != nil {
-			return fmt.Errorf("a passphrase for the new vault: %w", err)
+			return o, fmt.Errorf("a passphrase for the new vault: %w", err)
 		}
 		o.Passphrase = p
 	}
+	return o, nil
+}
 
+// createVault creates this profile's vault with o, plus a recovery code
+// shown on the terminal or written to recoveryOut (with neither, none is
+// made), and says what it made.
+func (e *env) createVault(o vault.CreateOptions, recoveryOut string) (*vault.Vault, error) {
+	dir := e.dir()
 	code := vault.NewRecoveryCode()
 	switch {
-	case *recoveryOut != "":
+	case recoveryOut != "":
 		o.RecoveryCode = code
 	case e.interactive():
 		o.RecoveryCode = code
 	}
 	v, err := vault.Create(dir, o)
 	if err != nil {
-		return fmt.Errorf("create vault: %w", err)
+		return nil, fmt.Errorf("create vault: %w", err)
 	}
-	defer v.Close()
 	var slots []string
 	slots = append(slots, v.SlotKinds()...)
 	fmt.Fprintf(e.err, "wardkey: created the vault of profile %q in %s (opens with: %v)\n", e.profile, dir, slots)
 	if o.RecoveryCode != "" {
-		if err := e.giveRecoveryCode(code, *recoveryOut); err != nil {
-			return err
+		if err := e.giveRecoveryCode(code, recoveryOut); err != nil {
+			v.Close()
+			return nil, err
 		}
 	} else {
 		fmt.Fprintln(e.err, "wardkey: no recovery code was made (no terminal to show it on)")
 		fmt.Fprintln(e.err, "wardkey: hint: make one with 'wardkey recovery --recovery-out FILE' and keep it on paper")
 	}
-	return nil
+	return v, nil
 }
 
 // giveRecoveryCode writes the code to a new 0600 file, or shows it once on
