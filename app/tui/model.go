@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -839,4 +838,3 @@ func (m Model) statusLine(w int, now time.Time) string {
 func (m Model) Locked() bool { return m.v == nil }
 
 var _ tea.Model = Model{}
-var _ = key.Binding{}
