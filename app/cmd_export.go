@@ -304,6 +304,9 @@ func writeNewFile(path string, data []byte, force bool) error {
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".wardkey-tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write %s: the folder %s does not exist", path, dir)
+	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -133,7 +133,7 @@ func printBackupInfo(w io.Writer, b vault.Backup, vaultID string) {
 	case b.VaultID == vaultID:
 		whose = ", of this vault"
 	case b.VaultID != "":
-		whose = ", of another vault (" + b.VaultID + ")"
+		whose = ", from vault " + b.VaultID
 	}
 	when := "of unknown date"
 	if !b.Created.IsZero() {
