@@ -51,6 +51,7 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		PassphraseFile: e.passFile != "",
 		Now:            e.hooks.Now,
 		OpenDemo:       demoVault,
+		BackupBanner:   true, // wardkey export records LastBackup in local.json
 		Clipboard:      tui.SystemClipboard(),
 	}
 	if cfg.HasVault && !e.demo {
