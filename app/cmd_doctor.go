@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -141,14 +140,5 @@ func checkOpens(e *env, d *doctorState) checkResult {
 	return checkResult{"unlock", checkOK, fmt.Sprintf("the vault opens and all %d accounts decode", n)}
 }
 
-func checkClock(e *env, d *doctorState) checkResult {
-	now := e.now()
-	if now.Year() < 2024 {
-		return checkResult{"clock", checkFail, fmt.Sprintf("the system clock says %s: codes will be wrong; set the date", now.Format(time.RFC3339))}
-	}
-	l, _ := vault.LoadLocal(e.dir())
-	if l.ClockOffset != 0 {
-		return checkResult{"clock", checkWarn, fmt.Sprintf("codes use an applied offset of %+.1f s ('wardkey clock' to re-check)", l.ClockOffset)}
-	}
-	return checkResult{"clock", checkOK, "the system clock looks sane (run 'wardkey clock' to compare with NTP)"}
-}
+// checkClock compares the clock with NTP: see clockCheck in cmd_clock.go.
+func checkClock(e *env, d *doctorState) checkResult { return clockCheck(e) }
