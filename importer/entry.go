@@ -52,7 +52,7 @@ func (r rawEntry) account() (vault.Account, error) {
 	case "motp":
 		return a, fmt.Errorf("mOTP accounts are %w", ErrNotSupported)
 	case "yandex":
-		return a, fmt.Errorf("Yandex accounts are %w", ErrNotSupported)
+		return a, fmt.Errorf("the Yandex type is %w", ErrNotSupported)
 	default:
 		return a, fmt.Errorf("type %q is %w", clip(r.Type), ErrNotSupported)
 	}
@@ -144,8 +144,6 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	*n = num{v, true}
 	return nil
 }
-
-func some(v int64) num { return num{v, true} }
 
 // Limits on the key derivation an encrypted export may ask for. The largest
 // legitimate settings seen: Ente's 1 GiB × 4 passes (or 256 MiB × 16),

@@ -41,7 +41,6 @@ var (
 	v5 = want{"Air Canada", "Benjamin", vault.HOTP, "KUVJJOM753IHTNDSZVCNKL7GII", vault.SHA256, 7, 0, 50}
 	v6 = want{"WWE", "Mason", vault.HOTP, "5VAML3X35THCEBVRLV24CGBKOY", vault.SHA512, 8, 0, 10300}
 	v7 = want{"Boeing", "Sophia", vault.Steam, "JRZCL47CMXVOQMNPZR2F7J4RGI", vault.SHA1, 5, 30, 0}
-	v8 = want{"Battle.net", "US-2211-2050-3346", vault.TOTP, "BMGRXPGFARQQF4GMT25JATL2VYLAHDBI", vault.SHA1, 8, 30, 0}
 
 	v1to7 = []want{v1, v2, v3, v4, v5, v6, v7}
 

@@ -79,7 +79,7 @@ func parseURI(s string) (vault.Account, uriExtra, error) {
 	case "steam":
 		a.Type = vault.Steam
 	case "yandex":
-		return vault.Account{}, x, fmt.Errorf("Yandex accounts are %w", ErrNotSupported)
+		return vault.Account{}, x, fmt.Errorf("the Yandex type is %w", ErrNotSupported)
 	case "motp":
 		return vault.Account{}, x, fmt.Errorf("mOTP accounts are %w", ErrNotSupported)
 	default:

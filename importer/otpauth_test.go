@@ -117,7 +117,7 @@ func TestURIList(t *testing.T) {
 	wantSkipped := []Skipped{
 		{"line 7", "secret is not base32 (letters A to Z and digits 2 to 7)"},
 		{"line 8", "it is not an otpauth:// URI"},
-		{"line 9", "Yandex accounts are not supported by wardkey"},
+		{"line 9", "the Yandex type is not supported by wardkey"},
 	}
 	if fmt.Sprint(res.Skipped) != fmt.Sprint(wantSkipped) {
 		t.Errorf("skipped = %v\nwant      %v", res.Skipped, wantSkipped)
