@@ -363,3 +363,33 @@ func TestBrokenFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestTagsAndNotes: groups, categories and notes survive as tags and notes.
+func TestTagsAndNotes(t *testing.T) {
+	res, err := ImportFile("testdata/aegis/aegis_plain_grouped_v2.json", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := map[string]string{}
+	for _, a := range res.Accounts {
+		tags[a.Label()] = strings.Join(a.Tags, ",")
+	}
+	want := map[string]string{"Deno:Mason": "group1", "Airbnb:Elijah": "group1", "Issuu:James": "group2", "SPDX:James": ""}
+	for k, v := range want {
+		if tags[k] != v {
+			t.Errorf("%s: tags %q, want %q", k, tags[k], v)
+		}
+	}
+	res, err = ImportFile("testdata/ente/proton/plain.txt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accounts[1].Note != "a note" {
+		t.Errorf("Ente note = %q, want %q", res.Accounts[1].Note, "a note")
+	}
+	// Nothing a result holds prints a secret.
+	s := fmt.Sprintf("%v %+v %#v", res, res, res)
+	if strings.Contains(s, "JVMVGRKDKJCVI") || strings.Contains(s, res.Accounts[0].Secret.Base32()) {
+		t.Error("formatting a Result shows a secret")
+	}
+}
