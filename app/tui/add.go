@@ -127,7 +127,7 @@ func (m addModel) revalidate() addModel {
 	case strings.HasPrefix(lower, "otpauth-migration:"):
 		r, err := importer.Import([]byte(src), importer.Options{})
 		if err != nil {
-			m.err = "The export is not valid: " + err.Error() + "."
+			m.err = "The export is not valid: " + withoutSecret(err.Error(), src) + "."
 			return m
 		}
 		m.parsed = r.Accounts
@@ -135,7 +135,7 @@ func (m addModel) revalidate() addModel {
 	case strings.HasPrefix(lower, "otpauth:"):
 		a, err := importer.ParseURI(src)
 		if err != nil {
-			m.err = "The URI is not valid: " + err.Error() + "."
+			m.err = "The URI is not valid: " + withoutSecret(err.Error(), src) + "."
 			return m
 		}
 		m.parsed = []vault.Account{a}
@@ -170,6 +170,36 @@ func (m addModel) revalidate() addModel {
 	}
 	m.parsed = []vault.Account{a}
 	return m
+}
+
+// withoutSecret keeps an error message from showing any part of what was
+// pasted after "secret=" or "data=" (a parser's message may quote a
+// malformed URI).
+func withoutSecret(msg, src string) string {
+	b := []byte(src)
+	for i, c := range b { // ASCII only, so indices stay those of src
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	lower := string(b)
+	for _, k := range []string{"secret=", "data="} {
+		for i := strings.Index(lower, k); i >= 0; {
+			v := src[i+len(k):]
+			if j := strings.IndexAny(v, "&#\"\n "); j >= 0 {
+				v = v[:j]
+			}
+			if len(v) >= 4 && strings.Contains(msg, v) {
+				return "it is malformed"
+			}
+			n := strings.Index(lower[i+len(k):], k)
+			if n < 0 {
+				break
+			}
+			i += len(k) + n
+		}
+	}
+	return msg
 }
 
 // importCmd reads accounts from a file through the importer. Its errors
