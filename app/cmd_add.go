@@ -95,7 +95,7 @@ func cmdAdd(e *env, args []string) error {
 	fmt.Fprintf(e.out, "added %s (id %s, %s)\n", added.Label(), added.ID, added.Type)
 	if added.Type != vault.HOTP {
 		if code, err := vault.TOTPCode(added, e.now().Add(e.offset())); err == nil {
-			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", nameOr(added.Issuer, "the service"), group(code))
+			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", nameOr(added.Issuer, "the service"), vault.GroupCode(code))
 		}
 	} else {
 		fmt.Fprintf(e.out, "to finish enrolling, run 'wardkey code %s' and type the code into %s\n", added.ID, nameOr(added.Issuer, "the service"))
@@ -117,19 +117,6 @@ func nameOr(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// group splits a code for reading: 123 456, 1234 5678, 1234567 as 123 4567.
-func group(code string) string {
-	switch len(code) {
-	case 6:
-		return code[:3] + " " + code[3:]
-	case 7:
-		return code[:3] + " " + code[3:]
-	case 8:
-		return code[:4] + " " + code[4:]
-	}
-	return code
 }
 
 // offset is the applied clock correction of this profile (sync/clock).

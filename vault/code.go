@@ -67,3 +67,15 @@ func generate(a Account, counter uint64) (string, error) {
 	}
 	return code, nil
 }
+
+// GroupCode splits a code for reading aloud or typing: 123 456, 123 4567,
+// 1234 5678. Steam codes (5 letters) stay whole.
+func GroupCode(code string) string {
+	switch len(code) {
+	case 6, 7:
+		return code[:3] + " " + code[3:]
+	case 8:
+		return code[:4] + " " + code[4:]
+	}
+	return code
+}

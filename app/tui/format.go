@@ -11,19 +11,8 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// group splits a code for reading: 123 456, 1234 5678, 123 4567. Steam
-// codes (letters) stay whole.
-func group(code string) string {
-	switch len(code) {
-	case 6:
-		return code[:3] + " " + code[3:]
-	case 7:
-		return code[:3] + " " + code[3:]
-	case 8:
-		return code[:4] + " " + code[4:]
-	}
-	return code
-}
+// group splits a code for reading (vault.GroupCode).
+func group(code string) string { return vault.GroupCode(code) }
 
 // groupedWidth is the width of an account's grouped code.
 func groupedWidth(a vault.Account) int {
