@@ -82,30 +82,26 @@ type BackupOptions struct {
 
 // backupDoc is the plaintext document.
 type backupDoc struct {
-	Format  string          `json:"format"`
-	Version int             `json:"version"`
-	Created time.Time       `json:"created"`
-	VaultID string          `json:"vault_id"`
-	Device  string          `json:"device,omitempty"`
-	App     string          `json:"app,omitempty"`
-	State   json.RawMessage `json:"state"`
+	Format  string      `json:"format"`
+	Version int         `json:"version"`
+	Created time.Time   `json:"created"`
+	VaultID string      `json:"vault_id"`
+	Device  string      `json:"device,omitempty"`
+	App     string      `json:"app,omitempty"`
+	State   storedState `json:"state"`
 }
 
 // MarshalBackup encodes the plaintext backup document of a state, secrets
 // included. It must only ever be written inside an encrypted container (or
 // shown to the person who asked for it).
 func MarshalBackup(s State, o BackupOptions) ([]byte, error) {
-	st, err := MarshalState(s)
-	if err != nil {
-		return nil, err
-	}
 	created := o.Created
 	if created.IsZero() {
 		created = time.Now()
 	}
 	doc := backupDoc{
 		Format: BackupFormat, Version: BackupVersion, Created: created.UTC().Truncate(time.Second),
-		VaultID: o.VaultID, Device: o.Device, App: o.App, State: st,
+		VaultID: o.VaultID, Device: o.Device, App: o.App, State: toStored(s),
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -120,46 +116,50 @@ func MarshalBackup(s State, o BackupOptions) ([]byte, error) {
 // raising the version. The state comes back merged with itself, so hidden
 // duplicates and tombstoned accounts are settled as Merge settles them.
 func UnmarshalBackup(b []byte) (Backup, error) {
-	var head struct {
-		Format  *string         `json:"format"`
-		Version *int            `json:"version"`
-		Created time.Time       `json:"created"`
-		VaultID string          `json:"vault_id"`
-		Device  string          `json:"device"`
-		App     string          `json:"app"`
-		State   json.RawMessage `json:"state"`
-	}
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Backup{}, fmt.Errorf("%w: the content is not a JSON document", ErrNotBackup)
 	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	// One pass decodes everything; only when it fails (or the version is
+	// not ours) does a second look at format and version say why, so that
+	// a newer version with another state shape reads as "too new".
+	var doc struct {
+		Format  *string      `json:"format"`
+		Version *int         `json:"version"`
+		Created time.Time    `json:"created"`
+		VaultID string       `json:"vault_id"`
+		Device  string       `json:"device"`
+		App     string       `json:"app"`
+		State   *storedState `json:"state"`
+	}
+	err := json.Unmarshal(b, &doc)
+	if err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return Backup{}, fmt.Errorf("%w: the document is not valid JSON (%v)", ErrBackupCorrupt, err)
 		}
-		// A field of the wrong type: look at the format before blaming it.
-		var f struct {
-			Format string `json:"format"`
+		var head struct {
+			Format  *string `json:"format"`
+			Version *int    `json:"version"`
 		}
-		if json.Unmarshal(b, &f) != nil || f.Format != BackupFormat {
-			return Backup{}, fmt.Errorf("%w: the document has no \"format\": %q", ErrNotBackup, BackupFormat)
+		if json.Unmarshal(b, &head) == nil {
+			doc.Format, doc.Version, doc.State = head.Format, head.Version, nil
 		}
-		return Backup{}, fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
 	}
-	if head.Format == nil || *head.Format != BackupFormat {
+	if doc.Format == nil || *doc.Format != BackupFormat {
 		return Backup{}, fmt.Errorf("%w: the document has no \"format\": %q", ErrNotBackup, BackupFormat)
 	}
 	switch {
-	case head.Version == nil || *head.Version < 1:
+	case doc.Version != nil && *doc.Version > BackupVersion:
+		return Backup{}, fmt.Errorf("%w (format version %d; this wardkey reads up to %d)", ErrBackupTooNew, *doc.Version, BackupVersion)
+	case err != nil:
+		return Backup{}, fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
+	case doc.Version == nil || *doc.Version < 1:
 		return Backup{}, fmt.Errorf("%w: the document has no valid \"version\"", ErrBackupCorrupt)
-	case *head.Version > BackupVersion:
-		return Backup{}, fmt.Errorf("%w (format version %d; this wardkey reads up to %d)", ErrBackupTooNew, *head.Version, BackupVersion)
-	}
-	if len(head.State) == 0 || string(head.State) == "null" {
+	case doc.State == nil:
 		return Backup{}, fmt.Errorf("%w: the document has no \"state\"", ErrBackupCorrupt)
 	}
-	st, err := UnmarshalState(head.State)
+	st, err := doc.State.state()
 	if err != nil {
 		return Backup{}, fmt.Errorf("%w: %w", ErrBackupCorrupt, err)
 	}
@@ -168,7 +168,7 @@ func UnmarshalBackup(b []byte) (Backup, error) {
 			return Backup{}, fmt.Errorf("%w: tombstone %d has no id", ErrBackupCorrupt, i+1)
 		}
 	}
-	return Backup{Created: head.Created, VaultID: head.VaultID, Device: head.Device, App: head.App, State: Merge(st, State{})}, nil
+	return Backup{Created: doc.Created, VaultID: doc.VaultID, Device: doc.Device, App: doc.App, State: Merge(st, State{})}, nil
 }
 
 // WriteBackup writes the state to w as an age file encrypted to the
@@ -341,29 +341,40 @@ func (p RestorePlan) Changes() bool { return p.changed || len(p.Undeleted) > 0 }
 // PlanRestore compares a backup's state with the current one. It changes
 // neither; [ApplyRestore] carries the plan out.
 func PlanRestore(current, backup State, undelete bool) RestorePlan {
-	current = Merge(current, State{})
-	backup = Merge(backup, State{})
 	merged := Merge(current, backup)
 	type key struct{ issuer, name, secret string }
 	keyOf := func(a Account) key { return key{a.Issuer, a.Name, string(a.Secret.raw())} }
-	here := map[key]bool{}
-	for _, a := range current.Live() {
-		here[keyOf(a)] = true
-	}
-	curByID := make(map[string]Account, len(current.Accounts))
-	for _, a := range current.Accounts {
-		curByID[a.ID] = a
-	}
 	dead := make(map[string]bool, len(current.Tombstones))
 	for _, t := range current.Tombstones {
 		dead[t.ID] = true
+	}
+	curByID := make(map[string]Account, len(current.Accounts))
+	for _, a := range current.Accounts {
+		if !dead[a.ID] {
+			if old, ok := curByID[a.ID]; !ok || newer(a, old) {
+				curByID[a.ID] = a
+			}
+		}
+	}
+	backupDead := make(map[string]bool, len(backup.Tombstones))
+	for _, t := range backup.Tombstones {
+		backupDead[t.ID] = true
 	}
 	mergedByID := make(map[string]Account, len(merged.Accounts))
 	for _, a := range merged.Accounts {
 		mergedByID[a.ID] = a
 	}
+	here := map[key]bool{}
+	for _, a := range current.Live() {
+		if !dead[a.ID] {
+			here[keyOf(a)] = true
+		}
+	}
 	var p RestorePlan
 	for _, a := range backup.Live() {
+		if backupDead[a.ID] {
+			continue
+		}
 		switch cur, ok := curByID[a.ID]; {
 		case dead[a.ID]:
 			switch {
@@ -391,11 +402,13 @@ func PlanRestore(current, backup State, undelete bool) RestorePlan {
 		}
 	}
 	for _, a := range current.Live() {
-		if backup.Deleted(a.ID) {
+		if backupDead[a.ID] && !dead[a.ID] {
 			p.Removed = append(p.Removed, a)
 		}
 	}
 	p.Settings = merged.Settings != current.Settings
+	// A state that came out of Merge (a vault's, a transaction's) compares
+	// directly; any other is at worst reported as changed.
 	p.changed = !sameState(merged, current)
 	for _, l := range [][]Account{p.Added, p.Updated, p.Unchanged, p.Duplicates, p.KeptDeleted, p.Undeleted, p.Removed} {
 		SortAccounts(l)

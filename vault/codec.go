@@ -34,6 +34,11 @@ type storedState struct {
 // MarshalState encodes a state for storage, secrets included. The result
 // must only ever be written inside an encrypted container.
 func MarshalState(s State) ([]byte, error) {
+	return json.Marshal(toStored(s))
+}
+
+// toStored converts a state to its storage form (backups embed it).
+func toStored(s State) storedState {
 	st := storedState{
 		Accounts:   make([]storedAccount, 0, len(s.Accounts)),
 		Tombstones: s.Tombstones,
@@ -54,7 +59,7 @@ func MarshalState(s State) ([]byte, error) {
 			Counter: a.Counter, Tags: tags, Note: a.Note, Favorite: a.Favorite, Stamp: a.Stamp,
 		})
 	}
-	return json.Marshal(st)
+	return st
 }
 
 // UnmarshalState decodes what MarshalState wrote, checking every account.
@@ -63,6 +68,11 @@ func UnmarshalState(b []byte) (State, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return State{}, fmt.Errorf("decode accounts: %w", err)
 	}
+	return st.state()
+}
+
+// state converts the storage form back, checking every account.
+func (st storedState) state() (State, error) {
 	s := State{Tombstones: st.Tombstones, Settings: st.Settings}
 	if s.Tombstones == nil {
 		s.Tombstones = []Tombstone{}
