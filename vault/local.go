@@ -22,6 +22,14 @@ type Local struct {
 	LastBackup       time.Time `json:"last_backup,omitzero"`
 	FailedUnlocks    int       `json:"failed_unlocks,omitempty"`
 	LastFailedUnlock time.Time `json:"last_failed_unlock,omitzero"`
+
+	// SyncPasswordFile is the file the WebDAV password was read from (the
+	// path, never the password), so the TUI can sync without a prompt.
+	SyncPasswordFile string `json:"sync_password_file,omitempty"`
+	// SyncKeySlot fingerprints the passphrase slot this device last put on
+	// (or took from) the remote as key.json: sync replaces the remote's
+	// copy only when this device's passphrase changed since.
+	SyncKeySlot string `json:"sync_key_slot,omitempty"`
 }
 
 // Offset is the applied clock offset as a duration.

@@ -1,0 +1,115 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// Folder is a remote that is a folder: a network share, or a folder that
+// Syncthing or Nextcloud keeps in step between machines. Writes go through
+// a temporary file in the same folder, fsync and rename.
+type Folder struct {
+	root string
+}
+
+// String is the folder's absolute path.
+func (f *Folder) String() string { return f.root }
+
+func (f *Folder) path(name string) (string, error) {
+	c, err := cleanName(name)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(f.root, filepath.FromSlash(c)), nil
+}
+
+// List implements Remote.
+func (f *Folder) List(ctx context.Context, dir string) ([]Entry, error) {
+	p, err := f.path(dir)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", p, err)
+	}
+	out := make([]Entry, 0, len(ents))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		out = append(out, Entry{Name: e.Name(), Dir: e.IsDir()})
+	}
+	return out, nil
+}
+
+// Read implements Remote.
+func (f *Folder) Read(ctx context.Context, name string) ([]byte, error) {
+	p, err := f.path(name)
+	if err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s: %w", p, ErrTooLarge)
+	}
+	return b, nil
+}
+
+// staleTemp is the age after which a temporary file left by a killed
+// writer of the same name is removed.
+const staleTemp = time.Hour
+
+// Write implements Remote: temporary file, fsync, rename, fsync the folder.
+func (f *Folder) Write(ctx context.Context, name string, data []byte) error {
+	p, err := f.path(name)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f.removeStale(dir, filepath.Base(p))
+	if err := vault.WriteFileAtomic(p, data); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// removeStale removes old temporary files of this name (only this device
+// writes it), left by a writer killed between create and rename.
+func (f *Folder) removeStale(dir, base string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".tmp-"+base+"-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTemp {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}

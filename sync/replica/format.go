@@ -1,0 +1,186 @@
+package replica
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// File formats on the remote (docs/sync.md).
+const (
+	// ReplicaFormat names a replica file, <vault-id>/replicas/<device-id>.wkr.
+	ReplicaFormat = "wardkey-replica"
+	// KeyFormat names <vault-id>/key.json, the vault's passphrase slot.
+	KeyFormat = "wardkey-key"
+	// Version is the version of both formats this wardkey writes and reads.
+	Version = 1
+	// Ext is a replica file's extension.
+	Ext = ".wkr"
+	// KeyFile is the name of the key file inside a vault's folder.
+	KeyFile = "key.json"
+	// ReplicaDir is the folder of replicas inside a vault's folder.
+	ReplicaDir = "replicas"
+)
+
+// Errors about files on the remote.
+var (
+	// ErrNotReplica: the file is not a wardkey replica (or key file).
+	ErrNotReplica = errors.New("not a wardkey replica file")
+	// ErrWrongVault: the replica belongs to another vault.
+	ErrWrongVault = errors.New("the replica belongs to another vault")
+	// ErrMisplaced: the replica's device does not match its file name.
+	ErrMisplaced = errors.New("the replica was moved from another device's name")
+)
+
+// Header is a replica's cleartext header. Its exact bytes are authenticated
+// with the sealed state, so none of it can be changed or moved.
+type Header struct {
+	Format   string    `json:"format"`
+	Version  int       `json:"version"`
+	VaultID  string    `json:"vault_id"`
+	DeviceID string    `json:"device_id"`
+	Written  time.Time `json:"written"`
+}
+
+type replicaFile struct {
+	Header json.RawMessage `json:"header"`
+	Sealed []byte          `json:"sealed"`
+}
+
+var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// validID reports whether a vault or device ID is safe to use as a name on
+// the remote.
+func validID(id string) bool { return idRE.MatchString(id) }
+
+// replicaAD is the associated data of a replica's sealed state: a domain
+// label and the header bytes exactly as stored.
+func replicaAD(header []byte) []byte {
+	return append([]byte("wardkey replica v1\x00"), header...)
+}
+
+// ReplicaPath is where a device's replica of a vault lives on the remote.
+func ReplicaPath(vaultID, deviceID string) string {
+	return vaultID + "/" + ReplicaDir + "/" + deviceID + Ext
+}
+
+// KeyPath is where a vault's key file lives on the remote.
+func KeyPath(vaultID string) string { return vaultID + "/" + KeyFile }
+
+// encodeReplica seals a state into a replica file.
+func encodeReplica(seal func(plain, ad []byte) ([]byte, error), h Header, s vault.State) ([]byte, error) {
+	h.Format, h.Version = ReplicaFormat, Version
+	h.Written = h.Written.UTC().Truncate(time.Second)
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := vault.MarshalState(s)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	sealed, err := seal(plain, replicaAD(hb))
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(replicaFile{Header: hb, Sealed: sealed})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+// ParseHeader reads a replica file's header without any key. It checks the
+// format and version only: nothing in it is trusted until the state opens.
+func ParseHeader(b []byte) (Header, error) {
+	h, _, _, err := parseReplica(b)
+	return h, err
+}
+
+func parseReplica(b []byte) (Header, []byte, []byte, error) {
+	var f replicaFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&f); err != nil || len(f.Header) == 0 {
+		return Header{}, nil, nil, ErrNotReplica
+	}
+	var h Header
+	if err := json.Unmarshal(f.Header, &h); err != nil || h.Format != ReplicaFormat {
+		return Header{}, nil, nil, ErrNotReplica
+	}
+	if h.Version != Version {
+		return Header{}, nil, nil, fmt.Errorf("replica format version %d (this wardkey reads %d): %w", h.Version, Version, vault.ErrUnsupportedVersion)
+	}
+	if !validID(h.VaultID) || !validID(h.DeviceID) {
+		return Header{}, nil, nil, ErrNotReplica
+	}
+	return h, f.Header, f.Sealed, nil
+}
+
+// decodeReplica opens a replica file named name (its base name) of vault
+// vaultID. The header must name this vault, and the file name must start
+// with the header's device ID (conflict copies made by Syncthing or
+// Nextcloud keep that prefix), so a replica cannot pass for another
+// device's. Then the state must open with the vault key.
+func decodeReplica(unseal func(sealed, ad []byte) ([]byte, error), b []byte, vaultID, name string) (Header, vault.State, error) {
+	h, hb, sealed, err := parseReplica(b)
+	if err != nil {
+		return h, vault.State{}, err
+	}
+	if h.VaultID != vaultID {
+		return h, vault.State{}, ErrWrongVault
+	}
+	if !strings.HasPrefix(name, h.DeviceID) {
+		return h, vault.State{}, ErrMisplaced
+	}
+	plain, err := unseal(sealed, replicaAD(hb))
+	if err != nil {
+		return h, vault.State{}, err
+	}
+	defer clear(plain)
+	s, err := vault.UnmarshalState(plain)
+	if err != nil {
+		return h, vault.State{}, fmt.Errorf("%w: %w", vault.ErrTampered, err)
+	}
+	return h, s, nil
+}
+
+// keyFile is <vault-id>/key.json: a copy of the vault's passphrase slot.
+type keyFile struct {
+	Format  string     `json:"format"`
+	Version int        `json:"version"`
+	VaultID string     `json:"vault_id"`
+	Slot    vault.Slot `json:"slot"`
+}
+
+func encodeKey(vaultID string, s vault.Slot) ([]byte, error) {
+	b, err := json.MarshalIndent(keyFile{Format: KeyFormat, Version: Version, VaultID: vaultID, Slot: s}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// parseKey reads a key file; the slot itself is checked when it opens.
+func parseKey(b []byte, vaultID string) (vault.Slot, error) {
+	var k keyFile
+	if err := json.Unmarshal(b, &k); err != nil || k.Format != KeyFormat {
+		return vault.Slot{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
+	}
+	if k.Version != Version {
+		return vault.Slot{}, fmt.Errorf("%s version %d (this wardkey reads %d): %w", KeyFile, k.Version, Version, vault.ErrUnsupportedVersion)
+	}
+	if k.VaultID != vaultID {
+		return vault.Slot{}, fmt.Errorf("%s: %w", KeyFile, ErrWrongVault)
+	}
+	if k.Slot.Kind != vault.SlotPassphrase || k.Slot.KDF == nil {
+		return vault.Slot{}, fmt.Errorf("%s holds no passphrase slot: %w", KeyFile, vault.ErrTampered)
+	}
+	return k.Slot, nil
+}

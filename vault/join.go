@@ -1,0 +1,74 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+)
+
+// JoinOptions say how a vault joined from a sync remote is made
+// (`wardkey sync join`).
+type JoinOptions struct {
+	Options
+	// Slot is the vault's passphrase slot as the remote keeps it
+	// (key.json); the joined vault stores it as is, so the same passphrase
+	// opens the vault on every workstation.
+	Slot Slot
+	// Keyring, when non-nil, also stores the key in this machine's keyring.
+	Keyring Keyring
+	// State is the content merged from the remote's replicas.
+	State State
+}
+
+// CreateJoined makes, in dir, the vault whose ID is id and whose key is
+// key: the same vault another workstation created, joined through sync. The
+// caller unwrapped key from o.Slot with the passphrase. The device ID is
+// this profile's own (local.json), never the other workstation's. It fails
+// with ErrExists if a vault is there.
+func CreateJoined(dir, id string, key []byte, o JoinOptions) (*Vault, error) {
+	if id == "" || len(key) != keySize {
+		return nil, errors.New("join: a vault ID and a 256-bit key are needed")
+	}
+	if o.Slot.Kind != SlotPassphrase || o.Slot.KDF == nil {
+		return nil, fmt.Errorf("join: the remote's key is not a passphrase slot: %w", ErrTampered)
+	}
+	if err := mkdirPrivate(dir); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	unlock, err := lockFile(filepath.Join(dir, LockFile))
+	if err != nil {
+		return nil, fmt.Errorf("lock vault: %w", err)
+	}
+	defer unlock()
+	if Exists(dir) {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, VaultFile), ErrExists)
+	}
+	device, err := DeviceID(dir)
+	if err != nil {
+		return nil, err
+	}
+	v := &Vault{dir: dir, id: id, key: slices.Clone(key), now: o.nowFunc()}
+	v.clock = NewClock(device, v.now)
+	v.state = Merge(o.State, State{})
+	v.clock.Observe(v.state.MaxStamp())
+	if o.Keyring != nil {
+		s, err := storeKeyringKey(o.Keyring, v.id, v.key)
+		if err != nil {
+			return nil, err
+		}
+		v.slots = append(v.slots, s)
+	}
+	slot := o.Slot
+	kdf := *o.Slot.KDF
+	slot.KDF = &kdf
+	v.slots = append(v.slots, slot)
+	b, err := seal(v.id, v.key, v.slots, v.state)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(filepath.Join(dir, VaultFile), b, ""); err != nil {
+		return nil, fmt.Errorf("write vault: %w", err)
+	}
+	return v, nil
+}
