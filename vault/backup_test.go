@@ -279,8 +279,6 @@ func TestPlanRestore(t *testing.T) {
 	removedHere := acct(t, c, "a5", "Wiki", "me", "NBSWY3DP")
 	hotp := acct(t, c, "a6", "Door", "pin", "KRSXG5A=")
 	hotp.Type, hotp.Counter, hotp.Period = HOTP, 5, 0
-	backup := State{Accounts: []Account{old, same, deleted, hotp}, Settings: Settings{LockAfter: 60, Stamp: c.Now()}}
-
 	edited := old.Clone()
 	edited.Note = "edited in the backup"
 	edited.Stamp = c.Now()
@@ -288,7 +286,7 @@ func TestPlanRestore(t *testing.T) {
 	hotpUsed.Counter = 9 // the backup was made after more codes were used
 	newOne := acct(t, c, "b1", "New", "one", "MZXW6YTBOI======")
 	dupInBackup := acct(t, c, "b2", "VPN", "ops", "ONSWG4TFOQ======")
-	backup = State{
+	backup := State{
 		Accounts:   []Account{edited, same, deleted, hotpUsed, newOne, dupInBackup},
 		Tombstones: []Tombstone{{ID: removedHere.ID, Stamp: c.Now()}},
 		Settings:   Settings{LockAfter: 600, Stamp: c.Now()},
