@@ -313,7 +313,11 @@ func CheckPassphrase(pass []byte, words ...string) error {
 	}
 	res := zxcvbn.PasswordStrength(s, append([]string{"wardkey", "backup", "vault", "passphrase", "password"}, words...))
 	if res.Score < 3 {
-		return fmt.Errorf("%w: a guesser would find it in %s", ErrWeakPassphrase, res.CrackTimeDisplay)
+		when := "in " + res.CrackTimeDisplay
+		if res.CrackTimeDisplay == "instant" {
+			when = "at once"
+		}
+		return fmt.Errorf("%w: a guesser would find it %s", ErrWeakPassphrase, when)
 	}
 	return nil
 }
