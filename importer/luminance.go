@@ -96,6 +96,14 @@ func toLuminance(img image.Image) *lumSource {
 			off := m.PixOffset(b.Min.X, b.Min.Y+y)
 			copy(s.pix[y*w:(y+1)*w], m.Pix[off:off+w])
 		}
+	case *image.Gray16: // big-endian: the high byte is enough
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := s.pix[y*w : (y+1)*w]
+			for x := range dst {
+				dst[x] = row[2*x]
+			}
+		}
 	case *image.RGBA: // premultiplied: composite over white
 		for y := 0; y < h; y++ {
 			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
