@@ -533,6 +533,8 @@ func FuzzReadBackup(f *testing.F) {
 	o.Armor = true
 	f.Add(writeTestBackup(f, s, "pw", o))
 	f.Add([]byte("age-encryption.org/v1\n-> scrypt AAAAAAAAAAAAAAAAAAAAAA 1\n\n--- x\n"))
+	maxReadWorkFactor = 4 // a mutated header must not ask for 4 GiB of scrypt
+	f.Cleanup(func() { maxReadWorkFactor = MaxBackupWorkFactor })
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, err := ReadBackup(bytes.NewReader(b), []byte("pw"))
 		if err != nil && !errors.Is(err, ErrNotBackup) && !errors.Is(err, ErrBackupCorrupt) &&
