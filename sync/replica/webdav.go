@@ -311,15 +311,20 @@ func (w *WebDAV) Write(ctx context.Context, name string, data []byte) error {
 	return nil
 }
 
-// mkdirs makes dir and its parents with MKCOL; 405 means it exists.
+// mkdirs makes the remote's folder, then dir and its parents inside it,
+// with MKCOL; 405 means it exists. The folders above the remote's folder
+// are never made: a 409 there means the URL is wrong.
 func (w *WebDAV) mkdirs(ctx context.Context, dir string) error {
 	dir = strings.Trim(dir, "/")
-	if dir == "" {
-		return nil
+	paths := []string{""}
+	if dir != "" {
+		parts := strings.Split(dir, "/")
+		for i := range parts {
+			paths = append(paths, strings.Join(parts[:i+1], "/"))
+		}
 	}
-	parts := strings.Split(dir, "/")
-	for i := range parts {
-		u, err := w.url(strings.Join(parts[:i+1], "/"), true)
+	for _, p := range paths {
+		u, err := w.url(p, true)
 		if err != nil {
 			return err
 		}
@@ -330,6 +335,11 @@ func (w *WebDAV) mkdirs(ctx context.Context, dir string) error {
 		drain(resp)
 		switch resp.StatusCode {
 		case http.StatusCreated, http.StatusOK, http.StatusNoContent, http.StatusMethodNotAllowed:
+		case http.StatusConflict:
+			if p == "" {
+				return fmt.Errorf("the folder above %s does not exist on the server: check the URL: %w", w, &StatusError{"MKCOL", "/", resp.StatusCode})
+			}
+			return &StatusError{"MKCOL", w.rel(u), resp.StatusCode}
 		default:
 			return &StatusError{"MKCOL", w.rel(u), resp.StatusCode}
 		}
