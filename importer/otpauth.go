@@ -83,7 +83,11 @@ func parseURI(s string) (vault.Account, uriExtra, error) {
 	case "motp":
 		return vault.Account{}, x, fmt.Errorf("mOTP accounts are %w", ErrNotSupported)
 	default:
-		return vault.Account{}, x, fmt.Errorf("type %q is not totp, hotp or steam", clip(host))
+		if isWord(host) {
+			return vault.Account{}, x, fmt.Errorf("type %q is not totp, hotp or steam", host)
+		}
+		// Not quoted: a malformed URI may put the secret where the type goes.
+		return vault.Account{}, x, errors.New("the part after otpauth:// is not totp, hotp or steam")
 	}
 	label, err := url.PathUnescape(path)
 	if err != nil {
@@ -325,4 +329,17 @@ func parseOTPField(s, issuer, name string) (vault.Account, uriExtra, error) {
 	a := vault.Account{Issuer: issuer, Name: name, Secret: sec}
 	a.Normalize()
 	return a, uriExtra{}, a.Validate()
+}
+
+// isWord reports whether s is short letters and digits, safe to quote.
+func isWord(s string) bool {
+	if s == "" || len(s) > 12 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -68,6 +68,8 @@ func TestParseURIRefusals(t *testing.T) {
 		{"http://totp/X:y?secret=" + secret, "does not start with otpauth://", false},
 		{"otpauth://xotp/X:y?secret=" + secret, `type "xotp" is not`, false},
 		{"otpauth://totp/X:y?issuer=X", "no secret", false},
+		{"otpauth://secret=" + secret, "the part after otpauth:// is not", false},
+		{"otpauth://" + secret + "?issuer=X", "the part after otpauth:// is not", false},
 		{"otpauth://totp/X:y?secret=", "no secret", false},
 		{"otpauth://totp/X:y?secret=" + secret + "1890", "not base32", false},
 		{"otpauth://totp/X:y?secret=" + secret + "&digits=ten", `digits "ten" is not a number`, false},
