@@ -118,8 +118,8 @@ func Measure(ctx context.Context, server string) (Result, error) {
 	return Result{Server: server, Offset: best.ClockOffset, RTT: best.RTT, Stratum: int(best.Stratum)}, nil
 }
 
-// query makes one NTP query bounded by ctx: name resolution and the wait
-// for the answer both stop at ctx's deadline.
+// query makes one NTP query bounded by ctx: name resolution, and the wait
+// for the answer, which ends when ctx does (the socket is closed then).
 func query(ctx context.Context, server string) (*ntp.Response, error) {
 	deadline, _ := ctx.Deadline()
 	wait := time.Until(deadline)
@@ -129,11 +129,24 @@ func query(ctx context.Context, server string) (*ntp.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	done := make(chan struct{})
+	defer close(done)
 	return ntp.QueryWithOptions(server, ntp.QueryOptions{
 		Timeout: wait,
 		Dialer: func(_, remote string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "udp", remote)
+			c, err := d.DialContext(ctx, "udp", remote)
+			if err != nil {
+				return nil, err
+			}
+			go func() {
+				select {
+				case <-ctx.Done():
+					c.SetDeadline(time.Now()) // wake the read now
+				case <-done:
+				}
+			}()
+			return c, nil
 		},
 	})
 }
