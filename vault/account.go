@@ -66,10 +66,13 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Label is "Issuer:Name", or Name alone when there is no issuer.
+// Label is "Issuer:Name", or whichever of the two is not empty.
 func (a Account) Label() string {
-	if a.Issuer == "" {
+	switch {
+	case a.Issuer == "":
 		return a.Name
+	case a.Name == "":
+		return a.Issuer
 	}
 	return a.Issuer + ":" + a.Name
 }
