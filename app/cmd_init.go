@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,7 +58,7 @@ func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions,
 			if withKeyring {
 				return o, withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
 			}
-			fmt.Fprintf(e.err, "wardkey: the OS keyring is not reachable (%v): the vault gets a passphrase instead\n", errors.Unwrap(err))
+			fmt.Fprintf(e.err, "wardkey: %v: the vault gets a passphrase instead\n", err)
 			useKeyring = false
 		} else {
 			o.Keyring = e.keyring()

@@ -4,6 +4,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -30,6 +33,9 @@ type SystemKeyring struct {
 }
 
 func (k SystemKeyring) do(what string, f func() (string, error)) (string, error) {
+	if !sessionBusLikely() {
+		return "", fmt.Errorf("%w: %s: no D-Bus session (no desktop login, or over SSH)", ErrKeyringUnavailable, what)
+	}
 	d := k.Timeout
 	if d == 0 {
 		d = KeyringTimeout
@@ -55,6 +61,27 @@ func (k SystemKeyring) do(what string, f func() (string, error)) (string, error)
 	case <-time.After(d):
 		return "", fmt.Errorf("%w: %s: no answer within %s (is the keyring locked?)", ErrKeyringUnavailable, what, d)
 	}
+}
+
+// sessionBusLikely reports whether a Secret Service could be reached
+// without starting anything. Where the Secret Service is reached over D-Bus
+// and no session bus is known, godbus would launch a dbus-daemon (and D-Bus
+// activation a gnome-keyring-daemon) of its own that outlive wardkey and
+// cannot unlock anything: never let it.
+func sessionBusLikely() bool {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "android":
+		return true
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "bus")); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // keyringCause rewords the common go-keyring failures for a person.

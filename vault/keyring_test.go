@@ -120,3 +120,30 @@ func TestKeyringTimeout(t *testing.T) {
 		t.Fatalf("a hung call: %v, want ErrKeyringUnavailable", err)
 	}
 }
+
+// With no session bus known, wardkey must not let godbus launch daemons.
+func TestKeyringNoSessionBusStartsNothing(t *testing.T) {
+	if os.Getenv("WARDKEY_CHILD") != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKeyringNoSessionBusStartsNothing$", "-test.v")
+		env := []string{"WARDKEY_CHILD=1"}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "XDG_RUNTIME_DIR=") {
+				env = append(env, kv)
+			}
+		}
+		cmd.Env = append(env, "XDG_RUNTIME_DIR="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestKeyringNoSessionBusStartsNothing") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	start := time.Now()
+	err := Probe(SystemKeyring{})
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "no D-Bus session") {
+		t.Fatalf("Probe with no session bus: %v", err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("took %v: something was tried", d)
+	}
+}
