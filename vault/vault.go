@@ -419,8 +419,10 @@ func (t *Tx) NextHOTP(id string) (uint64, error) {
 	}
 	c := a.Counter
 	a = a.Clone()
+	// The counter is a grow-only value that Merge takes the maximum of, not
+	// a last-writer-wins field: advancing it keeps the stamp, so showing a
+	// code never overrides a concurrent rename on another workstation.
 	a.Counter = c + 1
-	a.Stamp = t.v.clock.Now()
 	*t.state = Merge(*t.state, State{Accounts: []Account{a}})
 	return c, nil
 }
