@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -115,7 +114,8 @@ func (e *env) interactive() bool {
 // flags makes a FlagSet for a subcommand whose errors are usage errors.
 func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("wardkey "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(e.out)  // for --help only: errors are returned, not printed
+	fs.Usage = func() {} // printCommandHelp answers --help
 	return fs
 }
 
@@ -126,7 +126,8 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s: see 'wardkey help'", fs.Name())
+				printCommandHelp(fs)
+				return nil, exitError{0}
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}

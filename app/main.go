@@ -11,10 +11,10 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -148,17 +148,31 @@ var Version = "dev"
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "wardkey: a terminal authenticator (TOTP, HOTP, Steam) with an encrypted vault")
 	fmt.Fprintln(w, "\nUsage:")
-	fmt.Fprintln(w, "  wardkey [--demo]                 the code screen")
-	cs := append([]command(nil), commands...)
-	sort.SliceStable(cs, func(i, j int) bool { return false })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  wardkey %-8s %s\n", c.name, c.summary)
-		if c.usage != "" {
-			fmt.Fprintf(w, "           %s %s\n", strings.Repeat(" ", len(c.name)), c.usage)
-		}
+	fmt.Fprintln(w, "  wardkey [--demo]\n      the code screen (first run: create a vault, or open the demo)")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  wardkey %s %s\n      %s\n", c.name, c.usage, c.summary)
 	}
 	fmt.Fprintln(w, "\nGlobal flags (before or after the command):")
 	fmt.Fprintln(w, "  --home DIR                   where profiles live (WARDKEY_HOME; default ~/.local/share/wardkey)")
 	fmt.Fprintln(w, "  --profile NAME               the profile to use (WARDKEY_PROFILE; default \"default\")")
 	fmt.Fprintln(w, "  --vault-passphrase-file F    read the vault passphrase from F (WARDKEY_PASSPHRASE_FILE)")
+	fmt.Fprintln(w, "\n'wardkey COMMAND --help' describes each flag. Exit status: 0 success, 1 failure, 2 usage error.")
+}
+
+// helpTable is commands, set in init: the commands refer to the flag
+// parsing that prints this help, so it cannot name commands directly.
+var helpTable []command
+
+func init() { helpTable = commands }
+
+// printCommandHelp describes one command's flags (wardkey CMD --help).
+func printCommandHelp(fs *flag.FlagSet) {
+	name := strings.TrimPrefix(fs.Name(), "wardkey ")
+	w := fs.Output()
+	for _, c := range helpTable {
+		if c.name == name {
+			fmt.Fprintf(w, "wardkey %s: %s\n\nUsage: wardkey %s %s\n\n", c.name, c.summary, c.name, c.usage)
+		}
+	}
+	fs.PrintDefaults()
 }
