@@ -53,6 +53,16 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		OpenDemo:       demoVault,
 		BackupBanner:   true, // wardkey export records LastBackup in local.json
 		Clipboard:      tui.SystemClipboard(),
+		// Export (x) and restore (R) word and write files as the CLI does.
+		App:            "wardkey " + Version,
+		WriteNewFile:   func(path string, data []byte) error { return writeNewFile(path, data, false) },
+		RefuseExisting: refuseExisting,
+		ExplainBackup:  explainBackup,
+		// Sync now (s): nil, hiding the key, until 'wardkey sync --remote' ran.
+		Sync: e.tuiSync(),
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		cfg.Home = h
 	}
 	if cfg.HasVault && !e.demo {
 		info, err := vault.ReadInfo(dir)

@@ -244,6 +244,8 @@ const (
 	actHelp
 	actQuit
 	actSync
+	actExport
+	actRestore
 )
 
 // Update handles a key on the list. Actions that need the vault, the
@@ -335,6 +337,10 @@ func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd
 		act = actQuit
 	case key.Matches(kp, k.Sync):
 		act = actSync
+	case key.Matches(kp, k.Export):
+		act = actExport
+	case key.Matches(kp, k.Restore):
+		act = actRestore
 	}
 	m.scroll(m.rowsFor(h))
 	return m, act, nil

@@ -50,6 +50,20 @@ type Config struct {
 	ImportFile func(path string) ([]vault.Account, error)
 	// Sync syncs the vault with its remote ("s"). Nil hides the key.
 	Sync func(v *vault.Vault) (string, error)
+	// WriteNewFile writes a new backup file: 0600, atomically, never over
+	// an existing file. Nil hides export (x).
+	WriteNewFile func(path string, data []byte) error
+	// RefuseExisting fails when path exists: export asks it before the
+	// passphrase. Nil: a plain existence check.
+	RefuseExisting func(path string) error
+	// ExplainBackup words a vault.ReadBackup error for the person, as
+	// 'wardkey restore' does (file names the backup). Nil: the error itself.
+	ExplainBackup func(file string, err error) error
+	// App names this program in the backups it writes ("wardkey 1.2").
+	App string
+	// Home is the person's home directory: the default backup path, and a
+	// leading ~ in typed paths. Empty: the working directory.
+	Home string
 	// BackupBanner turns on the "no backup" banner (backups exist).
 	BackupBanner bool
 	// Recent loads and SaveRecent stores when each account was last used

@@ -74,6 +74,21 @@ type driver struct {
 	osc52  []string // what tea.SetClipboard sent, in order
 	quit   bool
 	clip   *fakeClipboard
+	// hold keeps the commands of the next messages instead of running them
+	// (to see a screen while its work is under way); release runs them.
+	hold bool
+	held []tea.Cmd
+}
+
+// release runs the held commands, as the program would have.
+func (d *driver) release() {
+	d.t.Helper()
+	d.hold = false
+	cmds := d.held
+	d.held = nil
+	for _, c := range cmds {
+		d.run(c)
+	}
 }
 
 func newDriver(t testing.TB, cfg Config) *driver {
@@ -106,6 +121,12 @@ func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
 	m, cmd := d.m.Update(msg)
 	d.m = m.(Model)
+	if d.hold {
+		if cmd != nil {
+			d.held = append(d.held, cmd)
+		}
+		return
+	}
 	d.run(cmd)
 }
 
@@ -182,6 +203,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "ctrl+f":
 		return tea.KeyPressMsg{Code: 'f', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
 	}
 	r := []rune(k)[0]
 	return tea.KeyPressMsg{Code: r, Text: k}
@@ -268,6 +291,16 @@ func demoAccounts(t testing.TB) []vault.Account {
 		as = append(as, a)
 	}
 	return as
+}
+
+// parseURI parses an otpauth URI of a test.
+func parseURI(t testing.TB, u string) vault.Account {
+	t.Helper()
+	a, err := importer.ParseURI(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // memConfig is a Config over a memory vault holding as.

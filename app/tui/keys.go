@@ -9,7 +9,10 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Copy, Big, Next, Find, ClearFind        key.Binding
 	Favorite, Sort, Add, Edit, Delete       key.Binding
-	Sync, Lock, Help, Quit                  key.Binding
+	Export, Restore, Sync, Lock, Help, Quit key.Binding
+
+	// The restore plan.
+	Undelete key.Binding
 
 	// Forms and dialogs.
 	Submit, Back, NextField, PrevField, Toggle, Yes, No key.Binding
@@ -40,6 +43,9 @@ func DefaultKeyMap() KeyMap {
 		Add:       b([]string{"a"}, "a", "add"),
 		Edit:      b([]string{"e"}, "e", "edit"),
 		Delete:    b([]string{"d"}, "d", "delete"),
+		Export:    b([]string{"x"}, "x", "export a backup"),
+		Restore:   b([]string{"R"}, "R", "restore a backup"),
+		Undelete:  b([]string{"u"}, "u", "restore: bring back deleted"),
 		Sync:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sync now"), key.WithDisabled()),
 		Lock:      b([]string{"L"}, "L", "lock"),
 		Help:      b([]string{"?"}, "?", "help"),
@@ -65,7 +71,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Copy, k.Big, k.Next, k.Find, k.ClearFind, k.Favorite, k.Sort},
-		{k.Add, k.Edit, k.Delete, k.Sync, k.Lock, k.Help, k.Quit, k.ForceQuit},
-		{k.Submit, k.Back, k.NextField, k.PrevField, k.Toggle, k.Yes, k.No},
+		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Lock, k.Help, k.Quit, k.ForceQuit},
+		{k.Submit, k.Back, k.NextField, k.PrevField, k.Toggle, k.Undelete, k.Yes, k.No},
 	}
 }

@@ -31,6 +31,8 @@ const (
 	scrEdit
 	scrConfirm
 	scrHelp
+	scrExport
+	scrRestore
 )
 
 // shared is what every screen reads: configuration, keys, styles, size
@@ -76,6 +78,8 @@ type Model struct {
 	add     addModel
 	edit    editModel
 	confirm confirmModel
+	export  exportModel
+	restore restoreModel
 	help    help.Model
 	helpTop int // first line of the help shown, when it scrolls
 
@@ -129,6 +133,8 @@ type (
 		summary    string
 		accounts   []vault.Account
 		lastChange time.Time
+		local      vault.Local // re-read after the sync (LastSync)
+		hasLocal   bool
 		err        error
 	}
 )
@@ -138,6 +144,9 @@ func New(cfg Config) Model {
 	sh := &shared{cfg: cfg, keys: DefaultKeyMap(), styles: NewStyles(true), width: 80, height: 24, barModel: newBar()}
 	if cfg.Sync != nil && !cfg.Demo {
 		sh.keys.Sync.SetEnabled(true)
+	}
+	if cfg.WriteNewFile == nil {
+		sh.keys.Export.SetEnabled(false)
 	}
 	m := Model{sh: sh, codes: newCodes(sh), help: help.New()}
 	m.help.Styles = help.DefaultStyles(true)
@@ -173,6 +182,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.codes.setWidth(w)
 		m.add.setWidth(w)
 		m.edit.setWidth(w)
+		m.export.setWidth(w)
+		m.restore.setWidth(w)
 		m.codes.scroll(m.codes.rowsFor(m.listHeight()))
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -231,13 +242,61 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			wipeAll(msg.accounts)
 			return m, nil
 		}
+		if msg.hasLocal {
+			m.local = msg.local
+		}
 		if msg.err != nil {
-			m.setToast("Sync failed: "+msg.err.Error(), true)
+			m.setToast("Sync failed: "+oneLine(msg.err.Error()), true)
 			return m, nil
 		}
 		m.codes = m.codes.setAccounts(msg.accounts)
 		m.lastChange = msg.lastChange
-		m.setToast(msg.summary, false)
+		m.setToast(oneLine(msg.summary), false)
+		return m, nil
+	case exportedMsg:
+		if m.v == nil || m.screen != scrExport {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m.route(msg)
+		}
+		m.screen = scrCodes
+		note := fmt.Sprintf("Backup of %s written to %s.", countOf(msg.accounts, "account"), strings.TrimSpace(m.export.path.Value()))
+		switch {
+		case msg.noted:
+			m.local = msg.local
+		case msg.noteErr != nil:
+			note += " Its time could not be noted: " + msg.noteErr.Error()
+		}
+		m.setToast(note, msg.noteErr != nil)
+		m.export = exportModel{}
+		return m, nil
+	case backupReadMsg:
+		if m.v == nil || m.screen != scrRestore || m.restore.step != resBusy {
+			wipeAll(msg.backup.State.Accounts)
+			for _, p := range msg.plans {
+				wipePlan(p)
+			}
+			return m, nil
+		}
+		return m.route(msg)
+	case restoredMsg:
+		if m.v == nil {
+			wipeAll(msg.accounts)
+			return m, nil
+		}
+		if msg.err != nil {
+			if m.screen == scrRestore {
+				return m.route(msg)
+			}
+			m.setToast("Not restored: "+describeSave(msg.err), true)
+			return m, nil
+		}
+		m.restore = m.restore.wipe()
+		m.screen = scrCodes
+		m.codes = m.codes.setAccounts(msg.accounts)
+		m.lastChange = msg.lastChange
+		m.setToast(restoreSummary(msg.done), false)
 		return m, nil
 	case clipErrMsg:
 		m.setToast("Copied through the terminal only: "+msg.err.Error(), true)
@@ -349,6 +408,32 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 				return "Saved " + a.Label(), a.ID, tx.Put(a)
 			})
 		}
+	case scrExport:
+		var act exportAction
+		m.export, act, cmd = m.export.Update(msg)
+		switch act {
+		case expBack:
+			m.export = exportModel{}
+			m.screen = scrCodes
+		case expWrite:
+			pass := m.export.passphrase()
+			m.export = m.export.wipe()
+			return m, tea.Batch(cmd, exportCmd(m.sh.cfg, m.v, m.export.target(), pass))
+		}
+	case scrRestore:
+		var act restoreAction
+		m.restore, act, cmd = m.restore.Update(msg)
+		switch act {
+		case resBack:
+			m.restore = restoreModel{}
+			m.screen = scrCodes
+		case resRead:
+			pass := m.restore.typed
+			m.restore.typed = nil
+			return m, tea.Batch(cmd, readBackupCmd(m.sh.cfg, m.v, m.restore.file, strings.TrimSpace(m.restore.path.Value()), pass))
+		case resApply:
+			return m, tea.Batch(cmd, applyRestoreCmd(m.v, m.restore.backup.State, m.restore.undel))
+		}
 	case scrConfirm:
 		if ans := m.confirm.Update(msg); ans != nil {
 			m.screen = scrCodes
@@ -387,6 +472,23 @@ func (m Model) codesAction(act codesAction) (Model, tea.Cmd) {
 		}
 		m.setToast("Syncing…", false)
 		return m, syncCmd(m.sh.cfg, m.v)
+	case actExport:
+		if m.sh.cfg.WriteNewFile == nil {
+			return m, nil
+		}
+		m.toast = ""
+		m.export = newExport(m.sh)
+		var cmd tea.Cmd
+		m.export, cmd = m.export.Init()
+		m.screen = scrExport
+		return m, cmd
+	case actRestore:
+		m.toast = ""
+		m.restore = newRestore(m.sh)
+		var cmd tea.Cmd
+		m.restore, cmd = m.restore.Init()
+		m.screen = scrRestore
+		return m, cmd
 	}
 	if !ok {
 		return m, nil
@@ -529,15 +631,32 @@ func (m Model) save(fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
 	}
 }
 
+// syncCmd syncs in the background. A failure of any kind, even a panic
+// in the sync code, comes back as one line: the code screen stays up.
 func syncCmd(cfg Config, v *vault.Vault) tea.Cmd {
-	return func() tea.Msg {
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = syncedMsg{err: fmt.Errorf("the sync stopped on an internal error (%v); the local vault is unchanged or merged, never damaged", r)}
+			}
+		}()
 		s, err := cfg.Sync(v)
-		if err != nil {
-			return syncedMsg{err: err}
+		out := syncedMsg{summary: s, err: err}
+		if cfg.Local != nil {
+			out.local, out.hasLocal = cfg.Local(), true
 		}
-		as, last := snapshot(v)
-		return syncedMsg{summary: s, accounts: as, lastChange: last}
+		if err == nil {
+			out.accounts, out.lastChange = snapshot(v)
+		}
+		return out
 	}
+}
+
+// oneLine keeps the first line of a message (errors from remotes may
+// quote a server's multi-line answer).
+func oneLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }
 
 // snapshot copies the accounts and finds the newest change (tombstones
@@ -637,6 +756,10 @@ func (m *Model) forget() {
 	m.add = m.add.wipe()
 	m.edit = editModel{}
 	m.confirm = confirmModel{}
+	m.export = m.export.wipe()
+	m.export = exportModel{}
+	m.restore = m.restore.wipe()
+	m.restore = restoreModel{}
 	m.recovery = ""
 	if m.v != nil {
 		m.v.Close()
@@ -689,13 +812,17 @@ func (m Model) banners(now time.Time) []string {
 	}
 	if m.sh.cfg.BackupBanner && !m.sh.cfg.Demo && len(m.codes.items) > 0 {
 		lb := m.local.LastBackup
+		how := "wardkey export --out FILE"
+		if m.sh.keys.Export.Enabled() {
+			how = "press x to make one"
+		}
 		switch {
 		case lb.IsZero():
-			out = append(out, "! No backup yet: wardkey export --out FILE")
+			out = append(out, "! No backup yet: "+how)
 		case now.Sub(lb) > 30*24*time.Hour:
-			out = append(out, "! Last backup "+ago(now, lb)+": wardkey export --out FILE")
+			out = append(out, "! Last backup "+ago(now, lb)+": "+how)
 		case m.lastChange.After(lb):
-			out = append(out, "! Changed since the last backup ("+ago(now, lb)+"): wardkey export --out FILE")
+			out = append(out, "! Changed since the last backup ("+ago(now, lb)+"): "+how)
 		}
 	}
 	return out
@@ -745,6 +872,10 @@ func (m Model) render() string {
 		body = m.edit.View(w, h-2)
 	case scrConfirm:
 		body = m.confirm.View(w, h-2)
+	case scrExport:
+		body = m.export.View(w, h-2)
+	case scrRestore:
+		body = m.restore.View(w, h-2)
 	case scrCodes:
 		var b strings.Builder
 		for _, l := range m.banners(now) {
@@ -800,23 +931,45 @@ func (m Model) header(w int) string {
 	if m.sh.cfg.Demo {
 		left = st.Title.Render("wardkey") + st.Faint.Render(" · demo (nothing is saved)")
 	}
-	var right []string
+	// Notes on the right, in display order, each with its rank: where the
+	// line is short, the lowest ranks go first (the count, then the sort,
+	// then the last sync; the clock correction stays longest).
+	type note struct {
+		text string
+		rank int
+	}
+	var right []note
 	if m.v != nil {
 		n := len(m.codes.items)
-		right = append(right, fmt.Sprintf("%d account%s", n, map[bool]string{true: "", false: "s"}[n == 1]))
+		right = append(right, note{fmt.Sprintf("%d account%s", n, map[bool]string{true: "", false: "s"}[n == 1]), 0})
 		if m.codes.sort == byRecent {
-			right = append(right, "recent first")
+			right = append(right, note{"recent first", 1})
 		}
 		if m.sh.offset != 0 {
-			right = append(right, "clock "+signedSeconds(m.sh.offset))
+			right = append(right, note{"clock " + signedSeconds(m.sh.offset), 3})
+		}
+		if m.sh.keys.Sync.Enabled() && !m.local.LastSync.IsZero() {
+			right = append(right, note{"synced " + ago(m.sh.cfg.now(), m.local.LastSync), 2})
 		}
 	}
-	r := st.Faint.Render(strings.Join(right, " · "))
-	gap := w - lipgloss.Width(left) - lipgloss.Width(r)
-	if gap < 1 {
-		return cut(left, w)
+	for {
+		texts := make([]string, len(right))
+		low := 0
+		for i, n := range right {
+			texts[i] = n.text
+			if n.rank < right[low].rank {
+				low = i
+			}
+		}
+		r := st.Faint.Render(strings.Join(texts, " · "))
+		if gap := w - lipgloss.Width(left) - lipgloss.Width(r); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + r
+		}
+		if len(right) == 0 {
+			return cut(left, w)
+		}
+		right = append(right[:low], right[low+1:]...)
 	}
-	return left + strings.Repeat(" ", gap) + r
 }
 
 // statusLine is the toast, the clipboard countdown, or empty.
