@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
+
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -578,5 +580,37 @@ func TestSyncNow(t *testing.T) {
 	d.key("s")
 	if !strings.Contains(d.screen(), "Sync failed: the sync stopped on an internal error") || d.m.v == nil {
 		t.Fatalf("a panic in the sync was not turned into a line:\n%s", d.screen())
+	}
+}
+
+func TestSpinnerWhileEncrypting(t *testing.T) {
+	cfg, _, home := diskBackupConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("x", "enter")
+	d.typeText(strongPass)
+	d.key("enter")
+	d.typeText(strongPass)
+	d.hold = true
+	d.key("enter")
+	if !strings.Contains(d.screen(), "Encrypting") || d.m.export.step != expBusy {
+		t.Fatalf("no progress shown while encrypting:\n%s", d.screen())
+	}
+	d.key("esc", "q") // ignored while the work runs
+	if d.m.screen != scrExport {
+		t.Fatal("a key left the screen while the backup was being written")
+	}
+	d.release()
+	var spins int
+	for _, s := range d.timers {
+		if _, ok := s.msg.(spinner.TickMsg); ok {
+			spins++
+			d.send(s.msg) // a late frame after the work ended: dropped
+		}
+	}
+	if spins == 0 {
+		t.Error("the spinner was never scheduled")
+	}
+	if _, err := os.Stat(filepath.Join(home, defaultBackupName(t0))); err != nil || d.m.screen != scrCodes {
+		t.Fatalf("after the work: %v\n%s", err, d.screen())
 	}
 }

@@ -73,3 +73,37 @@ func BenchmarkFindKeystrokeFrame(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkRestorePlanFrame is one redraw of the restore plan of a backup
+// of 1,000 accounts into an empty vault (the longest plan: every account
+// listed as added, scrolled).
+func BenchmarkRestorePlanFrame(b *testing.B) {
+	cfg, _ := memConfig(b, nil)
+	home := b.TempDir()
+	w := vault.NewMemory(vault.State{})
+	if err := w.Update(func(tx *vault.Tx) error {
+		for _, a := range thousand(b) {
+			if _, err := tx.Add(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	writeBackup(b, home+"/big.age", w.State(), "")
+	d := newDriver(b, withBackups(cfg, home))
+	d.key("R")
+	d.typeText("~/big.age")
+	d.key("enter")
+	d.typeText(strongPass)
+	d.key("enter")
+	if d.m.restore.step != resPlan {
+		b.Fatalf("no plan:\n%s", d.screen())
+	}
+	m := d.m
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}

@@ -19,10 +19,10 @@ import (
 type restoreStep int
 
 const (
-	resPath  restoreStep = iota // the backup file
-	resPass                     // its passphrase
-	resBusy                     // decrypting, or applying the plan
-	resPlan                     // what the restore does; u toggles undelete
+	resPath restoreStep = iota // the backup file
+	resPass                    // its passphrase
+	resBusy                    // decrypting, or applying the plan
+	resPlan                    // what the restore does; u toggles undelete
 )
 
 // restoreModel restores a backup (R): the file, its passphrase, the
