@@ -207,6 +207,54 @@ func TestTmuxEndToEnd(t *testing.T) {
 		t.Errorf("RSS %d kB once unlocked, want at most 40 MB", rss)
 	}
 
+	// Export (x) through the CLI's writer, with the product's scrypt: a
+	// 0600 file, and the "no backup" banner goes.
+	if sc = s.screen(); !strings.Contains(sc, "No backup yet") {
+		t.Fatalf("no backup banner before the first backup:\n%s", sc)
+	}
+	backup := filepath.Join(tmp, "b.age")
+	s.keys("x")
+	s.waitFor("the export screen", func(sc string) bool { return strings.Contains(sc, "Export a backup") })
+	s.keys("C-u")
+	s.typeText(backup)
+	s.keys("Enter")
+	s.waitFor("the passphrase field", func(sc string) bool { return strings.Contains(sc, "Passphrase:") })
+	s.typeText(strongPass)
+	s.keys("Enter")
+	s.waitFor("the repeat field", func(sc string) bool { return strings.Contains(sc, "Repeat it:") })
+	s.typeText(strongPass)
+	s.keys("Enter")
+	sc = s.waitFor("the export to end", func(sc string) bool { return strings.Contains(sc, "Backup of 1002 accounts written") })
+	if strings.Contains(sc, "No backup yet") {
+		t.Errorf("the banner stays after the export:\n%s", sc)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the backup: %v", err)
+	}
+
+	// Restore (R): a wrong passphrase in 'wardkey restore's words, then
+	// the plan of a backup the vault already holds.
+	s.keys("R")
+	s.waitFor("the restore screen", func(sc string) bool { return strings.Contains(sc, "Restore a backup") })
+	s.typeText(backup)
+	s.keys("Enter")
+	s.typeText("orbit tulip gravel")
+	s.keys("Enter")
+	s.waitFor("the wrong passphrase", func(sc string) bool { return strings.Contains(sc, "The passphrase does not open") })
+	s.typeText(strongPass)
+	s.keys("Enter")
+	s.waitFor("the plan", func(sc string) bool { return strings.Contains(sc, "Unchanged: 1002") })
+	s.keys("Enter")
+	s.waitFor("the code list", func(sc string) bool {
+		return strings.Contains(sc, "1002 accounts") && !strings.Contains(sc, "Restore a backup")
+	})
+
+	// scrypt takes 256 MiB while it runs; it must go back to the OS.
+	t.Logf("RSS %.1f MB after an export and a restore", float64(rssKB(t, pid))/1024)
+	if rss := rssKB(t, pid); rss > 60*1024 {
+		t.Errorf("RSS %d kB after an export and a restore: scrypt's memory was not given back", rss)
+	}
+
 	// Lock: the codes leave the screen.
 	s.keys("L")
 	sc = s.waitFor("the lock screen", func(sc string) bool { return strings.Contains(sc, "Locked") })
