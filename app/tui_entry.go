@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -60,6 +62,14 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		ExplainBackup:  explainBackup,
 		// Sync now (s): nil, hiding the key, until 'wardkey sync --remote' ran.
 		Sync: e.tuiSync(),
+		// The NTP banner: the clinic's server if 'wardkey clock' named one.
+		MeasureClock: func() (time.Duration, error) {
+			l, _ := vault.LoadLocal(dir)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			r, err := clock.Measure(ctx, l.ClockServer)
+			return r.Offset, err
+		},
 	}
 	if h, err := os.UserHomeDir(); err == nil {
 		cfg.Home = h

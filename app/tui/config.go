@@ -64,6 +64,10 @@ type Config struct {
 	// Home is the person's home directory: the default backup path, and a
 	// leading ~ in typed paths. Empty: the working directory.
 	Home string
+	// MeasureClock asks NTP how far this clock is off (server minus local,
+	// before any applied correction), within a few seconds. Nil, or an
+	// error (offline), shows no NTP banner.
+	MeasureClock func() (time.Duration, error)
 	// BackupBanner turns on the "no backup" banner (backups exist).
 	BackupBanner bool
 	// Recent loads and SaveRecent stores when each account was last used

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -510,5 +511,40 @@ func TestGroupAndHelpers(t *testing.T) {
 	}
 	if got := bigText("1", 1, 1); got != " █ \n██ \n █ \n █ \n███" {
 		t.Errorf("bigText(1) = %q", got)
+	}
+}
+
+// The NTP banner shows what is left after the applied correction, when it
+// is more than 5 s; offline shows nothing.
+func TestNTPBanner(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		measured time.Duration
+		err      error
+		applied  float64
+		want     string // "" = no NTP banner
+	}{
+		{"behind", 95 * time.Second, nil, 0, "Clock 95 s behind NTP"},
+		{"ahead", -30 * time.Second, nil, 0, "Clock 30 s ahead of NTP"},
+		{"corrected", 92 * time.Second, nil, 90, ""},
+		{"small", 3 * time.Second, nil, 0, ""},
+		{"offline", 0, errors.New("no answer"), 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			cfg.MeasureClock = func() (time.Duration, error) { return tc.measured, tc.err }
+			cfg.Local = func() vault.Local { return vault.Local{ClockOffset: tc.applied} }
+			d := newDriver(t, cfg)
+			screen := d.screen()
+			if tc.want == "" {
+				if strings.Contains(screen, "NTP:") {
+					t.Fatalf("unexpected NTP banner:\n%s", screen)
+				}
+				return
+			}
+			if !strings.Contains(screen, tc.want) || !strings.Contains(screen, "wardkey clock --apply") {
+				t.Fatalf("want %q with the fix on screen:\n%s", tc.want, screen)
+			}
+		})
 	}
 }

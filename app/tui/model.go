@@ -89,7 +89,9 @@ type Model struct {
 	recovery   string
 	lastInput  time.Time
 	lockAfter  time.Duration
-	gen        int // tick generation: a lock or unlock starts a new chain
+	gen        int           // tick generation: a lock or unlock starts a new chain
+	ntpKnown   bool          // an NTP server answered after the unlock
+	ntpOffset  time.Duration // what it said: server minus this clock
 	clip       clipState
 	toast      string
 	toastErr   bool
@@ -109,6 +111,11 @@ type clipState struct {
 type (
 	// tickMsg is the once-a-second redraw; gen tells stale chains apart.
 	tickMsg struct{ gen int }
+	// clockMsg is the NTP measurement made after an unlock.
+	clockMsg struct {
+		measured time.Duration
+		err      error
+	}
 	// savedMsg is the result of a change to the vault.
 	savedMsg struct {
 		accounts   []vault.Account
@@ -200,6 +207,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.route(msg)
 		}
 		return m.unlocked(msg)
+	case clockMsg:
+		m.ntpKnown = msg.err == nil
+		m.ntpOffset = msg.measured
+		return m, nil
 	case savedMsg:
 		if m.v == nil {
 			wipeAll(msg.accounts)
@@ -713,7 +724,19 @@ func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 	}
 	m.first = firstRunModel{}
 	m.unlock = unlockModel{}
-	return m, m.tick()
+	return m, tea.Batch(m.tick(), m.measureClock())
+}
+
+// measureClock asks NTP how far off this clock is, in the background.
+func (m Model) measureClock() tea.Cmd {
+	f := m.sh.cfg.MeasureClock
+	if f == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		d, err := f()
+		return clockMsg{measured: d, err: err}
+	}
 }
 
 // tick schedules the next redraw just after the next second boundary of
@@ -803,6 +826,15 @@ func (m Model) banners(now time.Time) []string {
 		return nil
 	}
 	var out []string
+	// What NTP said, less the correction already applied: more than 5 s
+	// left over and codes may be refused.
+	if rest := m.ntpOffset - m.sh.offset; m.ntpKnown && rest.Abs() > 5*time.Second {
+		dir := "behind"
+		if rest < 0 {
+			dir = "ahead of"
+		}
+		out = append(out, fmt.Sprintf("! Clock %s %s NTP: codes may fail. Fix: wardkey clock --apply", signedSeconds(rest.Abs())[1:], dir))
+	}
 	if off := m.sh.offset; off > 5*time.Second || off < -5*time.Second {
 		dir := "behind"
 		if off < 0 {
