@@ -3,7 +3,6 @@ package vault
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 )
 
@@ -33,42 +32,14 @@ func CreateJoined(dir, id string, key []byte, o JoinOptions) (*Vault, error) {
 	if o.Slot.Kind != SlotPassphrase || o.Slot.KDF == nil {
 		return nil, fmt.Errorf("join: the remote's key is not a passphrase slot: %w", ErrTampered)
 	}
-	if err := mkdirPrivate(dir); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
-	}
-	unlock, err := lockFile(filepath.Join(dir, LockFile))
-	if err != nil {
-		return nil, fmt.Errorf("lock vault: %w", err)
-	}
-	defer unlock()
-	if Exists(dir) {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, VaultFile), ErrExists)
-	}
-	device, err := DeviceID(dir)
-	if err != nil {
-		return nil, err
-	}
-	v := &Vault{dir: dir, id: id, key: slices.Clone(key), now: o.nowFunc()}
-	v.clock = NewClock(device, v.now)
-	v.state = Merge(o.State, State{})
-	v.clock.Observe(v.state.MaxStamp())
-	if o.Keyring != nil {
-		s, err := storeKeyringKey(o.Keyring, v.id, v.key)
+	return create(dir, id, slices.Clone(key), o.Options, o.State, func(v *Vault) ([]Slot, error) {
+		slots, err := keyringSlots(o.Keyring, v)
 		if err != nil {
 			return nil, err
 		}
-		v.slots = append(v.slots, s)
-	}
-	slot := o.Slot
-	kdf := *o.Slot.KDF
-	slot.KDF = &kdf
-	v.slots = append(v.slots, slot)
-	b, err := seal(v.id, v.key, v.slots, v.state)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeAtomic(filepath.Join(dir, VaultFile), b, ""); err != nil {
-		return nil, fmt.Errorf("write vault: %w", err)
-	}
-	return v, nil
+		slot := o.Slot
+		kdf := *o.Slot.KDF
+		slot.KDF = &kdf
+		return append(slots, slot), nil
+	})
 }

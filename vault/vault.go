@@ -65,6 +65,48 @@ func Create(dir string, o CreateOptions) (*Vault, error) {
 	if o.Keyring == nil && len(o.Passphrase) == 0 {
 		return nil, errors.New("a new vault needs a keyring or a passphrase")
 	}
+	return create(dir, NewID()+NewID(), randomBytes(keySize), o.Options, o.State, func(v *Vault) ([]Slot, error) {
+		slots, err := keyringSlots(o.Keyring, v)
+		if err != nil {
+			return nil, err
+		}
+		if len(o.Passphrase) > 0 {
+			s, err := newSecretSlot(SlotPassphrase, v.id, v.key, o.Passphrase, o.kdf())
+			if err != nil {
+				return nil, err
+			}
+			slots = append(slots, s)
+		}
+		if o.RecoveryCode != "" {
+			code, err := NormalizeRecoveryCode(o.RecoveryCode)
+			if err != nil {
+				return nil, err
+			}
+			s, err := newSecretSlot(SlotRecovery, v.id, v.key, []byte(code), o.kdf())
+			if err != nil {
+				return nil, err
+			}
+			slots = append(slots, s)
+		}
+		return slots, nil
+	})
+}
+
+// keyringSlots stores v's key in k and returns its slot; none when k is nil.
+func keyringSlots(k Keyring, v *Vault) ([]Slot, error) {
+	if k == nil {
+		return nil, nil
+	}
+	s, err := storeKeyringKey(k, v.id, v.key)
+	if err != nil {
+		return nil, err
+	}
+	return []Slot{s}, nil
+}
+
+// create writes a new vault file for id and key in dir, under the vault
+// lock, refusing to replace one; slots makes its key slots.
+func create(dir, id string, key []byte, o Options, st State, slots func(*Vault) ([]Slot, error)) (*Vault, error) {
 	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -80,34 +122,12 @@ func Create(dir string, o CreateOptions) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{dir: dir, id: NewID() + NewID(), key: randomBytes(keySize), now: o.nowFunc()}
+	v := &Vault{dir: dir, id: id, key: key, now: o.nowFunc()}
 	v.clock = NewClock(device, v.now)
-	v.state = Merge(o.State, State{})
+	v.state = Merge(st, State{})
 	v.clock.Observe(v.state.MaxStamp())
-	if o.Keyring != nil {
-		s, err := storeKeyringKey(o.Keyring, v.id, v.key)
-		if err != nil {
-			return nil, err
-		}
-		v.slots = append(v.slots, s)
-	}
-	if len(o.Passphrase) > 0 {
-		s, err := newSecretSlot(SlotPassphrase, v.id, v.key, o.Passphrase, o.kdf())
-		if err != nil {
-			return nil, err
-		}
-		v.slots = append(v.slots, s)
-	}
-	if o.RecoveryCode != "" {
-		code, err := NormalizeRecoveryCode(o.RecoveryCode)
-		if err != nil {
-			return nil, err
-		}
-		s, err := newSecretSlot(SlotRecovery, v.id, v.key, []byte(code), o.kdf())
-		if err != nil {
-			return nil, err
-		}
-		v.slots = append(v.slots, s)
+	if v.slots, err = slots(v); err != nil {
+		return nil, err
 	}
 	b, err := seal(v.id, v.key, v.slots, v.state)
 	if err != nil {
