@@ -95,15 +95,11 @@ func cmdCode(e *env, args []string) error {
 	} else {
 		t = e.now().Add(e.offset())
 	}
-	v, err := e.openVault()
+	v, a, err := e.openAndFind(pos[0])
 	if err != nil {
 		return err
 	}
 	defer v.Close()
-	a, err := v.Find(pos[0])
-	if err != nil {
-		return err
-	}
 	var code string
 	if a.Type == vault.HOTP {
 		// The next counter is saved before its code is shown.
@@ -125,6 +121,21 @@ func cmdCode(e *env, args []string) error {
 	return nil
 }
 
+// openAndFind opens the vault and picks the one account QUERY names. The
+// caller closes the vault.
+func (e *env) openAndFind(query string) (*vault.Vault, vault.Account, error) {
+	v, err := e.openVault()
+	if err != nil {
+		return nil, vault.Account{}, err
+	}
+	a, err := v.Find(query)
+	if err != nil {
+		v.Close()
+		return nil, vault.Account{}, err
+	}
+	return v, a, nil
+}
+
 func parseTime(s string) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0), nil
@@ -142,15 +153,11 @@ func cmdDelete(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("delete takes one QUERY")
 	}
-	v, err := e.openVault()
+	v, a, err := e.openAndFind(pos[0])
 	if err != nil {
 		return err
 	}
 	defer v.Close()
-	a, err := v.Find(pos[0])
-	if err != nil {
-		return err
-	}
 	if !*yes {
 		if !e.interactive() {
 			return withHint(fmt.Errorf("not deleting %s without confirmation", a.Label()), "add --yes to delete without asking")

@@ -36,15 +36,11 @@ func cmdQR(e *env, args []string) error {
 			return err
 		}
 	}
-	v, err := e.openVault()
+	v, a, err := e.openAndFind(pos[0])
 	if err != nil {
 		return err
 	}
 	defer v.Close()
-	a, err := v.Find(pos[0])
-	if err != nil {
-		return err
-	}
 	m, err := qrMatrix(vault.URI(a))
 	if err != nil {
 		return fmt.Errorf("make the QR code of %s: %w", a.Label(), err)
