@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -200,7 +201,8 @@ func (m firstRunModel) View(w, h int) string {
 		case m.keyringErr == nil:
 			lines = append(lines, "  "+st.Key.Render("k")+"  create a vault that opens with this login's keyring")
 		default:
-			lines = append(lines, st.Faint.Render("  k  keyring: "+describeOpen(m.keyringErr)))
+			why := strings.TrimSuffix(describeOpen(m.keyringErr), ".")
+			lines = append(lines, st.Faint.Render("  k  no keyring vault here: "+strings.ToLower(why[:1])+why[1:]))
 		}
 		lines = append(lines,
 			"  "+st.Key.Render("p")+"  create a vault with a passphrase",
