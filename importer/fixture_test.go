@@ -123,6 +123,12 @@ var fixtureCases = []fixtureCase{
 	{file: "freeotp_plus/freeotp_plus.json", format: "freeotp-plus", want: v1to7[:6]},
 	{file: "freeotp_plus/freeotp_plus_internal.xml", format: "freeotp-xml", want: v1to7[:6]},
 	{file: "freeotp/freeotp.xml", format: "freeotp-xml", want: []want{v6, v3, v1, v4}},
+	// FreeOTP 2.x backups store the HOTP counter as is.
+	{file: "freeotp/freeotp_v2_api23.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
+	{file: "freeotp/freeotp_v2_api25.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
+	{file: "freeotp/freeotp_v2_api27.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
+	{file: "freeotp/freeotp_v2_api34.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
+	{file: "freeotp/freeotp_v2_null_algo.xml", format: "freeotp2", pass: "test", want: []want{v1}},
 	{file: "bitwarden/bitwarden.json", format: "bitwarden", want: bitwardenFour},
 	{file: "bitwarden/bitwarden.csv", format: "bitwarden-csv", want: []want{v1, v2, v3, with(v7, func(w *want) { w.issuer, w.name = "Test 4", "" })}},
 	{file: "bitwarden/proton/bitwarden.json", format: "bitwarden", want: bitwardenProton},

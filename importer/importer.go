@@ -103,6 +103,7 @@ type format interface {
 var formats = []format{
 	imageFormat{},
 	zipFormat{},
+	freeOTP2Format{},
 	stratumEncryptedFormat{},
 	aegisFormat{},
 	twoFASFormat{},
