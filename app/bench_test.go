@@ -45,6 +45,24 @@ func BenchmarkWardkeyCodeProcess(b *testing.B) {
 			}
 		}
 	})
+	b.Run("keyring-get-only", func(b *testing.B) {
+		// A process that only reads the key from the Secret Service through
+		// go-keyring: the part of wardkey-keyring that is not wardkey's own.
+		exe, err := exec.LookPath("keyring-get")
+		if err != nil || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(vault.SystemKeyring{}) != nil {
+			b.Skip("no Secret Service: run make bench")
+		}
+		k := vault.SystemKeyring{}
+		if err := k.Set(vault.KeyringService, "bench", "0123456789012345678901234567890123456789abc="); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = k.Delete(vault.KeyringService, "bench") })
+		for b.Loop() {
+			if out, err := exec.Command(exe, "bench").CombinedOutput(); err != nil {
+				b.Fatalf("keyring-get: %v %s", err, out)
+			}
+		}
+	})
 	b.Run("oathtool", func(b *testing.B) {
 		if _, err := exec.LookPath("oathtool"); err != nil {
 			b.Skip("oathtool not installed")

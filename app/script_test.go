@@ -34,6 +34,14 @@ func testHooks() Hooks {
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"wardkey": func() { os.Exit(run(os.Args[1:], defaultIO(), testHooks())) },
+		// keyring-get reads one item from the OS keyring and exits: the
+		// floor of any process that opens a vault through the keyring.
+		"keyring-get": func() {
+			if _, err := (vault.SystemKeyring{}).Get(vault.KeyringService, os.Args[1]); err != nil {
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
 	})
 }
 

@@ -9,11 +9,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
-	zxcvbn "github.com/ccojocar/zxcvbn-go"
 )
 
 // A backup is an age file (filippo.io/age, one scrypt passphrase recipient)
@@ -298,33 +296,6 @@ func explainAge(err error) error {
 		return fmt.Errorf("%w: its scrypt work factor is above %d, more than age allows", ErrBackupCorrupt, maxReadWorkFactor)
 	}
 	return fmt.Errorf("%w: %v", ErrBackupCorrupt, err)
-}
-
-// CheckPassphrase refuses an empty or easily guessed passphrase for a file
-// that may be attacked offline (a backup). It uses a zxcvbn estimate and
-// asks for a score of 3 of 4 (about 10^10 guesses); the error says how fast
-// the passphrase would fall. words are context a guesser would try first
-// (the profile name, the user name).
-func CheckPassphrase(pass []byte, words ...string) error {
-	if len(pass) == 0 {
-		return fmt.Errorf("%w: it is empty", ErrWeakPassphrase)
-	}
-	s := string(pass)
-	if !utf8.ValidString(s) {
-		return nil // random bytes from a file: nothing to estimate
-	}
-	if r := []rune(s); len(r) > 128 {
-		s = string(r[:128]) // the estimate is slow on long input and long is strong enough
-	}
-	res := zxcvbn.PasswordStrength(s, append([]string{"wardkey", "backup", "vault", "passphrase", "password"}, words...))
-	if res.Score < 3 {
-		when := "in " + res.CrackTimeDisplay
-		if res.CrackTimeDisplay == "instant" {
-			when = "at once"
-		}
-		return fmt.Errorf("%w: a guesser would find it %s", ErrWeakPassphrase, when)
-	}
-	return nil
 }
 
 // RestorePlan says what restoring a backup into a state does, account by

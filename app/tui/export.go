@@ -177,8 +177,8 @@ func checkPathCmd(cfg Config, path, typed string) tea.Cmd {
 	}
 }
 
-// strengthCmd runs vault.CheckPassphrase (a zxcvbn estimate: a few ms, but
-// not for Update).
+// strengthCmd runs vault.CheckPassphrase (an estimate over word lists: cheap,
+// but still not for Update).
 func strengthCmd(pass []byte, profile string) tea.Cmd {
 	return func() tea.Msg { return exportStrengthMsg{vault.CheckPassphrase(pass, profile)} }
 }
