@@ -19,8 +19,6 @@ func BenchmarkWardkeyCodeProcess(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wardkey/wardkey").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	home := b.TempDir()
-	dir := filepath.Join(home, "default")
 	var st vault.State
 	c := vault.NewClock("bench", nil)
 	for i := range 1000 {
@@ -32,7 +30,8 @@ func BenchmarkWardkeyCodeProcess(b *testing.B) {
 		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(vault.SystemKeyring{}) != nil {
 			b.Skip("no Secret Service: run make bench")
 		}
-		v, err := vault.Create(dir, vault.CreateOptions{Keyring: vault.SystemKeyring{}, State: st})
+		home := b.TempDir()
+		v, err := vault.Create(filepath.Join(home, "default"), vault.CreateOptions{Keyring: vault.SystemKeyring{}, State: st})
 		if err != nil {
 			b.Fatal(err)
 		}
