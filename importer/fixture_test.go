@@ -62,6 +62,17 @@ var (
 		{"SevenDigits", "Seven digit username", vault.TOTP, "SEVENDIGITSECRET", vault.SHA1, 7, 30, 0},
 	}
 
+	authyThree = []want{
+		totp("Deno", "Mason", v1.secret),
+		with(totp("SPDX", "James", v2.secret), func(w *want) { w.digits = 7 }),
+		with(totp("Airbnb", "Elijah", v3.secret), func(w *want) { w.digits = 8 }),
+	}
+	totpAuthThree = []want{
+		totp("Deno", "mason", v1.secret),
+		with(totp("SPDX", "james", v2.secret), func(w *want) { w.digits, w.period = 7, 20 }),
+		with(totp("Airbnb", "elijah", v3.secret), func(w *want) { w.digits, w.period = 8, 50 }),
+	}
+
 	// protonTrio is the three accounts of several PROTON fixtures.
 	protonTrio = []want{
 		{"myissuer", "mylabel815256", vault.TOTP, "MYSECRET", vault.SHA256, 8, 15, 0},
@@ -129,6 +140,20 @@ var fixtureCases = []fixtureCase{
 	{file: "freeotp/freeotp_v2_api27.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
 	{file: "freeotp/freeotp_v2_api34.xml", format: "freeotp2", pass: "test", want: v1to7[:6]},
 	{file: "freeotp/freeotp_v2_null_algo.xml", format: "freeotp2", pass: "test", want: []want{v1}},
+	// Authy: SHA1 and 30 s always (the app has no choice); names from "Deno: Mason".
+	{file: "authy/authy_plain.xml", format: "authy", want: authyThree},
+	{file: "authy/authy_encrypted.xml", format: "authy", pass: "testtest", want: authyThree},
+	{file: "battle_net/battle_net_authenticator.xml", format: "battle-net", want: []want{
+		{"Battle.net", "US-2211-2050-3346", vault.TOTP, "BMGRXPGFARQQF4GMT25JATL2VYLAHDBI", vault.SHA1, 8, 30, 0},
+	}},
+	// Duo keeps no issuer; the HOTP counter is taken as the file has it.
+	{file: "duo/duo.json", format: "duo", want: []want{
+		totp("", "Mason", v1.secret), {"", "James", vault.HOTP, v4.secret, vault.SHA1, 6, 0, 3},
+	}},
+	// TOTP Authenticator has no algorithm field (SHA1); its digits and
+	// period are read (Aegis ignores them and expects 6/30).
+	{file: "totp_authenticator/totp_authenticator.bin", format: "totp-authenticator", force: true, pass: "Testtest1", want: totpAuthThree},
+	{file: "totp_authenticator/totp_authenticator_internal.xml", format: "totp-authenticator-xml", want: totpAuthThree},
 	{file: "bitwarden/bitwarden.json", format: "bitwarden", want: bitwardenFour},
 	{file: "bitwarden/bitwarden.csv", format: "bitwarden-csv", want: []want{v1, v2, v3, with(v7, func(w *want) { w.issuer, w.name = "Test 4", "" })}},
 	{file: "bitwarden/proton/bitwarden.json", format: "bitwarden", want: bitwardenProton},

@@ -108,6 +108,7 @@ var formats = []format{
 	aegisFormat{},
 	twoFASFormat{},
 	enteEncryptedFormat{},
+	duoFormat{},
 	andOTPFormat{},
 	bitwardenFormat{},
 	freeOTPPlusFormat{},
@@ -116,10 +117,14 @@ var formats = []format{
 	lastPassFormat{},
 	steamFormat{},
 	freeOTPXMLFormat{},
+	authyFormat{},
+	battleNetFormat{},
+	totpAuthXMLFormat{},
 	bitwardenCSVFormat{},
 	migrationFormat{},
 	uriListFormat{},
 	andOTPEncryptedFormat{}, // never detected: no magic
+	totpAuthFormat{},        // never detected: no magic
 }
 
 // Formats lists the format names Options.Format accepts.
