@@ -2,14 +2,22 @@ package importer
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/sha1"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardkey/wardkey/vault"
 )
 
 // javaLong, javaRef and javaRaw are stream elements for javaStream besides
@@ -267,4 +275,111 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// freeOTP2Token is a token for freeOTP2Backup: its "<id>-token" JSON
+// (omitted when ""), its secret (omitted when nil) and the secret's mToken.
+type freeOTP2Token struct {
+	id, token string
+	secret    []byte
+	mToken    string
+	damage    bool // flip a ciphertext byte
+}
+
+// signedJSON writes bytes as FreeOTP does: a JSON array of Java bytes.
+func signedJSON(b []byte) string {
+	v := make([]int, len(b))
+	for i, x := range b {
+		v[i] = int(int8(x))
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+// freeOTP2Seal seals plain as FreeOTP 2.x does, with the SEQUENCE form of
+// the GCM parameters.
+func freeOTP2Seal(t testing.TB, key, plain []byte, token string) string {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := cipher.NewGCM(block)
+	nonce := bytes.Repeat([]byte{9}, 12)
+	der := append(append([]byte{0x30, 0x11, 0x04, 0x0c}, nonce...), 0x02, 0x01, 0x10)
+	return fmt.Sprintf(`{"mCipher":"AES/GCM/NoPadding","mCipherText":%s,"mParameters":%s,"mToken":%q}`,
+		signedJSON(g.Seal(nil, nonce, plain, []byte(token))), signedJSON(der), token)
+}
+
+// freeOTP2Backup builds a FreeOTP 2.x backup with a cheap key derivation.
+func freeOTP2Backup(t testing.TB, pass string, iter int, tokens []freeOTP2Token) []byte {
+	salt := bytes.Repeat([]byte{0xA5}, 32)
+	pk, err := pbkdf2.Key(sha1.New, pass, salt, iter, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master := bytes.Repeat([]byte{0x42}, 32)
+	mk := fmt.Sprintf(`{"mAlgorithm":"PBKDF2withHmacSHA1","mEncryptedKey":%s,"mIterations":%d,"mSalt":%s}`,
+		freeOTP2Seal(t, pk, master, "AES"), iter, signedJSON(salt))
+	elems := []any{"masterKey", mk}
+	for _, tk := range tokens {
+		if tk.secret != nil {
+			sealed := freeOTP2Seal(t, master, tk.secret, tk.mToken)
+			if tk.damage {
+				sealed = strings.Replace(sealed, `"mCipherText":[`, `"mCipherText":[1,`, 1)
+			}
+			wrapped, _ := json.Marshal(map[string]string{"key": sealed})
+			elems = append(elems, tk.id, string(wrapped))
+		}
+		if tk.token != "" {
+			elems = append(elems, tk.id+"-token", tk.token)
+		}
+	}
+	return javaStream(-1, elems...)
+}
+
+// TestFreeOTP2Entries: what a backup's entries can be, on a backup built
+// here (cheap key derivation).
+func TestFreeOTP2Entries(t *testing.T) {
+	key := []byte("12345678901234567890")
+	data := freeOTP2Backup(t, "pw", 1000, []freeOTP2Token{
+		{id: "a", token: `{"algo":"SHA256","counter":5,"digits":8,"issuerExt":"Bank","label":"me","type":"HOTP"}`, secret: key, mToken: "HmacSHA256"},
+		{id: "b", token: `{"issuerExt":"Steam","label":"gamer","type":"TOTP"}`, secret: key, mToken: "HmacSHA1"},
+		{id: "c", token: `{"issuerExt":"NoSecret","label":"x","type":"TOTP"}`},
+		{id: "d", secret: key, mToken: "HmacSHA1"},
+		{id: "e", token: `{"issuerExt":"Damaged","label":"y","type":"TOTP"}`, secret: key, mToken: "HmacSHA1", damage: true},
+		{id: "f", token: `{"issuerExt":"WrongAAD","label":"z","type":"TOTP"}`, secret: key, mToken: ""},
+		{id: "g", token: `{not json`, secret: key, mToken: "HmacSHA1"},
+	})
+	// "f": sealed with an empty mToken, so opening with "" works: a valid entry.
+	res, err := Import(data, Options{Passphrase: passFunc("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	checkAccounts(t, res.Accounts, []want{
+		{"Bank", "me", vault.HOTP, sec, vault.SHA256, 8, 0, 5},
+		{"Steam", "gamer", vault.Steam, sec, vault.SHA1, 5, 30, 0},
+		totp("WrongAAD", "z", sec),
+	})
+	var skipped []string
+	for _, s := range res.Skipped {
+		skipped = append(skipped, s.Entry+": "+s.Reason)
+		if strings.Contains(s.Reason, sec) {
+			t.Error("a report shows a secret")
+		}
+	}
+	wantSkipped := []string{
+		"NoSecret:x: the backup has no secret for it",
+		"entry d: it has a secret but no token details",
+		"Damaged:y: its secret does not decrypt with the master key (the backup is damaged)",
+		"entry g: its token is not valid JSON",
+	}
+	slices.Sort(skipped)
+	slices.Sort(wantSkipped)
+	if !slices.Equal(skipped, wantSkipped) {
+		t.Errorf("skipped:\n  %s\nwant:\n  %s", strings.Join(skipped, "\n  "), strings.Join(wantSkipped, "\n  "))
+	}
+	if _, err := Import(data, Options{Passphrase: passFunc("wrong")}); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("wrong passphrase: err = %v", err)
+	}
 }

@@ -169,3 +169,46 @@ func TestDuoNoGenerator(t *testing.T) {
 		t.Errorf("result = %s, %d accounts, skipped %+v", res.Format, len(res.Accounts), res.Skipped)
 	}
 }
+
+// FuzzAppFormats runs the Authy, Battle.net, Duo, TOTP Authenticator and
+// FreeOTP 2.x parsers, forced and detected, on mutations of their fixtures.
+func FuzzAppFormats(f *testing.F) {
+	names := []string{"", "authy", "battle-net", "duo", "totp-authenticator", "totp-authenticator-xml", "freeotp2"}
+	for _, p := range []string{
+		"authy/authy_plain.xml", "authy/authy_encrypted.xml", "battle_net/battle_net_authenticator.xml", "duo/duo.json",
+		"totp_authenticator/totp_authenticator.bin", "totp_authenticator/totp_authenticator_internal.xml",
+		"freeotp/freeotp_v2_null_algo.xml", "freeotp/freeotp_v2_api23.xml",
+	} {
+		b, err := os.ReadFile("testdata/" + p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i := range names {
+			f.Add(uint8(i), b)
+		}
+	}
+	// A FreeOTP 2.x backup with a key derivation cheap enough for
+	// cheapKDF, so that mutations reach the tokens.
+	key := []byte("12345678901234567890")
+	f.Add(uint8(6), freeOTP2Backup(f, "test", 1000, []freeOTP2Token{
+		{id: "a", token: `{"algo":"SHA256","counter":5,"digits":8,"issuerExt":"Bank","label":"me","type":"HOTP"}`, secret: key, mToken: "HmacSHA256"},
+		{id: "b", token: `{"issuerExt":"Steam","label":"gamer","type":"TOTP"}`, secret: key, mToken: "HmacSHA1"},
+	}))
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		cheapKDF(t)
+		name := names[int(which)%len(names)]
+		// The fixtures' passwords, so that mutations reach past decryption.
+		pass := map[string]string{"authy": "testtest", "totp-authenticator": "Testtest1"}[name]
+		if pass == "" {
+			pass = "test"
+		}
+		res, err := Import(data, Options{Format: name, Passphrase: passFunc(pass)})
+		if err != nil {
+			if strings.Contains(err.Error(), "secret=") {
+				t.Fatalf("error shows a URI: %v", err)
+			}
+			return
+		}
+		checkResult(t, res)
+	})
+}
