@@ -182,7 +182,11 @@ func TestTmuxEndToEnd(t *testing.T) {
 	// Find narrows the list as you type.
 	s.keys("/")
 	s.typeText("tes")
-	sc = s.waitFor("the find to narrow the list", func(sc string) bool { return strings.Contains(sc, "of 1002") })
+	// Wait for the whole query: each keystroke redraws, so "of 1002" shows
+	// already after the first letter.
+	sc = s.waitFor("the find to narrow the list", func(sc string) bool {
+		return strings.Contains(sc, "/ tes") && strings.Contains(sc, "of 1002")
+	})
 	if !strings.Contains(sc, "Test") || strings.Contains(sc, "Other") {
 		t.Fatalf("find 'tes' shows the wrong rows:\n%s", sc)
 	}
