@@ -80,9 +80,15 @@ func TestOpenRefusals(t *testing.T) {
 		b, _ := json.Marshal(m)
 		return b
 	}
+	// flip swaps one base64 character of the payload for another, so the
+	// file still parses and only the AEAD can notice.
 	flip := func(i int) []byte {
 		b := bytes.Clone(orig)
-		b[i] ^= 1
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
 		return b
 	}
 	payloadAt := bytes.Index(orig, []byte(`"payload":"`)) + 15

@@ -130,9 +130,16 @@ func TestSyncRefusesBadReplicas(t *testing.T) {
 	other.sync(t, otherRemote)
 	foreign, _ := os.ReadFile(filepath.Join(otherRoot, ReplicaPath(other.v.ID(), other.v.Device())))
 
+	// flip changes one base64 character of the ciphertext into another
+	// base64 character, so the file still parses and only the AEAD can
+	// notice (flipping a bit could make it unparseable instead).
 	flip := func(b []byte, at int) []byte {
 		c := bytes.Clone(b)
-		c[at] ^= 1
+		if c[at] == 'A' {
+			c[at] = 'B'
+		} else {
+			c[at] = 'A'
+		}
 		return c
 	}
 	var f replicaFile
