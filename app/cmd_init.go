@@ -70,8 +70,19 @@ func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions,
 			return o, fmt.Errorf("a passphrase for the new vault: %w", err)
 		}
 		o.Passphrase = p
+		e.warnWeak(p)
 	}
 	return o, nil
+}
+
+// warnWeak warns, without refusing, about a vault passphrase that is easy
+// to guess: whoever copies the vault file can try passphrases offline.
+// (Backups, which leave the machine, refuse weak ones outright.)
+func (e *env) warnWeak(p []byte) {
+	if err := vault.CheckPassphrase(p, e.profile); err != nil {
+		fmt.Fprintf(e.err, "wardkey: warning: %v; anyone who copies the vault file can try passphrases offline\n", err)
+		fmt.Fprintln(e.err, "wardkey: hint: four or more unrelated words make a strong passphrase ('wardkey passwd' changes it)")
+	}
 }
 
 // createVault creates this profile's vault with o, plus a recovery code

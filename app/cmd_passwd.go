@@ -55,6 +55,7 @@ func cmdPasswd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	e.warnWeak(p)
 	if err := v.SetPassphrase(p, e.options()); err != nil {
 		return fmt.Errorf("set the new passphrase: %w", err)
 	}
