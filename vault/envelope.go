@@ -185,8 +185,8 @@ var payloadKey = []byte(`,"payload":"`)
 func decodeEnvelope(b []byte, env *envelope) error {
 	t := bytes.TrimRight(b, " \t\r\n")
 	i := bytes.Index(t, payloadKey)
-	if i > 0 && bytes.HasSuffix(t, []byte(`"}`)) {
-		body := t[i+len(payloadKey) : len(t)-2]
+	if start, end := i+len(payloadKey), len(t)-2; i > 0 && end >= start && bytes.HasSuffix(t, []byte(`"}`)) {
+		body := t[start:end]
 		// The base64 decoder refuses any byte outside its alphabet (a quote
 		// or backslash included), so a payload that is not one plain
 		// string falls through to the general path.
