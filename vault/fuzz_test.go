@@ -102,3 +102,37 @@ func FuzzStateBinary(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseEnvelope is FuzzOpen without the disk: the envelope parser (both
+// its fast path and the general one) and the payload decryption under the
+// right key, so mutations reach the AEAD and the state decoder.
+func FuzzParseEnvelope(f *testing.F) {
+	dir := filepath.Join(f.TempDir(), "seed")
+	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: []byte("pw")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := v.Update(func(tx *Tx) error { _, err := tx.Add(testAccount("A", "a")); return err }); err != nil {
+		f.Fatal(err)
+	}
+	good, _ := os.ReadFile(filepath.Join(dir, VaultFile))
+	f.Add(good)
+	f.Add([]byte(`0,"payload":"}`))
+	f.Add([]byte(`{"header":{},"payload":"` + "AAAA" + `"}`))
+	key := v.key
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := parseFile(b)
+		if err != nil {
+			return
+		}
+		st, err := p.decrypt(key)
+		if err != nil {
+			return
+		}
+		for _, a := range st.Accounts {
+			if err := a.Validate(); err != nil {
+				t.Fatalf("decrypted an invalid account: %v", err)
+			}
+		}
+	})
+}
