@@ -17,26 +17,15 @@ func (e *env) openVault() (*vault.Vault, error) {
 	return e.openWith("")
 }
 
-// openWith opens the vault; a non-empty recovery code is tried instead of
-// the passphrase.
+// openWith opens the vault for a command; a non-empty recovery code is
+// tried instead of the passphrase, which comes from the file or a prompt.
 func (e *env) openWith(recovery string) (*vault.Vault, error) {
-	dir := e.dir()
-	f, err := vault.Load(dir)
-	if err != nil {
-		return nil, e.explainOpen(err)
-	}
-	info := f.Info()
-	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
-	if info.Has(vault.SlotKeyring) {
-		u.Keyring = e.keyring()
-	}
-	asked := false
-	if info.Has(vault.SlotPassphrase) && e.canAskPassphrase() {
-		u.Passphrase = func() ([]byte, error) {
+	var pass func() ([]byte, error)
+	if e.canAskPassphrase() {
+		pass = func() ([]byte, error) {
 			if err := e.waitOutFailures(); err != nil {
 				return nil, err
 			}
-			asked = true
 			return e.vaultPassphrase("Vault passphrase ("+e.profile+")", false)
 		}
 	}
@@ -44,16 +33,40 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 		if err := e.waitOutFailures(); err != nil {
 			return nil, err
 		}
-		asked = true
+	}
+	v, err := e.unlock(pass, recovery)
+	if err != nil {
+		return nil, e.explainOpen(err)
+	}
+	return v, nil
+}
+
+// unlock opens the vault from one read of its file: the keyring slot when
+// it has one, then the recovery code, or pass (when not nil) for the
+// passphrase slot. Passphrase and recovery attempts are counted across
+// processes. The CLI and the TUI both open vaults through it.
+func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault, error) {
+	f, err := vault.Load(e.dir())
+	if err != nil {
+		return nil, err
+	}
+	info := f.Info()
+	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
+	if info.Has(vault.SlotKeyring) {
+		u.Keyring = e.keyring()
+	}
+	asked := recovery != ""
+	if pass != nil && info.Has(vault.SlotPassphrase) {
+		u.Passphrase = func() ([]byte, error) {
+			asked = true
+			return pass()
+		}
 	}
 	v, err := f.Open(u)
 	if asked {
 		e.recordUnlock(err)
 	}
-	if err != nil {
-		return nil, e.explainOpen(err)
-	}
-	return v, nil
+	return v, err
 }
 
 // waitOutFailures waits as long as earlier failed attempts ask.

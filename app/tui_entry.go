@@ -85,26 +85,14 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		if e.demo {
 			return demoVault()
 		}
-		info, err := vault.ReadInfo(dir)
-		if err != nil {
-			return nil, err
-		}
-		u := vault.Unlock{Options: e.options()}
-		if info.Has(vault.SlotKeyring) {
-			u.Keyring = e.keyring()
-		}
-		asked := false
+		var p func() ([]byte, error)
 		switch {
 		case pass != nil:
-			u.Passphrase = func() ([]byte, error) { asked = true; return pass, nil }
+			p = func() ([]byte, error) { return pass, nil }
 		case e.passFile != "":
-			u.Passphrase = func() ([]byte, error) { asked = true; return readPassphraseFile(e.passFile) }
+			p = func() ([]byte, error) { return readPassphraseFile(e.passFile) }
 		}
-		v, err := vault.Open(dir, u)
-		if asked {
-			e.recordUnlock(err)
-		}
-		return v, err
+		return e.unlock(p, "")
 	}
 	cfg.UnlockWait = func() (int, time.Duration) {
 		n, w, err := e.unlockWait()
