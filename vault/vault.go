@@ -368,6 +368,14 @@ func (v *Vault) Find(query string) (Account, error) {
 	return a.Clone(), nil
 }
 
+// LastChange is the newest stamp in the vault (accounts, deletions,
+// settings), without copying any account.
+func (v *Vault) LastChange() Stamp {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.state.MaxStamp()
+}
+
 // Settings returns the vault settings.
 func (v *Vault) Settings() Settings {
 	v.mu.Lock()

@@ -673,10 +673,7 @@ func oneLine(s string) string {
 // snapshot copies the accounts and finds the newest change (tombstones
 // included), for the list and the backup banner.
 func snapshot(v *vault.Vault) ([]vault.Account, time.Time) {
-	st := v.State()
-	last := time.UnixMilli(st.MaxStamp().Wall)
-	wipeAll(st.Accounts)
-	return v.Accounts(), last
+	return v.Accounts(), time.UnixMilli(v.LastChange().Wall)
 }
 
 func wipeAll(as []vault.Account) {
