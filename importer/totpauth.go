@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/wardkey/wardkey/vault"
 )
 
 // TOTP Authenticator (BinaryBoxApps, com.authenticator.authservice2).
@@ -135,7 +136,11 @@ func totpAuthKey(s string, base num) ([]byte, error) {
 	case base.v == 16:
 		b, err = hex.DecodeString(s)
 	case base.v == 32:
-		b, err = base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(s, "=")))
+		// The one lenient base32 policy of every importer (FORMATS.md §0).
+		var sec vault.Secret
+		if sec, err = vault.ParseSecret(s); err == nil {
+			b = sec.Bytes()
+		}
 	case base.v == 64:
 		b, err = base64.StdEncoding.DecodeString(s)
 	default:
