@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/keyring"
 )
 
 // BenchmarkWardkeyCodeProcess runs `wardkey code` as a whole process on a
@@ -27,15 +28,15 @@ func BenchmarkWardkeyCodeProcess(b *testing.B) {
 		st.Accounts = append(st.Accounts, a)
 	}
 	b.Run("wardkey-keyring", func(b *testing.B) {
-		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(vault.SystemKeyring{}) != nil {
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(keyring.System{}) != nil {
 			b.Skip("no Secret Service: run make bench")
 		}
 		home := b.TempDir()
-		v, err := vault.Create(filepath.Join(home, "default"), vault.CreateOptions{Keyring: vault.SystemKeyring{}, State: st})
+		v, err := vault.Create(filepath.Join(home, "default"), vault.CreateOptions{Keyring: keyring.System{}, State: st})
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { _ = vault.SystemKeyring{}.Delete(vault.KeyringService, "vault:"+v.ID()) })
+		b.Cleanup(func() { _ = keyring.System{}.Delete(vault.KeyringService, "vault:"+v.ID()) })
 		for b.Loop() {
 			cmd := exec.Command(bin, "code", "Issuer 500")
 			cmd.Env = append(os.Environ(), "WARDKEY_HOME="+home)
@@ -48,10 +49,10 @@ func BenchmarkWardkeyCodeProcess(b *testing.B) {
 		// A process that only reads the key from the Secret Service through
 		// go-keyring: the part of wardkey-keyring that is not wardkey's own.
 		exe, err := exec.LookPath("keyring-get")
-		if err != nil || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(vault.SystemKeyring{}) != nil {
+		if err != nil || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || vault.Probe(keyring.System{}) != nil {
 			b.Skip("no Secret Service: run make bench")
 		}
-		k := vault.SystemKeyring{}
+		k := keyring.System{}
 		if err := k.Set(vault.KeyringService, "bench", "0123456789012345678901234567890123456789abc="); err != nil {
 			b.Fatal(err)
 		}

@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // backupWorkFactor is the scrypt work factor of new backups; 0 is the
-// product's (vault.DefaultBackupWorkFactor). Only the test binary changes
+// product's (backup.DefaultWorkFactor). Only the test binary changes
 // it (app/cmd_export_test.go), so CLI tests need not wait a second per
 // backup.
 var backupWorkFactor = 0
@@ -73,7 +75,7 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 	st := v.State()
 	fmt.Fprintln(e.err, "wardkey: encrypting the backup (the passphrase is stretched with scrypt: a second or two)")
 	var buf bytes.Buffer
-	err = vault.WriteBackup(&buf, st, pass, vault.BackupOptions{
+	err = backup.Write(&buf, st, pass, backup.Options{
 		Armor: armored, WorkFactor: backupWorkFactor,
 		VaultID: v.ID(), Device: v.Device(), App: "wardkey " + Version, Created: e.now(),
 	})
@@ -142,7 +144,7 @@ func (e *env) backupPassphrase(passFile string, confirm bool) ([]byte, error) {
 	if !confirm {
 		return p, nil
 	}
-	if err := vault.CheckPassphrase(p, e.profile); err != nil {
+	if err := strength.Check(p, e.profile); err != nil {
 		wipe(p)
 		return nil, withHint(fmt.Errorf("%w; nothing was written", err), passphraseAdvice)
 	}

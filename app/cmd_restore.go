@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 func cmdRestore(e *env, args []string) error {
@@ -35,7 +36,7 @@ func cmdRestore(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.err, "wardkey: decrypting the backup (a second or two)")
-	b, err := vault.ReadBackup(f, pass)
+	b, err := backup.Read(f, pass)
 	wipe(pass)
 	if err != nil {
 		return explainBackup(file, err)
@@ -79,7 +80,7 @@ func cmdRestore(e *env, args []string) error {
 
 // restoreNew restores where the profile has no vault: it creates one
 // holding the backup, with the slots init would give it.
-func restoreNew(e *env, b vault.Backup, dryRun bool) error {
+func restoreNew(e *env, b backup.Backup, dryRun bool) error {
 	plan := vault.PlanRestore(vault.State{}, b.State, false)
 	printBackupInfo(e.out, b, "")
 	printPlan(e.out, plan)
@@ -101,7 +102,7 @@ func restoreNew(e *env, b vault.Backup, dryRun bool) error {
 	return nil
 }
 
-// explainBackup turns a ReadBackup error into one sentence for the person.
+// explainBackup turns a backup.Read error into one sentence for the person.
 // The sentinels are not wrapped: describe would word them for the vault.
 func explainBackup(file string, err error) error {
 	detail := func(sentinel error) string {
@@ -109,24 +110,24 @@ func explainBackup(file string, err error) error {
 		return strings.TrimPrefix(s, ": ")
 	}
 	switch {
-	case errors.Is(err, vault.ErrWrongPassphrase):
+	case errors.Is(err, backup.ErrWrongPassphrase):
 		return withHint(fmt.Errorf("the passphrase does not open %s; nothing was changed", file),
 			"it is the passphrase given when the backup was made, which may differ from the vault's")
-	case errors.Is(err, vault.ErrBackupTooNew):
-		return withHint(fmt.Errorf("%s was written by a newer wardkey %s; nothing was changed", file, strings.TrimSpace(detail(vault.ErrBackupTooNew))),
+	case errors.Is(err, backup.ErrTooNew):
+		return withHint(fmt.Errorf("%s was written by a newer wardkey %s; nothing was changed", file, strings.TrimSpace(detail(backup.ErrTooNew))),
 			"upgrade wardkey to restore it")
-	case errors.Is(err, vault.ErrBackupCorrupt):
-		return withHint(fmt.Errorf("%s is damaged or incomplete (%s); nothing was changed", file, detail(vault.ErrBackupCorrupt)),
+	case errors.Is(err, backup.ErrCorrupt):
+		return withHint(fmt.Errorf("%s is damaged or incomplete (%s); nothing was changed", file, detail(backup.ErrCorrupt)),
 			"copy it again from where it is kept, or restore an older backup")
-	case errors.Is(err, vault.ErrNotBackup):
-		return withHint(fmt.Errorf("%s is not a wardkey backup (%s); nothing was changed", file, detail(vault.ErrNotBackup)),
+	case errors.Is(err, backup.ErrNotBackup):
+		return withHint(fmt.Errorf("%s is not a wardkey backup (%s); nothing was changed", file, detail(backup.ErrNotBackup)),
 			"a backup is the age file 'wardkey export --out FILE' writes")
 	}
 	return fmt.Errorf("read the backup %s: %w", file, err)
 }
 
 // printBackupInfo says what the backup is.
-func printBackupInfo(w io.Writer, b vault.Backup, vaultID string) {
+func printBackupInfo(w io.Writer, b backup.Backup, vaultID string) {
 	whose := ""
 	switch {
 	case vaultID == "":

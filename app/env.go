@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/keyring"
 )
 
 // env is what every command gets: where the vault is, how to read
@@ -98,7 +99,7 @@ func (e *env) keyring() vault.Keyring {
 	if e.hooks.Keyring != nil {
 		return e.hooks.Keyring
 	}
-	return vault.SystemKeyring{}
+	return keyring.System{}
 }
 
 func (e *env) options() vault.Options {

@@ -11,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/keyring"
 )
 
 // testKDF makes CLI tests fast. It exists only in the test binary.
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 		// keyring-get reads one item from the OS keyring and exits: the
 		// floor of any process that opens a vault through the keyring.
 		"keyring-get": func() {
-			if _, err := (vault.SystemKeyring{}).Get(vault.KeyringService, os.Args[1]); err != nil {
+			if _, err := (keyring.System{}).Get(vault.KeyringService, os.Args[1]); err != nil {
 				os.Exit(1)
 			}
 			os.Exit(0)
@@ -52,7 +53,7 @@ func realBus(t testing.TB) string {
 	if addr == "" {
 		return ""
 	}
-	if err := vault.Probe(vault.SystemKeyring{Timeout: 3 * time.Second}); err != nil {
+	if err := vault.Probe(keyring.System{Timeout: 3 * time.Second}); err != nil {
 		t.Logf("the D-Bus session has no usable Secret Service: %v", err)
 		return ""
 	}

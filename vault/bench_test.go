@@ -39,7 +39,7 @@ func benchVault(b *testing.B, kdf KDFParams, keyring bool) string {
 	dir := filepath.Join(b.TempDir(), "default")
 	o := CreateOptions{Options: Options{KDF: &kdf}, State: thousandAccounts()}
 	if keyring {
-		o.Keyring = MemoryKeyring{}
+		o.Keyring = memKeyring{}
 	} else {
 		o.Passphrase = []byte("pw")
 	}
@@ -63,7 +63,7 @@ func BenchmarkOpen1000(b *testing.B) {
 	})
 	b.Run("no-kdf", func(b *testing.B) {
 		dir := filepath.Join(b.TempDir(), "default")
-		k := MemoryKeyring{}
+		k := memKeyring{}
 		if _, err := Create(dir, CreateOptions{Keyring: k, State: thousandAccounts()}); err != nil {
 			b.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func BenchmarkOpen1000(b *testing.B) {
 // fsync, link .bak, rename, fsync dir) of a 1,000-account vault.
 func BenchmarkSave1000(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "default")
-	k := MemoryKeyring{}
+	k := memKeyring{}
 	v, err := Create(dir, CreateOptions{Keyring: k, State: thousandAccounts()})
 	if err != nil {
 		b.Fatal(err)

@@ -69,3 +69,25 @@ func mustSecret(t testing.TB, b32 string) Secret {
 	}
 	return s
 }
+
+// memKeyring is an in-memory Keyring for vault's own tests (code above vault
+// uses vaulttest.MemoryKeyring).
+type memKeyring map[string]string
+
+func (m memKeyring) Get(service, user string) (string, error) {
+	v, ok := m[service+"\x00"+user]
+	if !ok {
+		return "", ErrKeyringMissing
+	}
+	return v, nil
+}
+
+func (m memKeyring) Set(service, user, secret string) error {
+	m[service+"\x00"+user] = secret
+	return nil
+}
+
+func (m memKeyring) Delete(service, user string) error {
+	delete(m, service+"\x00"+user)
+	return nil
+}

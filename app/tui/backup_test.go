@@ -13,9 +13,11 @@ import (
 	"charm.land/bubbles/v2/spinner"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
+	"github.com/wardkey/wardkey/vault/vaulttest"
 )
 
-// strongPass passes vault.CheckPassphrase; weakPass does not.
+// strongPass passes strength.Check; weakPass does not.
 const (
 	strongPass = "orbit tulip gravel lantern"
 	weakPass   = "password1"
@@ -38,9 +40,9 @@ func writeNew(path string, data []byte) error {
 // testExplain words ReadBackup's errors the way app.explainBackup does.
 func testExplain(file string, err error) error {
 	switch {
-	case errors.Is(err, vault.ErrWrongPassphrase):
+	case errors.Is(err, backup.ErrWrongPassphrase):
 		return fmt.Errorf("the passphrase does not open %s; nothing was changed", file)
-	case errors.Is(err, vault.ErrNotBackup):
+	case errors.Is(err, backup.ErrNotBackup):
 		return fmt.Errorf("%s is not a wardkey backup; nothing was changed", file)
 	}
 	return err
@@ -69,7 +71,7 @@ var stampsAt = vault.Options{KDF: &cheapKDF, Now: func() time.Time { return t0.A
 // and ~ at a temporary home.
 func diskBackupConfig(t testing.TB, as []vault.Account) (Config, string, string) {
 	dir, home := t.TempDir(), t.TempDir()
-	kr := vault.MemoryKeyring{}
+	kr := vaulttest.MemoryKeyring{}
 	v, err := vault.Create(dir, vault.CreateOptions{Options: stampsAt, Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func diskBackupConfig(t testing.TB, as []vault.Account) (Config, string, string)
 func writeBackup(t testing.TB, path string, st vault.State, vaultID string) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := vault.WriteBackup(&buf, st, []byte(strongPass), vault.BackupOptions{WorkFactor: 10, VaultID: vaultID, Created: t0}); err != nil {
+	if err := backup.Write(&buf, st, []byte(strongPass), backup.Options{WorkFactor: 10, VaultID: vaultID, Created: t0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
@@ -327,9 +329,9 @@ func TestExportWritesReadableBackup(t *testing.T) {
 	}
 	f, _ := os.Open(path)
 	defer f.Close()
-	b, err := vault.ReadBackup(f, []byte(strongPass))
+	b, err := backup.Read(f, []byte(strongPass))
 	if err != nil {
-		t.Fatalf("vault.ReadBackup with the same passphrase: %v", err)
+		t.Fatalf("backup.Read with the same passphrase: %v", err)
 	}
 	if n := len(b.State.Live()); n != len(demoAccounts(t)) || !b.Created.Equal(t0) || b.App != "wardkey test" {
 		t.Errorf("the backup holds %d accounts, made %v by %q", n, b.Created, b.App)

@@ -56,7 +56,7 @@ type Config struct {
 	// RefuseExisting fails when path exists: export asks it before the
 	// passphrase. Nil: a plain existence check.
 	RefuseExisting func(path string) error
-	// ExplainBackup words a vault.ReadBackup error for the person, as
+	// ExplainBackup words a backup.Read error for the person, as
 	// 'wardkey restore' does (file names the backup). Nil: the error itself.
 	ExplainBackup func(file string, err error) error
 	// App names this program in the backups it writes ("wardkey 1.2").

@@ -14,11 +14,13 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // backupWorkFactor is the scrypt work factor of backups made here; 0 is the
-// product's (vault.DefaultBackupWorkFactor). Only the test binary lowers it
+// product's (backup.DefaultWorkFactor). Only the test binary lowers it
 // (testhooks_test.go), so flow tests need not wait a second per backup.
 var backupWorkFactor = 0
 
@@ -52,7 +54,7 @@ type (
 		path string
 		err  error
 	}
-	// exportStrengthMsg is vault.CheckPassphrase's answer.
+	// exportStrengthMsg is strength.Check's answer.
 	exportStrengthMsg struct{ err error }
 	// exportedMsg is the result of writing the backup.
 	exportedMsg struct {
@@ -177,10 +179,10 @@ func checkPathCmd(cfg Config, path, typed string) tea.Cmd {
 	}
 }
 
-// strengthCmd runs vault.CheckPassphrase (an estimate over word lists: cheap,
+// strengthCmd runs strength.Check (an estimate over word lists: cheap,
 // but still not for Update).
 func strengthCmd(pass []byte, profile string) tea.Cmd {
-	return func() tea.Msg { return exportStrengthMsg{vault.CheckPassphrase(pass, profile)} }
+	return func() tea.Msg { return exportStrengthMsg{strength.Check(pass, profile)} }
 }
 
 // exportCmd encrypts the vault's state to path and records the time of
@@ -195,7 +197,7 @@ func exportCmd(cfg Config, v *vault.Vault, path string, pass []byte) tea.Cmd {
 		st := v.State()
 		defer wipeAll(st.Accounts)
 		var buf bytes.Buffer
-		err := vault.WriteBackup(&buf, st, pass, vault.BackupOptions{
+		err := backup.Write(&buf, st, pass, backup.Options{
 			WorkFactor: backupWorkFactor,
 			VaultID:    v.ID(), Device: v.Device(), App: cfg.App, Created: now,
 		})

@@ -19,6 +19,7 @@ import (
 	"github.com/wardkey/wardkey/assets"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/vaulttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -329,7 +330,7 @@ func memConfig(t testing.TB, as []vault.Account) (Config, *vault.Vault) {
 // passphrase slot ("right horse") and, if withKeyring, a keyring slot.
 func diskConfig(t testing.TB, as []vault.Account, withKeyring bool) (Config, string, *int) {
 	dir := t.TempDir()
-	kr := vault.MemoryKeyring{}
+	kr := vaulttest.MemoryKeyring{}
 	o := vault.CreateOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: []byte("right horse")}
 	if withKeyring {
 		o.Keyring = kr

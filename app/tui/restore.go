@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // The steps of the restore screen, in order.
@@ -36,10 +37,10 @@ type restoreModel struct {
 	busy   string
 	err    string
 	spin   spinner.Model
-	file   string        // the backup being restored (expanded)
-	typed  []byte        // the passphrase, from enter until the root takes it
-	backup *vault.Backup // decrypted and checked; nil before
-	info   string        // one line about the backup
+	file   string         // the backup being restored (expanded)
+	typed  []byte         // the passphrase, from enter until the root takes it
+	backup *backup.Backup // decrypted and checked; nil before
+	info   string         // one line about the backup
 	plans  [2]vault.RestorePlan
 	undel  bool // bring back accounts deleted here
 	top    int  // first plan line shown
@@ -51,7 +52,7 @@ type (
 	// with undelete), or why it did not open.
 	backupReadMsg struct {
 		file   string
-		backup vault.Backup
+		backup backup.Backup
 		info   string
 		plans  [2]vault.RestorePlan
 		err    string
@@ -122,7 +123,7 @@ func readBackupCmd(cfg Config, v *vault.Vault, file, typed string, pass []byte) 
 	return func() tea.Msg {
 		defer clear(pass)
 		explain := func(err error) backupReadMsg {
-			retype := errors.Is(err, vault.ErrWrongPassphrase)
+			retype := errors.Is(err, backup.ErrWrongPassphrase)
 			if cfg.ExplainBackup != nil {
 				err = cfg.ExplainBackup(typed, err)
 			}
@@ -132,7 +133,7 @@ func readBackupCmd(cfg Config, v *vault.Vault, file, typed string, pass []byte) 
 		if err != nil {
 			return backupReadMsg{file: file, err: sentence(describeFileErr(typed, err))}
 		}
-		b, err := vault.ReadBackup(f, pass)
+		b, err := backup.Read(f, pass)
 		f.Close()
 		freeKDFMemory()
 		if err != nil {
@@ -165,7 +166,7 @@ func applyRestoreCmd(v *vault.Vault, b vault.State, undelete bool) tea.Cmd {
 }
 
 // backupInfo says what the backup is, as 'wardkey restore' does.
-func backupInfo(b vault.Backup, vaultID string) string {
+func backupInfo(b backup.Backup, vaultID string) string {
 	whose := ""
 	switch {
 	case vaultID == "":

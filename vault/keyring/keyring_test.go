@@ -1,4 +1,4 @@
-package vault
+package keyring
 
 import (
 	"errors"
@@ -8,19 +8,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardkey/wardkey/vault"
 )
 
 // systemKeyring returns the real OS keyring, or skips (fails in CI) when
 // this test does not run inside `make test`'s D-Bus session. Without a
 // session, godbus would launch a stray dbus-daemon: never let it.
-func systemKeyring(t *testing.T) SystemKeyring {
+func systemKeyring(t *testing.T) System {
 	t.Helper()
-	k := SystemKeyring{Timeout: 5 * time.Second}
+	k := System{Timeout: 5 * time.Second}
 	var err error
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		err = errors.New("no D-Bus session")
 	} else {
-		err = Probe(k)
+		err = vault.Probe(k)
 	}
 	if err != nil {
 		if os.Getenv("WARDKEY_REQUIRE_KEYRING") == "1" {
@@ -34,15 +36,15 @@ func systemKeyring(t *testing.T) SystemKeyring {
 func TestRealKeyringSlot(t *testing.T) {
 	k := systemKeyring(t)
 	dir := filepath.Join(t.TempDir(), "default")
-	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: k})
+	v, err := vault.Create(dir, vault.CreateOptions{Options: cheap, Keyring: k})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = k.Delete(KeyringService, keyringUser(v.ID())) })
+	t.Cleanup(func() { _ = k.Delete(vault.KeyringService, "vault:"+v.ID()) })
 	a := addAccount(t, v, testAccount("EHR", "dr.jones"))
 
 	// Opens with no passphrase at all.
-	w, err := Open(dir, Unlock{Keyring: k})
+	w, err := vault.Open(dir, vault.Unlock{Keyring: k})
 	if err != nil {
 		t.Fatalf("open through the keyring: %v", err)
 	}
@@ -50,36 +52,36 @@ func TestRealKeyringSlot(t *testing.T) {
 		t.Error("account missing")
 	}
 	// Only the 32-byte key is in the keyring, base64: 44 characters.
-	if s, err := k.Get(KeyringService, keyringUser(v.ID())); err != nil || len(s) != 44 {
+	if s, err := k.Get(vault.KeyringService, "vault:"+v.ID()); err != nil || len(s) != 44 {
 		t.Errorf("keyring item: %d characters, %v; want 44", len(s), err)
 	}
 	// Without the keyring the vault stays locked, and says why.
-	if _, err := Open(dir, Unlock{}); !errors.Is(err, ErrLocked) {
-		t.Errorf("open without keyring: %v, want ErrLocked", err)
+	if _, err := vault.Open(dir, vault.Unlock{}); !errors.Is(err, vault.ErrLocked) {
+		t.Errorf("open without keyring: %v, want vault.ErrLocked", err)
 	}
-	// The item gone: ErrLocked wrapping ErrKeyringMissing.
-	if err := k.Delete(KeyringService, keyringUser(v.ID())); err != nil {
+	// The item gone: vault.ErrLocked wrapping vault.ErrKeyringMissing.
+	if err := k.Delete(vault.KeyringService, "vault:"+v.ID()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, Unlock{Keyring: k}); !errors.Is(err, ErrLocked) || !errors.Is(err, ErrKeyringMissing) {
-		t.Errorf("open with the item deleted: %v, want ErrLocked and ErrKeyringMissing", err)
+	if _, err := vault.Open(dir, vault.Unlock{Keyring: k}); !errors.Is(err, vault.ErrLocked) || !errors.Is(err, vault.ErrKeyringMissing) {
+		t.Errorf("open with the item deleted: %v, want vault.ErrLocked and vault.ErrKeyringMissing", err)
 	}
 }
 
 func TestRealKeyringWithPassphraseFallback(t *testing.T) {
 	k := systemKeyring(t)
 	dir := filepath.Join(t.TempDir(), "default")
-	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: k, Passphrase: []byte("pw")})
+	v, err := vault.Create(dir, vault.CreateOptions{Options: cheap, Keyring: k, Passphrase: []byte("pw")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = k.Delete(KeyringService, keyringUser(v.ID()))
-	if _, err := Open(dir, Unlock{Keyring: k, Passphrase: passphrase("pw")}); err != nil {
+	_ = k.Delete(vault.KeyringService, "vault:"+v.ID())
+	if _, err := vault.Open(dir, vault.Unlock{Keyring: k, Passphrase: passphrase("pw")}); err != nil {
 		t.Errorf("passphrase after a missing keyring item: %v", err)
 	}
 }
 
-// A dead D-Bus socket (SSH, headless) is ErrKeyringUnavailable, at once.
+// A dead D-Bus socket (SSH, headless) is vault.ErrKeyringUnavailable, at once.
 // godbus keeps one session connection per process, so this runs in a
 // child process of its own.
 func TestKeyringUnreachable(t *testing.T) {
@@ -93,18 +95,18 @@ func TestKeyringUnreachable(t *testing.T) {
 		return
 	}
 	start := time.Now()
-	err := Probe(SystemKeyring{Timeout: 3 * time.Second})
-	if !errors.Is(err, ErrKeyringUnavailable) {
-		t.Fatalf("Probe on a dead bus: %v, want ErrKeyringUnavailable", err)
+	err := vault.Probe(System{Timeout: 3 * time.Second})
+	if !errors.Is(err, vault.ErrKeyringUnavailable) {
+		t.Fatalf("Probe on a dead bus: %v, want vault.ErrKeyringUnavailable", err)
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("Probe took %v", d)
 	}
 	dir := filepath.Join(t.TempDir(), "default")
-	if _, err := Create(dir, CreateOptions{Options: cheap, Keyring: SystemKeyring{}}); !errors.Is(err, ErrKeyringUnavailable) {
+	if _, err := vault.Create(dir, vault.CreateOptions{Options: cheap, Keyring: System{}}); !errors.Is(err, vault.ErrKeyringUnavailable) {
 		t.Errorf("Create with a dead keyring: %v", err)
 	}
-	if Exists(dir) {
+	if vault.Exists(dir) {
 		t.Error("a vault was written although its only slot failed")
 	}
 }
@@ -112,12 +114,12 @@ func TestKeyringUnreachable(t *testing.T) {
 // A keyring call that never answers (a locked collection waiting for an
 // unlock prompt) ends at the timeout.
 func TestKeyringTimeout(t *testing.T) {
-	k := SystemKeyring{Timeout: 50 * time.Millisecond}
+	k := System{Timeout: 50 * time.Millisecond}
 	block := make(chan struct{})
 	defer close(block)
 	_, err := k.do("read", func() (string, error) { <-block; return "", nil })
-	if !errors.Is(err, ErrKeyringUnavailable) {
-		t.Fatalf("a hung call: %v, want ErrKeyringUnavailable", err)
+	if !errors.Is(err, vault.ErrKeyringUnavailable) {
+		t.Fatalf("a hung call: %v, want vault.ErrKeyringUnavailable", err)
 	}
 }
 
@@ -139,11 +141,31 @@ func TestKeyringNoSessionBusStartsNothing(t *testing.T) {
 		return
 	}
 	start := time.Now()
-	err := Probe(SystemKeyring{})
-	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "no D-Bus session") {
+	err := vault.Probe(System{})
+	if !errors.Is(err, vault.ErrKeyringUnavailable) || !strings.Contains(err.Error(), "no D-Bus session") {
 		t.Fatalf("Probe with no session bus: %v", err)
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("took %v: something was tried", d)
 	}
+}
+
+// cheap keeps the vault's KDF fast in tests; the product uses vault.DefaultKDF.
+var cheap = vault.Options{KDF: &vault.KDFParams{Alg: "argon2id", Memory: 64, Time: 1, Threads: 1}}
+
+func passphrase(p string) func() ([]byte, error) {
+	return func() ([]byte, error) { return []byte(p), nil }
+}
+
+func addAccount(t testing.TB, v *vault.Vault, a vault.Account) vault.Account {
+	t.Helper()
+	var out vault.Account
+	if err := v.Update(func(tx *vault.Tx) (err error) { out, err = tx.Add(a); return }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testAccount(issuer, name string) vault.Account {
+	return vault.Account{Issuer: issuer, Name: name, Secret: vault.NewSecret([]byte("12345678901234567890")), Type: vault.TOTP}
 }

@@ -1,6 +1,9 @@
-package vault
+// Package strength estimates how easily a passphrase is guessed, for the
+// passphrases wardkey asks for (a vault's, a backup's).
+package strength
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -54,20 +57,23 @@ var keyboardRows = []string{
 // leet undoes common character substitutions before word matching.
 var leet = strings.NewReplacer("0", "o", "1", "l", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "!", "i")
 
-// CheckPassphrase refuses an empty or easily guessed passphrase for a file
+// ErrWeak: Check refused a passphrase.
+var ErrWeak = errors.New("the passphrase is too easy to guess")
+
+// Check refuses an empty or easily guessed passphrase for a file
 // that may be attacked offline (a backup). words are context a guesser
 // would try first (the profile name, the user name). Bytes that are not
 // text (a key file) are not estimated.
-func CheckPassphrase(pass []byte, words ...string) error {
+func Check(pass []byte, words ...string) error {
 	if len(pass) == 0 {
-		return fmt.Errorf("%w: it is empty", ErrWeakPassphrase)
+		return fmt.Errorf("%w: it is empty", ErrWeak)
 	}
 	s := string(pass)
 	if !utf8.ValidString(s) {
 		return nil
 	}
 	if bits := passphraseBits(s, words); bits < minPassphraseBits {
-		return fmt.Errorf("%w: %s", ErrWeakPassphrase, howSoon(bits))
+		return fmt.Errorf("%w: %s", ErrWeak, howSoon(bits))
 	}
 	return nil
 }

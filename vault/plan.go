@@ -1,0 +1,133 @@
+package vault
+
+import (
+	"fmt"
+	"slices"
+)
+
+// RestorePlan says what restoring a backup into a state does, account by
+// account. Every list holds the backup's version of the account (Undeleted:
+// with the new ID it gets; Removed: the account here), sorted as `list` is.
+type RestorePlan struct {
+	Added       []Account // not here yet
+	Updated     []Account // here, and newer in the backup (fields or HOTP counter)
+	Unchanged   []Account // here already, as new as in the backup
+	Duplicates  []Account // the same issuer, name and secret as an account here: kept once
+	KeptDeleted []Account // deleted here: stays deleted (restore --undelete brings it back)
+	Undeleted   []Account // deleted here, back under a new ID (--undelete)
+	Removed     []Account // live here, deleted in the backup: the delete wins
+	Settings    bool      // the backup's vault settings are newer and replace these
+
+	changed bool // applying it changes the state at all
+}
+
+// Changes reports whether applying the plan changes the vault. Restoring a
+// backup a second time plans no change.
+func (p RestorePlan) Changes() bool { return p.changed || len(p.Undeleted) > 0 }
+
+// PlanRestore compares a backup's state with the current one. It changes
+// neither; [ApplyRestore] carries the plan out.
+func PlanRestore(current, backup State, undelete bool) RestorePlan {
+	merged := Merge(current, backup)
+	type key struct{ issuer, name, secret string }
+	keyOf := func(a Account) key { return key{a.Issuer, a.Name, string(a.Secret.raw())} }
+	dead := make(map[string]bool, len(current.Tombstones))
+	for _, t := range current.Tombstones {
+		dead[t.ID] = true
+	}
+	curByID := make(map[string]Account, len(current.Accounts))
+	for _, a := range current.Accounts {
+		if !dead[a.ID] {
+			if old, ok := curByID[a.ID]; !ok || newer(a, old) {
+				curByID[a.ID] = a
+			}
+		}
+	}
+	backupDead := make(map[string]bool, len(backup.Tombstones))
+	for _, t := range backup.Tombstones {
+		backupDead[t.ID] = true
+	}
+	mergedByID := make(map[string]Account, len(merged.Accounts))
+	for _, a := range merged.Accounts {
+		mergedByID[a.ID] = a
+	}
+	here := map[key]bool{}
+	for _, a := range current.Live() {
+		if !dead[a.ID] {
+			here[keyOf(a)] = true
+		}
+	}
+	var p RestorePlan
+	for _, a := range backup.Live() {
+		if backupDead[a.ID] {
+			continue
+		}
+		switch cur, ok := curByID[a.ID]; {
+		case dead[a.ID]:
+			switch {
+			case here[keyOf(a)]:
+				p.Duplicates = append(p.Duplicates, a)
+			case undelete:
+				b := a.Clone()
+				b.ID = NewID()
+				p.Undeleted = append(p.Undeleted, b)
+				here[keyOf(a)] = true
+			default:
+				p.KeptDeleted = append(p.KeptDeleted, a)
+			}
+		case ok:
+			if sameVersion(mergedByID[a.ID], cur) {
+				p.Unchanged = append(p.Unchanged, a)
+			} else {
+				p.Updated = append(p.Updated, a)
+			}
+		case here[keyOf(a)]:
+			p.Duplicates = append(p.Duplicates, a)
+		default:
+			p.Added = append(p.Added, a)
+			here[keyOf(a)] = true
+		}
+	}
+	for _, a := range current.Live() {
+		if backupDead[a.ID] && !dead[a.ID] {
+			p.Removed = append(p.Removed, a)
+		}
+	}
+	p.Settings = merged.Settings != current.Settings
+	// A state that came out of Merge (a vault's, a transaction's) compares
+	// directly; any other is at worst reported as changed.
+	p.changed = !sameState(merged, current)
+	for _, l := range [][]Account{p.Added, p.Updated, p.Unchanged, p.Duplicates, p.KeptDeleted, p.Undeleted, p.Removed} {
+		SortAccounts(l)
+	}
+	return p
+}
+
+// ApplyRestore merges a backup into the vault in a transaction, brings back
+// the accounts deleted here when undelete is set (under new IDs: a
+// tombstone is forever), and returns the plan it carried out, computed
+// against the state inside the transaction.
+func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
+	p := PlanRestore(tx.State(), backup, undelete)
+	tx.Merge(backup)
+	for i, a := range p.Undeleted {
+		added, err := tx.Add(a)
+		if err != nil {
+			return RestorePlan{}, fmt.Errorf("bring back %s: %w", a.Label(), err)
+		}
+		p.Undeleted[i] = added
+	}
+	return p, nil
+}
+
+// sameVersion reports whether two versions of one account are identical.
+func sameVersion(a, b Account) bool {
+	return a.ID == b.ID && a.Stamp == b.Stamp && a.Counter == b.Counter && compareContent(a, b) == 0
+}
+
+// sameState compares two states that came out of Merge (sorted by ID).
+func sameState(a, b State) bool {
+	return a.Settings == b.Settings &&
+		slices.Equal(a.Tombstones, b.Tombstones) &&
+		slices.EqualFunc(a.Accounts, b.Accounts, sameVersion)
+}
