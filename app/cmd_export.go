@@ -13,6 +13,8 @@ import (
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
+
+	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
 // backupWorkFactor is the scrypt work factor of new backups; 0 is the
@@ -292,55 +294,25 @@ func refuseExisting(path string) error {
 	return nil
 }
 
-// writeNewFile writes data to path, 0600, atomically: through a temporary
-// file in the same directory, fsynced, then renamed over path (force) or
-// hard-linked to it, which fails if path appeared meanwhile (no force).
-// Where the file system has no hard links (FAT on a USB stick), a rename
-// after a last check stands in for the link.
+// writeNewFile writes data to path, 0600, atomically (package atomicfile):
+// replacing what is there (force), or as a new file that never replaces
+// one, even one that appeared while the data was written.
 func writeNewFile(path string, data []byte, force bool) error {
+	var err error
 	if force {
-		if err := vault.WriteFileAtomic(path, data); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
+		err = atomicfile.Replace(path, data, "")
+	} else {
+		err = atomicfile.Create(path, data)
+	}
+	switch {
+	case err == nil:
 		return nil
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".wardkey-tmp-*")
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("write %s: the folder %s does not exist", path, dir)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return refuseExisting(path)
+	case errors.Is(err, fs.ErrExist):
+		if rerr := refuseExisting(path); rerr != nil {
+			return rerr
 		}
-		if err := refuseExisting(path); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("write %s: the folder %s does not exist", path, filepath.Dir(path))
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return fmt.Errorf("write %s: %w", path, err)
 }

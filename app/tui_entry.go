@@ -15,6 +15,8 @@ import (
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
+
+	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
 // recentFile keeps, per profile, when each account's code was last copied
@@ -132,7 +134,7 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		if err != nil {
 			return err
 		}
-		return vault.WriteFileAtomic(filepath.Join(dir, recentFile), b)
+		return atomicfile.Replace(filepath.Join(dir, recentFile), b, "")
 	}
 	return cfg, nil
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
 // Local is what belongs to this machine only, kept in local.json beside the
@@ -60,7 +62,7 @@ func LoadLocal(dir string) (Local, error) {
 
 // UpdateLocal changes local.json under its own lock and returns the result.
 func UpdateLocal(dir string, fn func(*Local)) (Local, error) {
-	if err := mkdirPrivate(dir); err != nil {
+	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return Local{}, err
 	}
 	unlock, err := lockFile(filepath.Join(dir, localLock))
@@ -77,7 +79,7 @@ func UpdateLocal(dir string, fn func(*Local)) (Local, error) {
 	if err != nil {
 		return l, err
 	}
-	return l, WriteFileAtomic(filepath.Join(dir, LocalFile), append(b, '\n'))
+	return l, atomicfile.Replace(filepath.Join(dir, LocalFile), append(b, '\n'), "")
 }
 
 // DeviceID returns this profile's device ID, creating local.json if needed.

@@ -30,12 +30,3 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -24,6 +24,3 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
-
-// syncDir is a no-op: Windows cannot fsync a directory.
-func syncDir(string) error { return nil }

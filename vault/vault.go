@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
 // Vault is an open vault: the decrypted accounts and the vault key. A Vault
@@ -107,7 +109,7 @@ func keyringSlots(k Keyring, v *Vault) ([]Slot, error) {
 // create writes a new vault file for id and key in dir, under the vault
 // lock, refusing to replace one; slots makes its key slots.
 func create(dir, id string, key []byte, o Options, st State, slots func(*Vault) ([]Slot, error)) (*Vault, error) {
-	if err := mkdirPrivate(dir); err != nil {
+	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	unlock, err := lockFile(filepath.Join(dir, LockFile))
@@ -133,7 +135,7 @@ func create(dir, id string, key []byte, o Options, st State, slots func(*Vault) 
 	if err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(filepath.Join(dir, VaultFile), b, ""); err != nil {
+	if err := atomicfile.Replace(filepath.Join(dir, VaultFile), b, ""); err != nil {
 		return nil, fmt.Errorf("write vault: %w", err)
 	}
 	return v, nil
@@ -513,7 +515,7 @@ func (v *Vault) update(fn func(*Tx) error, slots func([]Slot) ([]Slot, error), r
 			return fmt.Errorf("lock vault: %w", err)
 		}
 		defer unlock()
-		removeStaleTemps(v.dir, VaultFile)
+		atomicfile.RemoveStale(v.dir, VaultFile, 0)
 		p, err := readParsed(v.dir)
 		if err != nil {
 			return err
@@ -549,11 +551,11 @@ func (v *Vault) update(fn func(*Tx) error, slots func([]Slot) ([]Slot, error), r
 		if err != nil {
 			return err
 		}
-		if err := writeAtomic(filepath.Join(v.dir, VaultFile), b, filepath.Join(v.dir, BackupFile)); err != nil {
+		if err := atomicfile.Replace(filepath.Join(v.dir, VaultFile), b, filepath.Join(v.dir, BackupFile)); err != nil {
 			return fmt.Errorf("save vault: %w", err)
 		}
 		if rewriteBak {
-			if err := WriteFileAtomic(filepath.Join(v.dir, BackupFile), b); err != nil {
+			if err := atomicfile.Replace(filepath.Join(v.dir, BackupFile), b, ""); err != nil {
 				return fmt.Errorf("save vault backup copy: %w", err)
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
 // Folder is a remote that is a folder: a network share, or a folder that
@@ -90,26 +90,9 @@ func (f *Folder) Write(ctx context.Context, name string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	f.removeStale(dir, filepath.Base(p))
-	if err := vault.WriteFileAtomic(p, data); err != nil {
+	atomicfile.RemoveStale(dir, filepath.Base(p), staleTemp)
+	if err := atomicfile.Replace(p, data, ""); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil
-}
-
-// removeStale removes old temporary files of this name (only this device
-// writes it), left by a writer killed between create and rename.
-func (f *Folder) removeStale(dir, base string) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), ".tmp-"+base+"-") {
-			continue
-		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTemp {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
 }
