@@ -13,6 +13,11 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
+// ntpServer is the NTP server asked when none is named or remembered:
+// WARDKEY_NTP_SERVER where it is set (tests point it at loopback, so no
+// test asks a public server), else clock.DefaultServer.
+func ntpServer() string { return firstNonEmpty(os.Getenv("WARDKEY_NTP_SERVER"), clock.DefaultServer) }
+
 // clockJSON is `clock --json`: the CLI contract's keys, always present.
 type clockJSON struct {
 	Server        string  `json:"server"`
@@ -58,7 +63,7 @@ func cmdClock(e *env, args []string) error {
 		fmt.Fprintf(e.err, "wardkey: the clock offset is removed (it was %+g s): codes use the system clock\n", local.ClockOffset)
 		return nil
 	}
-	srv := firstNonEmpty(*server, firstNonEmpty(local.ClockServer, clock.DefaultServer))
+	srv := firstNonEmpty(*server, firstNonEmpty(local.ClockServer, ntpServer()))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -81,10 +86,10 @@ func cmdClock(e *env, args []string) error {
 		switch {
 		case local.ClockOffset != 0:
 			fmt.Fprintf(e.err, "wardkey: codes use an applied offset of %+g s\n", local.ClockOffset)
-			if clock.Banner(r.Offset, applied) != "" {
+			if clock.Wrong(r.Offset, applied) {
 				fmt.Fprintf(e.err, "wardkey: hint: run 'wardkey clock --apply' to correct it, or 'wardkey clock --reset' once the system clock is right\n")
 			}
-		case clock.Banner(r.Offset, 0) != "":
+		case clock.Wrong(r.Offset, 0):
 			fmt.Fprintf(e.err, "wardkey: hint: codes may be refused: set the system clock, or run 'wardkey clock --apply' to correct codes on this machine\n")
 		}
 		return nil
@@ -130,15 +135,15 @@ func clockCheck(e *env) checkResult {
 	if l.ClockOffset != 0 {
 		applied = fmt.Sprintf("; codes use an applied offset of %+g s", l.ClockOffset)
 	}
-	srv := firstNonEmpty(l.ClockServer, clock.DefaultServer)
+	srv := firstNonEmpty(l.ClockServer, ntpServer())
 	ctx, cancel := context.WithTimeout(context.Background(), doctorClockWait)
 	defer cancel()
 	r, err := clock.Measure(ctx, srv)
 	if err != nil {
 		return checkResult{"clock", checkWarn, fmt.Sprintf("could not compare with NTP (%s did not answer)%s: run 'wardkey clock --server HOST' when online", srv, applied)}
 	}
-	if b := clock.Banner(r.Offset, l.Offset()); b != "" {
-		return checkResult{"clock", checkWarn, fmt.Sprintf("%s says this clock is %s%s: run 'wardkey clock --apply', or set the system clock", r.Server, clock.Describe(r.Offset), applied)}
+	if clock.Wrong(r.Offset, l.Offset()) {
+		return checkResult{"clock", checkWarn, fmt.Sprintf("%s says this clock is %s%s: %s", r.Server, clock.Describe(r.Offset), applied, clock.Advice)}
 	}
 	return checkResult{"clock", checkOK, fmt.Sprintf("%s says this clock is %s%s", r.Server, clock.Describe(r.Offset), applied)}
 }

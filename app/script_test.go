@@ -81,6 +81,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
 			e.Setenv("REAL_DBUS", bus)
 			e.Setenv("HOME", e.WorkDir)
+			// No script asks a public NTP server: the default server is a
+			// closed loopback port (offline) unless a script names its own.
+			e.Setenv("WARDKEY_NTP_SERVER", "127.0.0.1:9")
 			for _, k := range []string{"WARDKEY_REQUIRE_TOOLS", "PATH"} {
 				e.Setenv(k, os.Getenv(k))
 			}

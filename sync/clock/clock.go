@@ -33,6 +33,10 @@ import (
 // DefaultServer is asked when no server is named.
 const DefaultServer = "pool.ntp.org"
 
+// defaultServer is what Measure asks for "": DefaultServer, except in
+// this package's tests, which never ask a public server.
+var defaultServer = DefaultServer
+
 // MaxWait is the longest Measure waits for an answer, in total.
 const MaxWait = 5 * time.Second
 
@@ -79,7 +83,7 @@ func Seconds(d time.Duration) float64 {
 // round trip. It returns within MaxWait, or sooner if ctx ends.
 func Measure(ctx context.Context, server string) (Result, error) {
 	if server == "" {
-		server = DefaultServer
+		server = defaultServer
 	}
 	ctx, cancel := context.WithTimeout(ctx, MaxWait)
 	defer cancel()
@@ -177,13 +181,32 @@ func trim(s float64) string {
 	return fmt.Sprint(s) // shortest form: 90, 90.002
 }
 
-// Banner is the line the code screen shows when codes may be wrong, or ""
-// when all is well. measured is the system clock's offset (from Measure),
-// applied the offset codes already use (vault.Local.Offset).
+// Wrong reports whether codes may be refused: the system clock's offset
+// (measured, from Measure) less the offset codes already use (applied,
+// vault.Local.Offset) is beyond WarnAt. The code screen's banner, 'wardkey
+// clock' and 'wardkey doctor' all decide with it.
+func Wrong(measured, applied time.Duration) bool {
+	return (measured - applied).Abs() > WarnAt
+}
+
+// Advice is what to do when codes may be wrong (see Wrong): the code
+// screen's banner and 'wardkey doctor' both say it after the offset.
+const Advice = "codes may be refused; fix: wardkey clock --apply"
+
+// Banner is the code screen's line when codes may be wrong (see Wrong),
+// short enough for 80 columns, or "" when all is well.
 func Banner(measured, applied time.Duration) string {
-	residual := measured - applied
-	if residual.Abs() <= WarnAt {
+	if !Wrong(measured, applied) {
 		return ""
 	}
-	return fmt.Sprintf("This clock is %s, so codes may be refused: run 'wardkey clock --apply' (or set the system clock)", Describe(residual))
+	return fmt.Sprintf("Clock %s: %s", Describe(measured-applied), Advice)
+}
+
+// Corrected is the note the code screen shows while an applied offset of
+// more than WarnAt corrects every code, or "" for a smaller one.
+func Corrected(applied time.Duration) string {
+	if applied.Abs() <= WarnAt {
+		return ""
+	}
+	return fmt.Sprintf("This clock is %s: codes are corrected (wardkey clock)", Describe(applied))
 }
