@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -132,7 +133,10 @@ func (e *env) explainOpen(err error) error {
 	return err
 }
 
-// describe turns an error into one sentence and a hint for the person.
+// describe turns an error into one sentence and a hint for the person:
+// the wording table the TUI shares (app/wording) for what it knows, and
+// the error's own words (already worded here, e.g. by explainOpen) for
+// the rest.
 func describe(err error) (string, string) {
 	var he hintError
 	hint := ""
@@ -140,21 +144,14 @@ func describe(err error) (string, string) {
 		hint = he.hint
 	}
 	switch {
-	case errors.Is(err, vault.ErrBadRecoveryCode):
-		return "that is not a recovery code: " + vault.ErrBadRecoveryCode.Error(), firstNonEmpty(hint, "type it as printed, e.g. 7K3M-QX2P-…; case, spaces and dashes do not matter")
-	case errors.Is(err, vault.ErrWrongPassphrase):
-		return "the passphrase (or recovery code) is wrong; the vault is unchanged",
-			firstNonEmpty(hint, "check it and try again; if it is forgotten, run 'wardkey passwd --recovery' with the recovery code")
-	case errors.Is(err, vault.ErrTampered):
-		return "the vault file is corrupt or was altered, so it was not opened and nothing was written: " + err.Error(),
-			firstNonEmpty(hint, "restore vault.json.bak beside it, or a backup with 'wardkey restore'")
-	case errors.Is(err, vault.ErrUnsupportedVersion):
-		return "this vault was written by a newer wardkey: " + err.Error(), firstNonEmpty(hint, "upgrade wardkey")
-	case errors.Is(err, vault.ErrNotVault):
-		return "vault.json is not a wardkey vault file", firstNonEmpty(hint, "move it aside and restore from vault.json.bak or a backup")
 	case errors.Is(err, errNoTerminal):
 		return "a passphrase is needed and there is no terminal to ask on",
 			firstNonEmpty(hint, "give it with --vault-passphrase-file F or WARDKEY_PASSPHRASE_FILE")
+	case errors.Is(err, vault.ErrLocked):
+		return err.Error(), hint // explainOpen names the profile and the way in
+	}
+	if msg, h, ok := wording.Open(err); ok {
+		return msg, firstNonEmpty(hint, h)
 	}
 	return err.Error(), hint
 }
