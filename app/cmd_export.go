@@ -12,8 +12,6 @@ import (
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
-	"github.com/wardkey/wardkey/vault/backup"
-
 	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
@@ -74,26 +72,16 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 	if err != nil {
 		return err
 	}
-	st := v.State()
 	fmt.Fprintln(e.err, "wardkey: encrypting the backup (the passphrase is stretched with scrypt: a second or two)")
-	var buf bytes.Buffer
-	err = backup.Write(&buf, st, pass, backup.Options{
-		Armor: armored, WorkFactor: backupWorkFactor,
-		VaultID: v.ID(), Device: v.Device(), App: "wardkey " + Version, Created: e.now(),
-	})
+	w, err := writeBackupFile(v, out, pass, backupWrite{armor: armored, force: force, now: e.now()})
 	wipe(pass)
 	if err != nil {
-		return fmt.Errorf("write the backup: %w", err)
-	}
-	if err := writeNewFile(out, buf.Bytes(), force); err != nil {
 		return err
 	}
-	if v.Dir() != "" {
-		if _, err := vault.UpdateLocal(v.Dir(), func(l *vault.Local) { l.LastBackup = e.now() }); err != nil {
-			fmt.Fprintf(e.err, "wardkey: the backup is written, but its time could not be noted in %s: %v\n", vault.LocalFile, err)
-		}
+	if w.noteErr != nil {
+		fmt.Fprintf(e.err, "wardkey: the backup is written, but its time could not be noted in %s: %v\n", vault.LocalFile, w.noteErr)
 	}
-	fmt.Fprintf(e.err, "wardkey: wrote %s of profile %q to %s\n", countAccounts(len(st.Live()), len(st.Tombstones)), e.profile, out)
+	fmt.Fprintf(e.err, "wardkey: wrote %s of profile %q to %s\n", countAccounts(w.live, w.deleted), e.profile, out)
 	fmt.Fprintf(e.err, "wardkey: restore it with 'wardkey restore %s', or open it anywhere with 'age -d'\n", out)
 	return nil
 }

@@ -1,10 +1,8 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/wardkey/wardkey/vault"
@@ -26,9 +24,9 @@ func cmdRestore(e *env, args []string) error {
 	file := pos[0]
 
 	// Decrypt and check the whole backup before touching anything.
-	f, err := os.Open(file)
+	f, err := openBackupFile(file, file)
 	if err != nil {
-		return fmt.Errorf("open the backup: %w", err)
+		return err
 	}
 	defer f.Close()
 	pass, err := e.backupPassphrase(*passFile, false)
@@ -36,10 +34,10 @@ func cmdRestore(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.err, "wardkey: decrypting the backup (a second or two)")
-	b, err := backup.Read(f, pass)
+	b, err := readBackup(f, file, pass)
 	wipe(pass)
 	if err != nil {
-		return explainBackup(file, err)
+		return err
 	}
 	defer func() {
 		for _, a := range b.State.Accounts {
@@ -100,30 +98,6 @@ func restoreNew(e *env, b backup.Backup, dryRun bool) error {
 	defer v.Close()
 	fmt.Fprintf(e.err, "wardkey: restored %s into the new vault\n", plural(len(v.Accounts()), "account"))
 	return nil
-}
-
-// explainBackup turns a backup.Read error into one sentence for the person.
-// The sentinels are not wrapped: describe would word them for the vault.
-func explainBackup(file string, err error) error {
-	detail := func(sentinel error) string {
-		s := strings.TrimPrefix(err.Error(), sentinel.Error())
-		return strings.TrimPrefix(s, ": ")
-	}
-	switch {
-	case errors.Is(err, backup.ErrWrongPassphrase):
-		return withHint(fmt.Errorf("the passphrase does not open %s; nothing was changed", file),
-			"it is the passphrase given when the backup was made, which may differ from the vault's")
-	case errors.Is(err, backup.ErrTooNew):
-		return withHint(fmt.Errorf("%s was written by a newer wardkey %s; nothing was changed", file, strings.TrimSpace(detail(backup.ErrTooNew))),
-			"upgrade wardkey to restore it")
-	case errors.Is(err, backup.ErrCorrupt):
-		return withHint(fmt.Errorf("%s is damaged or incomplete (%s); nothing was changed", file, detail(backup.ErrCorrupt)),
-			"copy it again from where it is kept, or restore an older backup")
-	case errors.Is(err, backup.ErrNotBackup):
-		return withHint(fmt.Errorf("%s is not a wardkey backup (%s); nothing was changed", file, detail(backup.ErrNotBackup)),
-			"a backup is the age file 'wardkey export --out FILE' writes")
-	}
-	return fmt.Errorf("read the backup %s: %w", file, err)
 }
 
 // printBackupInfo says what the backup is.
