@@ -5,23 +5,28 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
-
 	"github.com/wardkey/wardkey/vault/atomicfile"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // recentFile keeps, per profile, when each account's code was last copied
 // (account IDs and Unix seconds only), for "sort by recent use".
 const recentFile = "recent.json"
+
+// tuiClockWait bounds the code screen's background NTP question.
+const tuiClockWait = 3 * time.Second
 
 // runTUI starts the code screen: the first-run screen when the profile has
 // no vault, else the unlock screen (a keyring vault opens at once), or the
@@ -37,6 +42,14 @@ func runTUI(e *env) error {
 	if err != nil {
 		return err
 	}
+	if path := os.Getenv("WARDKEY_TUI_LOG"); path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("open the TUI log (WARDKEY_TUI_LOG): %w", err)
+		}
+		defer f.Close()
+		cfg.Log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(10))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("the code screen: %w", err)
@@ -44,97 +57,216 @@ func runTUI(e *env) error {
 	return nil
 }
 
-// tuiConfig gives the TUI what it needs from this environment.
+// tuiConfig gives the TUI what it needs from this environment: the
+// profile it starts on and a backend over the functions the commands use.
+// Tests drive the TUI through it (tui_entry_test.go), so this glue is what
+// they check.
 func (e *env) tuiConfig() (tui.Config, error) {
 	dir := e.dir()
 	cfg := tui.Config{
-		Profile:        e.profile,
-		Demo:           e.demo,
-		HasVault:       vault.Exists(dir),
-		DefaultKeyring: e.profile == vault.DefaultProfile,
-		PassphraseFile: e.passFile != "",
-		Now:            e.hooks.Now,
-		OpenDemo:       demoVault,
-		BackupBanner:   true, // wardkey export records LastBackup in local.json
-		Clipboard:      tui.SystemClipboard(),
-		// Export (x) and restore (R) word and write files as the CLI does.
-		App:            "wardkey " + Version,
-		WriteNewFile:   func(path string, data []byte) error { return writeNewFile(path, data, false) },
-		RefuseExisting: refuseExisting,
-		ExplainBackup:  explainBackup,
-		// Sync now (s): nil, hiding the key, until 'wardkey sync --remote' ran.
-		Sync: e.tuiSync(),
-		// The NTP banner: the clinic's server if 'wardkey clock' named one.
-		MeasureClock: func() (time.Duration, error) {
-			l, _ := vault.LoadLocal(dir)
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			defer cancel()
-			r, err := clock.Measure(ctx, l.ClockServer)
-			return r.Offset, err
+		Profile: tui.Profile{
+			Name:           e.profile,
+			Demo:           e.demo,
+			HasVault:       vault.Exists(dir),
+			DefaultKeyring: e.profile == vault.DefaultProfile,
+			PassphraseFile: e.passFile != "",
 		},
+		Backend:      &tuiBackend{e: e, clip: systemClipboard()},
+		Export:       true,
+		BackupBanner: true, // wardkey export records LastBackup in local.json
+		Now:          e.hooks.Now,
 	}
 	if h, err := os.UserHomeDir(); err == nil {
 		cfg.Home = h
 	}
-	if cfg.HasVault && !e.demo {
+	if cfg.Profile.HasVault && !e.demo {
 		info, err := vault.ReadInfo(dir)
 		if err != nil {
 			return cfg, e.explainOpen(err)
 		}
-		cfg.Slots = info.Slots
-	}
-	cfg.Open = func(pass []byte) (*vault.Vault, error) {
-		if e.demo {
-			return demoVault()
-		}
-		var p func() ([]byte, error)
-		switch {
-		case pass != nil:
-			p = func() ([]byte, error) { return pass, nil }
-		case e.passFile != "":
-			p = func() ([]byte, error) { return readPassphraseFile(e.passFile) }
-		}
-		return e.unlock(p, "")
-	}
-	cfg.UnlockWait = func() (int, time.Duration) {
-		n, w, err := e.unlockWait()
-		if err != nil || e.hooks.NoSleep {
-			return n, 0
-		}
-		return n, w
-	}
-	cfg.ProbeKeyring = func() error { return vault.Probe(e.keyring()) }
-	cfg.Create = func(r tui.CreateRequest) (*vault.Vault, error) {
-		o := vault.CreateOptions{Options: e.options(), Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode}
-		if r.Keyring {
-			o.Keyring = e.keyring()
-		}
-		return vault.Create(dir, o)
-	}
-	cfg.ImportFile = func(path string) ([]vault.Account, error) {
-		r, err := importer.ImportFile(path, importer.Options{})
-		if errors.Is(err, importer.ErrPassphraseNeeded) {
-			return nil, withHint(err, "import encrypted exports with 'wardkey import --passphrase-file F FILE'")
-		}
-		return r.Accounts, err
-	}
-	cfg.Local = func() vault.Local {
-		l, _ := vault.LoadLocal(dir)
-		return l
-	}
-	cfg.Recent = func() map[string]int64 {
-		m := map[string]int64{}
-		if b, err := os.ReadFile(filepath.Join(dir, recentFile)); err == nil {
-			_ = json.Unmarshal(b, &m)
-		}
-		return m
-	}
-	cfg.SaveRecent = func(m map[string]int64) error {
-		b, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		return atomicfile.Replace(filepath.Join(dir, recentFile), b, "")
+		cfg.Profile.Slots = info.Slots
 	}
 	return cfg, nil
 }
+
+// tuiBackend is the code screen's tui.Backend: every method is what the
+// matching command does, without its printing.
+type tuiBackend struct {
+	e    *env
+	clip tui.Clipboard
+}
+
+var _ tui.Backend = (*tuiBackend)(nil)
+
+// env is the environment of profile: this one, or a copy for another.
+func (b *tuiBackend) env(profile string) *env {
+	if profile == b.e.profile || profile == "" {
+		return b.e
+	}
+	e := *b.e
+	e.profile = profile
+	return &e
+}
+
+// vaultOf is the *vault.Vault behind a tui.Vault this backend handed out.
+func vaultOf(v tui.Vault) (*vault.Vault, error) {
+	vv, ok := v.(*vault.Vault)
+	if !ok {
+		return nil, errors.New("not a vault this program opened")
+	}
+	return vv, nil
+}
+
+// UnlockWait is the slowing of failed attempts ('wardkey' waits it out,
+// the TUI shows it). The test hook NoSleep turns the wait off.
+func (b *tuiBackend) UnlockWait(profile string) (int, time.Duration) {
+	e := b.env(profile)
+	n, w, err := e.unlockWait()
+	if err != nil || e.hooks.NoSleep {
+		return n, 0
+	}
+	return n, w
+}
+
+// Open unlocks through the CLI's one unlock: the keyring slot, then the
+// passphrase typed (or the passphrase file).
+func (b *tuiBackend) Open(profile string, pass []byte) (tui.Vault, error) {
+	e := b.env(profile)
+	if e.demo {
+		return demoVault()
+	}
+	var p func() ([]byte, error)
+	switch {
+	case pass != nil:
+		p = func() ([]byte, error) { return pass, nil }
+	case e.passFile != "":
+		p = func() ([]byte, error) { return readPassphraseFile(e.passFile) }
+	}
+	v, err := e.unlock(p, "")
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// OpenDemo opens the embedded demo vault.
+func (b *tuiBackend) OpenDemo() (tui.Vault, error) { return demoVault() }
+
+// ProbeKeyring reports whether the OS keyring works.
+func (b *tuiBackend) ProbeKeyring() error { return vault.Probe(b.e.keyring()) }
+
+// Create makes profile's vault as 'wardkey init' would with these slots.
+func (b *tuiBackend) Create(profile string, r tui.CreateRequest) (tui.Vault, error) {
+	e := b.env(profile)
+	o := vault.CreateOptions{Options: e.options(), Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode}
+	if r.Keyring {
+		o.Keyring = e.keyring()
+	}
+	v, err := vault.Create(e.dir(), o)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Local reads local.json beside the vault (the demo has none).
+func (b *tuiBackend) Local(v tui.Vault) vault.Local {
+	if v.Dir() == "" {
+		return vault.Local{}
+	}
+	l, _ := vault.LoadLocal(v.Dir())
+	return l
+}
+
+// CanSync says whether 'wardkey sync --remote' ran on this profile.
+func (b *tuiBackend) CanSync(v tui.Vault) bool {
+	return v.Dir() != "" && b.e.tuiSync() != nil
+}
+
+// Sync is 'wardkey sync' with the remembered remote, never prompting.
+func (b *tuiBackend) Sync(v tui.Vault) (string, error) {
+	vv, err := vaultOf(v)
+	if err != nil {
+		return "", err
+	}
+	sync := b.e.tuiSync()
+	if sync == nil {
+		return "", errors.New("no remote yet: run 'wardkey sync --remote DIR|URL' once")
+	}
+	return sync(vv)
+}
+
+// Recent reads recent.json beside the vault.
+func (b *tuiBackend) Recent(v tui.Vault) map[string]int64 {
+	m := map[string]int64{}
+	if v.Dir() == "" {
+		return m
+	}
+	if data, err := os.ReadFile(filepath.Join(v.Dir(), recentFile)); err == nil {
+		_ = json.Unmarshal(data, &m)
+	}
+	return m
+}
+
+// SaveRecent writes recent.json beside the vault, atomically.
+func (b *tuiBackend) SaveRecent(v tui.Vault, m map[string]int64) error {
+	if v.Dir() == "" {
+		return nil
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(v.Dir(), recentFile), data, "")
+}
+
+// MeasureClock asks server (the one 'wardkey clock' last used, else the
+// default server) within tuiClockWait.
+func (b *tuiBackend) MeasureClock(server string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), tuiClockWait)
+	defer cancel()
+	r, err := clock.Measure(ctx, firstNonEmpty(server, ntpServer()))
+	return r.Offset, err
+}
+
+// ImportFile reads accounts from a QR image or an export, as 'wardkey
+// import' does.
+func (b *tuiBackend) ImportFile(path string) ([]vault.Account, error) {
+	r, err := importer.ImportFile(path, importer.Options{})
+	if errors.Is(err, importer.ErrPassphraseNeeded) {
+		return nil, withHint(err, "import encrypted exports with 'wardkey import --passphrase-file F FILE'")
+	}
+	return r.Accounts, err
+}
+
+// CheckBackupTarget refuses an existing file or a missing folder.
+func (b *tuiBackend) CheckBackupTarget(path, typed string) error {
+	return checkBackupTarget(path, typed)
+}
+
+// CheckBackupPassphrase is export's strength check.
+func (b *tuiBackend) CheckBackupPassphrase(pass []byte, profile string) error {
+	return strength.Check(pass, profile)
+}
+
+// Export is 'wardkey export --out path' with the passphrase typed.
+func (b *tuiBackend) Export(v tui.Vault, path string, pass []byte) (tui.ExportResult, error) {
+	vv, err := vaultOf(v)
+	if err != nil {
+		return tui.ExportResult{}, err
+	}
+	w, err := writeBackupFile(vv, path, pass, backupWrite{now: b.e.now()})
+	if err != nil {
+		return tui.ExportResult{}, err
+	}
+	return tui.ExportResult{Accounts: w.live, Local: w.local, Noted: w.noted, NoteErr: w.noteErr}, nil
+}
+
+// ReadBackup is the first half of 'wardkey restore FILE': open, decrypt,
+// check, in the same words.
+func (b *tuiBackend) ReadBackup(path, typed string, pass []byte) (backup.Backup, error) {
+	return readBackupFile(path, typed, pass)
+}
+
+// Clipboard is this desktop's clipboard, found once at start.
+func (b *tuiBackend) Clipboard() tui.Clipboard { return b.clip }

@@ -1,14 +1,13 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -30,13 +29,14 @@ const (
 // type issuer, account and secret; see the parsed account and its live code;
 // save.
 type addModel struct {
-	sh     *shared
+	c      *common
 	fields [addFields]textinput.Model
 	focus  int
 	parsed []vault.Account // what enter saves
 	err    string
 	busy   string
 	read   string // the path whose accounts are in parsed
+	w, h   int
 }
 
 // importedMsg carries the accounts read from a file.
@@ -46,34 +46,38 @@ type importedMsg struct {
 	err   error
 }
 
-func newAdd(sh *shared) addModel {
-	m := addModel{sh: sh}
+// newAdd is the enrollment screen, its first field focused.
+func newAdd(c *common) (addModel, tea.Cmd) {
+	m := addModel{c: c}
 	labels := [addFields]string{"URI or image: ", "Issuer:  ", "Account: ", "Secret:  "}
 	holders := [addFields]string{"otpauth://… or /path/to/qr.png", "e.g. Riverside EHR", "e.g. dr.jones", "base32, spaces allowed"}
 	for i := range m.fields {
-		f := textinput.New()
-		f.Prompt = labels[i]
-		f.Placeholder = holders[i]
-		st := textinput.DefaultStyles(true)
-		st.Cursor.Blink = false
-		f.SetStyles(st)
-		f.CharLimit = 4096
-		m.fields[i] = f
+		m.fields[i] = c.newField(labels[i], false, 4096)
+		m.fields[i].Placeholder = holders[i]
 	}
-	m.setWidth(sh.width)
-	return m
+	m = m.SetSize(c.width, c.height-2).(addModel)
+	return m.focusField(fieldSource)
 }
 
-// setWidth fits the fields to a terminal w cells wide.
-func (m *addModel) setWidth(w int) {
+// SetSize fits the fields to a terminal w cells wide.
+func (m addModel) SetSize(w, h int) screen {
+	m.w, m.h = w, h
 	for i := range m.fields {
 		m.fields[i].SetWidth(max(w-lipgloss.Width(m.fields[i].Prompt)-2, 8))
 	}
+	return m
 }
 
-// Init focuses the first field.
-func (m addModel) Init() (addModel, tea.Cmd) {
-	return m.focusField(fieldSource)
+// ShortHelp is the hint under the form.
+func (m addModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return []key.Binding{relabel(k.Submit, "save"), k.NextField, k.Back}
+}
+
+// FullHelp is every key of the form.
+func (m addModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{relabel(k.Submit, "save"), k.NextField, k.PrevField, k.Back}}
 }
 
 func (m addModel) focusField(i int) (addModel, tea.Cmd) {
@@ -96,8 +100,8 @@ func looksLikePath(s string) bool {
 }
 
 // cleanPath undoes what terminals do to a dragged path: quotes, backslash
-// escapes, file:// URLs and a leading ~.
-func cleanPath(s string) string {
+// escapes, file:// URLs and a leading ~ (home; none when "").
+func cleanPath(s, home string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
 		s = s[1 : len(s)-1]
@@ -109,10 +113,8 @@ func cleanPath(s string) string {
 			s = u.Path
 		}
 	}
-	if strings.HasPrefix(s, "~/") {
-		if h, err := os.UserHomeDir(); err == nil {
-			s = filepath.Join(h, s[2:])
-		}
+	if home != "" && (s == "~" || strings.HasPrefix(s, "~/")) {
+		s = filepath.Join(home, strings.TrimPrefix(s[1:], "/"))
 	}
 	return s
 }
@@ -202,73 +204,55 @@ func withoutSecret(msg, src string) string {
 	return msg
 }
 
-// importCmd reads accounts from a file through the importer. Its errors
-// name the file's problem, never its content.
-func importCmd(cfg Config, path string) tea.Cmd {
-	return func() tea.Msg {
-		if cfg.ImportFile == nil {
-			return importedMsg{path: path, err: errors.New("QR import is not built yet: paste the otpauth:// URI, or type the fields")}
-		}
-		as, err := cfg.ImportFile(cleanPath(path))
-		if err == nil && len(as) == 0 {
-			err = errors.New("no account was found in that file")
-		}
-		return importedMsg{path: path, accts: as, err: err}
-	}
-}
-
-// addAction is what the enrollment screen asks the root to do.
-type addAction int
-
-const (
-	addNone addAction = iota
-	addBack
-	addSave
-)
-
 // Update handles typing, tabbing, reading a file and saving.
-func (m addModel) Update(msg tea.Msg) (addModel, addAction, tea.Cmd) {
-	k := m.sh.keys
+func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := m.c.keys
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		for i := range m.fields {
+			restyleFields(msg, &m.fields[i])
+		}
+		return m, nil
 	case importedMsg:
 		m.busy = ""
 		if strings.TrimSpace(m.fields[fieldSource].Value()) != strings.TrimSpace(msg.path) {
-			return m, addNone, nil // typed on meanwhile
+			wipeAll(msg.accts)
+			return m, nil // typed on meanwhile
 		}
 		if msg.err != nil {
-			m.err = strings.ToUpper(msg.err.Error()[:1]) + msg.err.Error()[1:] + "."
-			return m, addNone, nil
+			m.err = sentence(msg.err)
+			return m, nil
 		}
 		m.read = strings.TrimSpace(msg.path)
 		m.parsed = msg.accts
 		m.err = ""
-		return m, addNone, nil
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.busy != "" {
-			return m, addNone, nil
+			return m, nil
 		}
 		switch {
 		case matches(msg, k.Back):
-			return m, addBack, nil
-		case msg.String() == "tab" || msg.String() == "down":
-			m, cmd := m.focusField(m.focus + 1)
-			return m, addNone, cmd
-		case msg.String() == "shift+tab" || msg.String() == "up":
-			m, cmd := m.focusField(m.focus - 1)
-			return m, addNone, cmd
+			m.forget()
+			return m, closeScreen()
+		case matches(msg, k.NextField):
+			return m.focusField(m.focus + 1)
+		case matches(msg, k.PrevField):
+			return m.focusField(m.focus - 1)
 		case matches(msg, k.Submit):
 			src := strings.TrimSpace(m.fields[fieldSource].Value())
 			if src != "" && looksLikePath(src) && m.read != src {
-				m.busy = "Reading " + filepath.Base(cleanPath(src)) + "…"
-				return m, addNone, importCmd(m.sh.cfg, src)
+				path := cleanPath(src, m.c.cfg.Home)
+				m.busy = "Reading " + filepath.Base(path) + "…"
+				return m, importCmd(m.c.backend(), src, path)
 			}
 			if len(m.parsed) > 0 && m.err == "" {
-				return m, addSave, nil
+				return m, tea.Batch(closeScreen(), addCmd(m.c.sess.v, m.parsed))
 			}
 			if m.err == "" {
 				m.err = "Nothing to save yet: paste a URI or an image path, or type the fields."
 			}
-			return m, addNone, nil
+			return m, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -277,12 +261,34 @@ func (m addModel) Update(msg tea.Msg) (addModel, addAction, tea.Cmd) {
 	if m.fields[m.focus].Value() != before {
 		m = m.revalidate()
 	}
-	return m, addNone, cmd
+	return m, cmd
 }
 
-// View renders the form and the preview with its live code at t.
-func (m addModel) View(w, h int, t time.Time) string {
-	st := m.sh.styles
+// addCmd saves the accounts as new ones and selects the first.
+func addCmd(v Vault, as []vault.Account) tea.Cmd {
+	return saveCmd(v, func(tx *vault.Tx) (string, string, error) {
+		id := ""
+		for _, a := range as {
+			added, err := tx.Add(a)
+			if err != nil {
+				return "", "", err
+			}
+			if id == "" {
+				id = added.ID
+			}
+		}
+		note := "Added " + as[0].Label()
+		if len(as) > 1 {
+			note = fmt.Sprintf("Added %d accounts", len(as))
+		}
+		return note, id, nil
+	})
+}
+
+// View renders the form and the preview with its live code.
+func (m addModel) View() string {
+	w, h, t := m.w, m.h, m.c.codeTime()
+	st, k := m.c.styles, m.c.keys
 	lines := []string{st.Title.Render("Add an account"), ""}
 	lines = append(lines, st.Label.Render("Paste an otpauth:// URI, or a QR image's path (drag the file here):"))
 	lines = append(lines, m.fields[fieldSource].View(), "", st.Label.Render("…or type what the service shows:"))
@@ -300,16 +306,16 @@ func (m addModel) View(w, h int, t time.Time) string {
 	default:
 		src := strings.TrimSpace(m.fields[fieldSource].Value())
 		if src != "" && looksLikePath(src) {
-			lines = append(lines, st.Faint.Render("Press enter to read the image."))
+			lines = append(lines, st.Faint.Render("Press "+k.Submit.Help().Key+" to read the image."))
 		}
 	}
-	lines = append(lines, "", st.Faint.Render("enter save · tab next field · esc back"))
+	lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	return fit(wrapLines(lines, w), w, h)
 }
 
 // preview shows the parsed account and its current code.
 func (m addModel) preview(w int, t time.Time) []string {
-	st := m.sh.styles
+	st := m.c.styles
 	a := m.parsed[0]
 	head := a.Issuer
 	if a.Name != "" {
@@ -321,7 +327,7 @@ func (m addModel) preview(w int, t time.Time) []string {
 	}
 	lines := []string{st.Title.Render(head), st.Faint.Render(kind)}
 	if a.Type == vault.HOTP {
-		lines = append(lines, "Counter-based: after saving, press n on the list for its first code.")
+		lines = append(lines, "Counter-based: after saving, press "+m.c.keys.Next.Help().Key+" on the list for its first code.")
 	} else {
 		c := totpAt(a, t)
 		code := st.Code.Render(group(c.code))
@@ -333,7 +339,7 @@ func (m addModel) preview(w int, t time.Time) []string {
 		if who == "" {
 			who = "the service"
 		}
-		lines = append(lines, "Type this code into "+who+" to finish enrolling, then press enter to save.")
+		lines = append(lines, "Type this code into "+who+" to finish enrolling, then press "+m.c.keys.Submit.Help().Key+" to save.")
 	}
 	if n := len(m.parsed) - 1; n > 0 {
 		lines = append(lines, st.Faint.Render(fmt.Sprintf("…and %d more account(s) from the same file: enter saves them all.", n)))
@@ -342,8 +348,5 @@ func (m addModel) preview(w int, t time.Time) []string {
 	return strings.Split(box, "\n")
 }
 
-// wipe forgets parsed secrets and typed fields.
-func (m addModel) wipe() addModel {
-	wipeAll(m.parsed)
-	return addModel{}
-}
+// forget wipes the parsed secrets (on cancel and on lock).
+func (m addModel) forget() { wipeAll(m.parsed) }

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // thousand is 1,000 accounts of mixed issuers and digits.
@@ -32,7 +33,7 @@ func BenchmarkFrame(b *testing.B) {
 	m := d.m
 	b.ReportAllocs()
 	for b.Loop() {
-		m2, _ := m.Update(tickMsg{gen: m.gen})
+		m2, _ := m.Update(tickMsg{gen: m.c.sess.gen})
 		m = m2.(Model)
 		_ = m.View()
 	}
@@ -79,7 +80,6 @@ func BenchmarkFindKeystrokeFrame(b *testing.B) {
 // listed as added, scrolled).
 func BenchmarkRestorePlanFrame(b *testing.B) {
 	cfg, _ := memConfig(b, nil)
-	home := b.TempDir()
 	w := vault.NewMemory(vault.State{})
 	if err := w.Update(func(tx *vault.Tx) error {
 		for _, a := range thousand(b) {
@@ -91,14 +91,14 @@ func BenchmarkRestorePlanFrame(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	writeBackup(b, home+"/big.age", w.State(), "")
-	d := newDriver(b, withBackups(cfg, home))
+	cfg.ReadBackup = func(string, []byte) (backup.Backup, error) { return backup.Backup{State: w.State()}, nil }
+	d := newDriver(b, cfg)
 	d.key("R")
 	d.typeText("~/big.age")
 	d.key("enter")
-	d.typeText(strongPass)
+	d.typeText("orbit tulip gravel lantern")
 	d.key("enter")
-	if d.m.restore.step != resPlan {
+	if r, ok := d.m.front.(restoreModel); !ok || r.step != resPlan {
 		b.Fatalf("no plan:\n%s", d.screen())
 	}
 	m := d.m

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -84,43 +83,81 @@ func bigWidth(s string, sx int) int {
 	return n*3*sx + (n-1)*sx
 }
 
-// bigModel shows one account's code large enough to read from a step back.
+// bigModel shows one account's code large enough to read from a step
+// back.
 type bigModel struct {
-	sh *shared
-	id string
+	c    *common
+	acct vault.Account
+	hotp string // the revealed HOTP code, if any
+	w, h int
 }
 
-// bigAction is what a key on the big view asks the root to do.
-type bigAction int
-
-const (
-	bigNone bigAction = iota
-	bigBack
-	bigCopy
-	bigNext
-)
-
-// Update handles a key on the big view.
-func (m bigModel) Update(msg tea.Msg) (bigModel, bigAction) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, bigNone
-	}
-	k := m.sh.keys
-	switch {
-	case key.Matches(kp, k.Back), key.Matches(kp, k.Big):
-		return m, bigBack
-	case key.Matches(kp, k.Copy):
-		return m, bigCopy
-	case key.Matches(kp, k.Next):
-		return m, bigNext
-	}
-	return m, bigNone
+// newBig is the big view of a (hotp: its revealed code, or "").
+func newBig(c *common, a vault.Account, hotp string) bigModel {
+	return bigModel{c: c, acct: a, hotp: hotp, w: c.width, h: c.height - 2}
 }
 
-// View renders account a (its HOTP code, if revealed, is hotp) in w×h.
-func (m bigModel) View(a vault.Account, hotp string, w, h int, t time.Time) string {
-	st := m.sh.styles
+// SetSize fits the digits to w×h.
+func (m bigModel) SetSize(w, h int) screen { m.w, m.h = w, h; return m }
+
+// ShortHelp is the hint under the digits.
+func (m bigModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	back := bind(append(k.Big.Keys(), k.Back.Keys()...), "space/esc", "back")
+	return []key.Binding{relabel(k.Copy, "copy"), back}
+}
+
+// FullHelp is every key of the big view.
+func (m bigModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{append(m.ShortHelp(), k.Next, k.Lock, k.Quit)}
+}
+
+// Update handles a key on the big view, and keeps its account current as
+// the list changes (accountsMsg, hotpMsg).
+func (m bigModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case accountsMsg:
+		for _, a := range msg.accounts {
+			if a.ID == m.acct.ID {
+				m.acct = a
+				return m, nil
+			}
+		}
+		return m, closeScreen() // gone (deleted through a sync)
+	case hotpMsg:
+		if msg.id == m.acct.ID && msg.err == nil {
+			m.hotp = msg.code
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, send(quitMsg{})
+		case key.Matches(msg, k.Lock):
+			return m, send(lockMsg{})
+		case key.Matches(msg, k.Back), key.Matches(msg, k.Big):
+			return m, closeScreen()
+		case key.Matches(msg, k.Copy):
+			revealed := map[string]string{}
+			if m.hotp != "" {
+				revealed[m.acct.ID] = m.hotp
+			}
+			return m, copyCurrent(m.c, m.acct, revealed)
+		case key.Matches(msg, k.Next):
+			if m.acct.Type == vault.HOTP {
+				return m, nextHOTPCmd(m.c.sess.v, m.acct, false)
+			}
+		}
+	}
+	return m, nil
+}
+
+// View renders the account's code at the code clock.
+func (m bigModel) View() string {
+	a, hotp, w, h, t := m.acct, m.hotp, m.w, m.h, m.c.codeTime()
+	st := m.c.styles
 	title := st.Title.Render(a.Issuer)
 	if a.Name != "" {
 		title += st.Faint.Render("  " + a.Name)
@@ -132,7 +169,7 @@ func (m bigModel) View(a vault.Account, hotp string, w, h int, t time.Time) stri
 	case vault.HOTP:
 		code = hotp
 		if code == "" {
-			foot = st.Faint.Render("counter-based: press n for the next code")
+			foot = st.Faint.Render("counter-based: press " + m.c.keys.Next.Help().Key + " for the next code")
 		} else {
 			foot = st.Faint.Render("counter-based: this code stays valid until used")
 		}
@@ -171,7 +208,7 @@ func (m bigModel) View(a vault.Account, hotp string, w, h int, t time.Time) stri
 	if a.Type != vault.HOTP {
 		label := fmt.Sprintf(" %2ds", c.left)
 		barW := min(max(bigWidth(shown, sx), 20), w) - len(label)
-		parts = append(parts, m.sh.bar(float64(c.left)/float64(c.period), barW, expiring)+label)
+		parts = append(parts, m.c.bar(float64(c.left)/float64(c.period), barW, expiring)+label)
 		if expiring {
 			parts = append(parts, st.Next.Render("next: "+group(c.next)))
 		} else {
@@ -180,7 +217,7 @@ func (m bigModel) View(a vault.Account, hotp string, w, h int, t time.Time) stri
 	} else {
 		parts = append(parts, foot, "")
 	}
-	parts = append(parts, "", st.Faint.Render("enter copy · space/esc back"))
+	parts = append(parts, "", m.c.hints(m.ShortHelp()...))
 	body := lipgloss.JoinVertical(lipgloss.Center, parts...)
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, body)
 }

@@ -38,14 +38,17 @@ type item struct {
 	rank int    // position in name order
 }
 
-// codesModel is the code list: rows, find, sort, selection, scrolling.
+// codesModel is the code list, the home screen of an open session: rows,
+// find, sort, selection, scrolling, and the HOTP codes revealed.
 type codesModel struct {
-	sh *shared
+	c *common
 
 	items    []item
 	visible  []int // indices into items, in display order
 	selected int   // index into visible
 	top      int   // first visible row on screen
+
+	w, h int // the list area
 
 	find    textinput.Model
 	finding bool // the find field has focus
@@ -57,18 +60,12 @@ type codesModel struct {
 	samePer int               // the one period shared by every TOTP row, or 0
 }
 
-func newCodes(sh *shared) codesModel {
-	f := textinput.New()
-	f.Prompt = "/ "
+// newCodes is an empty list; setAccounts fills it.
+func newCodes(c *common) codesModel {
+	f := c.newField("/ ", false, 0)
 	f.Placeholder = "type to find"
-	st := textinput.DefaultStyles(true)
-	st.Cursor.Blink = false
-	f.SetStyles(st)
-	return codesModel{sh: sh, find: f, hotp: map[string]string{}, recent: map[string]int64{}}
+	return codesModel{c: c, find: f, hotp: map[string]string{}, recent: map[string]int64{}}
 }
-
-// setWidth fits the find field to a terminal w cells wide.
-func (m *codesModel) setWidth(w int) { m.find.SetWidth(max(w-16, 8)) }
 
 // setAccounts replaces the accounts, keeping the selection on the same ID.
 func (m codesModel) setAccounts(as []vault.Account) codesModel {
@@ -228,31 +225,52 @@ func (m *codesModel) scroll(h int) {
 	m.top = max(0, min(m.top, max(len(m.visible)-h, 0)))
 }
 
-// codesAction is what a key on the list asks the root to do.
-type codesAction int
+// SetSize fits the list to an area w cells wide and h lines high (the
+// root gives it what the header, banners and status line leave).
+func (m codesModel) SetSize(w, h int) screen {
+	m.w, m.h = w, h
+	m.find.SetWidth(max(w-16, 8))
+	m.scroll(m.rowsFor(h))
+	return m
+}
 
-const (
-	actNone codesAction = iota
-	actCopy
-	actNextHOTP
-	actBig
-	actAdd
-	actEdit
-	actDelete
-	actFavorite
-	actLock
-	actHelp
-	actQuit
-	actSync
-	actExport
-	actRestore
-)
+// ShortHelp is the one line of keys under the list.
+func (m codesModel) ShortHelp() []key.Binding { return m.c.keys.ShortHelp() }
 
-// Update handles a key on the list. Actions that need the vault, the
-// clipboard or another screen go back to the root as a codesAction.
-func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd) {
-	k := m.sh.keys
-	rows := m.rowsFor(h)
+// FullHelp is every key of the list, for the help screen.
+func (m codesModel) FullHelp() [][]key.Binding { return m.c.keys.FullHelp() }
+
+// copyCurrent copies a TOTP code, or a revealed HOTP code; an unrevealed
+// HOTP account first gets its next code (its counter saved first).
+func copyCurrent(c *common, a vault.Account, hotp map[string]string) tea.Cmd {
+	if a.Type == vault.HOTP {
+		if code, ok := hotp[a.ID]; ok {
+			return send(copyMsg{a, code})
+		}
+		return nextHOTPCmd(c.sess.v, a, true)
+	}
+	code := totpAt(a, c.codeTime())
+	if code.err != nil {
+		return toast("No code: "+code.err.Error(), true)
+	}
+	return send(copyMsg{a, code.code})
+}
+
+// Update handles a key on the list. What needs the vault, the clipboard
+// or another screen goes up as a command: a save, a copyMsg, a
+// showScreenMsg, a lockMsg.
+func (m codesModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	m, cmd := m.update(msg)
+	return m, cmd
+}
+
+func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
+	k := m.c.keys
+	rows := m.rowsFor(m.h)
+	if bg, ok := msg.(tea.BackgroundColorMsg); ok {
+		restyleFields(bg, &m.find)
+		return m, nil
+	}
 	if m.finding {
 		if kp, ok := msg.(tea.KeyPressMsg); ok {
 			switch {
@@ -262,16 +280,19 @@ func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd
 				m.finding = false
 				m = m.refilter()
 				m.selected = 0
-				m.scroll(m.rowsFor(h))
-				return m, actNone, nil
+				m.scroll(m.rowsFor(m.h))
+				return m, nil
 			case key.Matches(kp, k.Copy):
 				m.find.Blur()
 				m.finding = false
-				return m, actCopy, nil
-			case kp.String() == "up", kp.String() == "down", kp.String() == "pgup", kp.String() == "pgdown":
+				if a, ok := m.current(); ok {
+					return m, copyCurrent(m.c, a, m.hotp)
+				}
+				return m, nil
+			case key.Matches(kp, k.LeaveFind):
 				m.finding = false
 				m.find.Blur()
-				return m.Update(msg, h)
+				return m.update(msg)
 			}
 		}
 		before := m.find.Value()
@@ -282,13 +303,14 @@ func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd
 			m.selected = 0
 			m.top = 0
 		}
-		return m, actNone, cmd
+		return m, cmd
 	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return m, actNone, nil
+		return m, nil
 	}
-	act := actNone
+	a, hasAcct := m.current()
+	var cmd tea.Cmd
 	switch {
 	case key.Matches(kp, k.Up):
 		m.move(-1)
@@ -305,8 +327,8 @@ func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd
 	case key.Matches(kp, k.Find):
 		m.finding = true
 		m.find.CursorEnd()
-		m.scroll(m.rowsFor(h))
-		return m, actNone, m.find.Focus()
+		m.scroll(m.rowsFor(m.h))
+		return m, m.find.Focus()
 	case key.Matches(kp, k.ClearFind):
 		if m.find.Value() != "" {
 			m.find.Reset()
@@ -315,44 +337,75 @@ func (m codesModel) Update(msg tea.Msg, h int) (codesModel, codesAction, tea.Cmd
 	case key.Matches(kp, k.Sort):
 		m.sort = 1 - m.sort
 		m = m.refilter()
-	case key.Matches(kp, k.Copy):
-		act = actCopy
-	case key.Matches(kp, k.Next):
-		act = actNextHOTP
-	case key.Matches(kp, k.Big):
-		act = actBig
-	case key.Matches(kp, k.Add):
-		act = actAdd
-	case key.Matches(kp, k.Edit):
-		act = actEdit
-	case key.Matches(kp, k.Delete):
-		act = actDelete
-	case key.Matches(kp, k.Favorite):
-		act = actFavorite
 	case key.Matches(kp, k.Lock):
-		act = actLock
+		return m, send(lockMsg{})
 	case key.Matches(kp, k.Help):
-		act = actHelp
+		return m, send(helpMsg{})
 	case key.Matches(kp, k.Quit):
-		act = actQuit
+		return m, send(quitMsg{})
+	case key.Matches(kp, k.Add):
+		add, c := newAdd(m.c)
+		return m, tea.Batch(show(add), c)
 	case key.Matches(kp, k.Sync):
-		act = actSync
+		return m, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess.v))
 	case key.Matches(kp, k.Export):
-		act = actExport
+		exp, c := newExport(m.c)
+		return m, tea.Batch(toast("", false), show(exp), c)
 	case key.Matches(kp, k.Restore):
-		act = actRestore
+		res, c := newRestore(m.c)
+		return m, tea.Batch(toast("", false), show(res), c)
+	case !hasAcct:
+	case key.Matches(kp, k.Copy):
+		cmd = copyCurrent(m.c, a, m.hotp)
+	case key.Matches(kp, k.Next):
+		if a.Type == vault.HOTP {
+			cmd = nextHOTPCmd(m.c.sess.v, a, false)
+		}
+	case key.Matches(kp, k.Big):
+		cmd = show(newBig(m.c, a, m.hotp[a.ID]))
+	case key.Matches(kp, k.Edit):
+		ed, c := newEdit(m.c, a)
+		cmd = tea.Batch(show(ed), c)
+	case key.Matches(kp, k.Delete):
+		cmd = show(newDeleteConfirm(m.c, a))
+	case key.Matches(kp, k.Favorite):
+		cmd = favoriteCmd(m.c, a)
 	}
-	m.scroll(m.rowsFor(h))
-	return m, act, nil
+	m.scroll(m.rowsFor(m.h))
+	return m, cmd
 }
 
-// View renders the list in w×h cells at time t: an optional shared
-// countdown bar, the rows, and the find line.
-func (m codesModel) View(w, h int, t time.Time) string {
-	st := m.sh.styles
+// newDeleteConfirm asks before deleting a (a tombstone: sync and restore
+// do not bring it back).
+func newDeleteConfirm(c *common, a vault.Account) confirmModel {
+	return newConfirm(c, "Delete "+a.Label()+"?", []string{
+		"It goes from this vault and, through sync, from every workstation.",
+		"Make sure the service has another way in (a new enrollment or backup codes).",
+	}, "delete", "keep it", saveCmd(c.sess.v, func(tx *vault.Tx) (string, string, error) {
+		tx.Delete(a.ID)
+		return "Deleted " + a.Label(), "", nil
+	}))
+}
+
+// favoriteCmd marks or unmarks a as a favourite.
+func favoriteCmd(c *common, a vault.Account) tea.Cmd {
+	a = a.Clone()
+	a.Favorite = !a.Favorite
+	note := "Unmarked " + a.Label()
+	if a.Favorite {
+		note = "Marked " + a.Label() + " as a favourite"
+	}
+	return saveCmd(c.sess.v, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) })
+}
+
+// View renders the list at the code clock: an optional shared countdown
+// bar, the rows, and the find line.
+func (m codesModel) View() string {
+	w, h, t := m.w, m.h, m.c.codeTime()
+	st := m.c.styles
 	var b strings.Builder
 	if len(m.items) == 0 {
-		b.WriteString(st.Faint.Render("No accounts yet. Press a to add one."))
+		b.WriteString(st.Faint.Render("No accounts yet. Press " + m.c.keys.Add.Help().Key + " to add one."))
 		return b.String()
 	}
 	showFind := m.finding || m.find.Value() != ""
@@ -362,7 +415,7 @@ func (m codesModel) View(w, h int, t time.Time) string {
 		// One bar for every row: all TOTP periods agree.
 		left := secondsLeft(time.Duration(int64(m.samePer)*int64(time.Second) - t.UnixNano()%(int64(m.samePer)*int64(time.Second))))
 		label := fmt.Sprintf(" %2ds", left)
-		b.WriteString(m.sh.bar(float64(left)/float64(m.samePer), w-len(label)-1, left <= 5))
+		b.WriteString(m.c.bar(float64(left)/float64(m.samePer), w-len(label)-1, left <= 5))
 		b.WriteString(label)
 		b.WriteString("\n\n")
 	}
@@ -442,7 +495,7 @@ func (m codesModel) View(w, h int, t time.Time) string {
 			if timeW > 0 {
 				label := fmt.Sprintf(" %2ds", c.left)
 				if barW > 0 {
-					tm = " " + m.sh.bar(float64(c.left)/float64(c.period), barW, c.expiring()) + label
+					tm = " " + m.c.bar(float64(c.left)/float64(c.period), barW, c.expiring()) + label
 				} else {
 					tm = label
 				}
@@ -454,7 +507,7 @@ func (m codesModel) View(w, h int, t time.Time) string {
 		}
 	}
 	if len(m.visible) == 0 {
-		b.WriteString(st.Faint.Render("Nothing matches. Press esc to clear the search."))
+		b.WriteString(st.Faint.Render("Nothing matches. Press " + m.c.keys.ClearFind.Help().Key + " to clear the search."))
 	}
 	if showFind {
 		n := strings.Count(b.String(), "\n")

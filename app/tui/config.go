@@ -1,19 +1,55 @@
 package tui
 
 import (
+	"log/slog"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
-// Config is what the TUI gets from package app: values, and functions that
-// do the I/O. The TUI calls every function from a tea.Cmd, never from
-// Update or View.
+// Config is what the TUI gets from package app when it starts: values that
+// hold for the whole process, and the [Backend] that does every piece of
+// I/O. The TUI never changes it: what belongs to the open profile lives in
+// the session (session.go), so switching people is closing one session
+// and opening another.
 type Config struct {
-	// Profile names the profile in the title line.
-	Profile string
+	// Profile is the profile the TUI starts on.
+	Profile Profile
+
+	// Backend does the I/O: opening, saving, files, the clock, the
+	// clipboard. The TUI calls it only from tea.Cmd functions
+	// (commands.go), never from Update or View.
+	Backend Backend
+
+	// Export turns on export (x): the backend can write backups.
+	Export bool
+	// BackupBanner turns on the "no backup" banner (backups exist).
+	BackupBanner bool
+	// Home is the person's home directory: the default backup path, and a
+	// leading ~ in typed paths. Empty: the working directory.
+	Home string
+
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+	// After schedules msg after d; nil means tea.Tick. Tests replace it.
+	After func(d time.Duration, msg tea.Msg) tea.Cmd
+	// Log, when set, gets the type of every message the root handles (never
+	// its contents, which may hold codes or secrets), at debug level.
+	Log *slog.Logger
+
+	// NewRecoveryCode makes the recovery code of a new vault; nil means
+	// vault.NewRecoveryCode. Tests fix it.
+	NewRecoveryCode func() string
+}
+
+// Profile is what is known of a profile before it is opened: enough to
+// show the right unlock or first-run screen.
+type Profile struct {
+	// Name is the profile's name, shown in the header.
+	Name string
 	// Demo says the vault is the embedded demo (in memory; nothing saved).
 	Demo bool
 	// HasVault says the profile has a vault; false shows the first-run screen.
@@ -21,71 +57,107 @@ type Config struct {
 	// Slots are the kinds of the vault's key slots (vault.SlotKeyring, ...).
 	Slots []string
 	// PassphraseFile says the vault passphrase comes from a file
-	// (--vault-passphrase-file): Open(nil) uses it, so no field is needed.
+	// (--vault-passphrase-file): Open with a nil passphrase uses it.
 	PassphraseFile bool
 	// DefaultKeyring says a new vault of this profile gets a keyring slot
 	// when the keyring works (the default profile, or --keyring).
 	DefaultKeyring bool
+}
 
-	// Now is the wall clock; nil means time.Now.
-	Now func() time.Time
+// has reports whether the profile's vault has a slot of this kind.
+func (p Profile) has(kind string) bool {
+	for _, s := range p.Slots {
+		if s == kind {
+			return true
+		}
+	}
+	return false
+}
 
-	// Open unlocks the vault. A nil passphrase tries the keyring slot only.
-	// It counts failed passphrase attempts across processes.
-	Open func(passphrase []byte) (*vault.Vault, error)
-	// UnlockWait says how many passphrase attempts failed in a row and how
-	// long to wait before the next one. Nil means no waiting.
-	UnlockWait func() (failed int, wait time.Duration)
-	// OpenDemo opens the embedded demo vault (first-run screen).
-	OpenDemo func() (*vault.Vault, error)
-	// ProbeKeyring reports whether the OS keyring works (nil: it does).
-	ProbeKeyring func() error
-	// Create makes the profile's vault.
-	Create func(CreateRequest) (*vault.Vault, error)
-	// Local reads this machine's state (clock offset, last backup) for the
-	// open vault. Nil means none.
-	Local func() vault.Local
-	// ImportFile reads accounts from a file (a QR image, an export). Nil
-	// means QR import is not built yet.
-	ImportFile func(path string) ([]vault.Account, error)
-	// Sync syncs the vault with its remote ("s"). Nil hides the key.
-	Sync func(v *vault.Vault) (string, error)
-	// WriteNewFile writes a new backup file: 0600, atomically, never over
-	// an existing file. Nil hides export (x).
-	WriteNewFile func(path string, data []byte) error
-	// RefuseExisting fails when path exists: export asks it before the
-	// passphrase. Nil: a plain existence check.
-	RefuseExisting func(path string) error
-	// ExplainBackup words a backup.Read error for the person, as
-	// 'wardkey restore' does (file names the backup). Nil: the error itself.
-	ExplainBackup func(file string, err error) error
-	// App names this program in the backups it writes ("wardkey 1.2").
-	App string
-	// Home is the person's home directory: the default backup path, and a
-	// leading ~ in typed paths. Empty: the working directory.
-	Home string
-	// MeasureClock asks NTP how far this clock is off (server minus local,
-	// before any applied correction), within a few seconds. Nil, or an
-	// error (offline), shows no NTP banner.
-	MeasureClock func() (time.Duration, error)
-	// BackupBanner turns on the "no backup" banner (backups exist).
-	BackupBanner bool
-	// Recent loads and SaveRecent stores when each account was last used
-	// (Unix seconds by account ID), for "sort by recent use". Nil: kept in
-	// memory only.
-	Recent     func() map[string]int64
-	SaveRecent func(map[string]int64) error
+// Backend is everything the TUI asks of the world outside its memory.
+// Package app implements it over the same functions the commands use, so
+// the two faces cannot drift apart; tests implement it over memory.
+// Every method may block: the TUI calls them only from tea.Cmd functions.
+type Backend interface {
+	// UnlockWait says how many passphrase attempts on profile failed in a
+	// row and how long to wait before the next one.
+	UnlockWait(profile string) (failed int, wait time.Duration)
+	// Open unlocks profile's vault. A nil passphrase tries the keyring slot
+	// (or the passphrase file) only. Failed attempts are counted.
+	Open(profile string, passphrase []byte) (Vault, error)
+	// OpenDemo opens the embedded demo vault.
+	OpenDemo() (Vault, error)
+	// ProbeKeyring reports whether the OS keyring works.
+	ProbeKeyring() error
+	// Create makes profile's vault.
+	Create(profile string, r CreateRequest) (Vault, error)
+
+	// Local reads this machine's state for an open vault (clock offset,
+	// last backup, last sync).
+	Local(v Vault) vault.Local
+	// CanSync says whether v has a remembered sync remote ("s").
+	CanSync(v Vault) bool
+	// Sync syncs v with its remembered remote and sums up the result.
+	Sync(v Vault) (string, error)
+	// Recent loads and SaveRecent stores when each account of v was last
+	// copied (Unix seconds by account ID), for "sort by recent use".
+	Recent(v Vault) map[string]int64
+	SaveRecent(v Vault, recent map[string]int64) error
+	// MeasureClock asks NTP (server, or the default) how far this clock is
+	// off: server minus local, before any applied correction.
+	MeasureClock(server string) (time.Duration, error)
+
+	// ImportFile reads accounts from a file (a QR image, an export).
+	ImportFile(path string) ([]vault.Account, error)
+	// CheckBackupTarget refuses a backup path before any passphrase is
+	// asked (typed is the path as the person typed it, for the wording).
+	CheckBackupTarget(path, typed string) error
+	// CheckBackupPassphrase refuses a backup passphrase that is easy to
+	// guess (the file may be attacked offline).
+	CheckBackupPassphrase(pass []byte, profile string) error
+	// Export writes v's encrypted backup to path, a new file, and notes
+	// its time. It clears nothing: the caller wipes pass.
+	Export(v Vault, path string, pass []byte) (ExportResult, error)
+	// ReadBackup decrypts and checks a whole backup file, wording its
+	// failures as 'wardkey restore' does (typed names the file).
+	ReadBackup(path, typed string, pass []byte) (backup.Backup, error)
 
 	// Clipboard is the system clipboard, or nil where there is none. OSC 52
 	// is always used besides it.
-	Clipboard Clipboard
+	Clipboard() Clipboard
+}
 
-	// NewRecoveryCode makes the recovery code of a new vault; nil means
-	// vault.NewRecoveryCode. Tests fix it.
-	NewRecoveryCode func() string
+// Vault is an open vault as the TUI uses it. *vault.Vault implements it;
+// the backend hands it out and takes it back.
+type Vault interface {
+	ID() string
+	Dir() string
+	SlotKinds() []string
+	Accounts() []vault.Account
+	State() vault.State
+	LastChange() vault.Stamp
+	Settings() vault.Settings
+	Update(fn func(*vault.Tx) error) error
+	Close()
+}
 
-	// After schedules msg after d; nil means tea.Tick. Tests replace it.
-	After func(d time.Duration, msg tea.Msg) tea.Cmd
+var _ Vault = (*vault.Vault)(nil)
+
+// ExportResult is what Backend.Export did.
+type ExportResult struct {
+	Accounts int         // live accounts written
+	Local    vault.Local // this machine's state after noting the backup
+	Noted    bool        // the backup's time was noted (not for the demo)
+	NoteErr  error       // why it could not be noted; the backup is written
+}
+
+// Clipboard is a system clipboard. OSC 52 (tea.SetClipboard) is used
+// besides it, so copying also works over SSH.
+type Clipboard interface {
+	// Write replaces the clipboard's text; "" clears it.
+	Write(s string) error
+	// Read returns the clipboard's text; ok is false where it cannot be read.
+	Read() (s string, ok bool)
 }
 
 // CreateRequest says how to make a new vault on the first-run screen.
@@ -107,13 +179,4 @@ func (c Config) after(d time.Duration, msg tea.Msg) tea.Cmd {
 		return c.After(d, msg)
 	}
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
-}
-
-func (c Config) has(kind string) bool {
-	for _, s := range c.Slots {
-		if s == kind {
-			return true
-		}
-	}
-	return false
 }

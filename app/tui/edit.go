@@ -21,42 +21,49 @@ const (
 
 // editModel edits an account's issuer, name, tags and favourite mark.
 type editModel struct {
-	sh     *shared
+	c      *common
 	acct   vault.Account
 	fields [editFavorite]textinput.Model
 	fav    bool
 	focus  int
 	err    string
+	w, h   int
 }
 
-func newEdit(sh *shared, a vault.Account) editModel {
-	m := editModel{sh: sh, acct: a, fav: a.Favorite}
+// newEdit is the edit screen of a, its first field focused.
+func newEdit(c *common, a vault.Account) (editModel, tea.Cmd) {
+	m := editModel{c: c, acct: a, fav: a.Favorite}
 	labels := [editFavorite]string{"Issuer:  ", "Account: ", "Tags:    "}
 	values := [editFavorite]string{a.Issuer, a.Name, strings.Join(a.Tags, ", ")}
 	for i := range m.fields {
-		f := textinput.New()
-		f.Prompt = labels[i]
-		st := textinput.DefaultStyles(true)
-		st.Cursor.Blink = false
-		f.SetStyles(st)
-		f.CharLimit = 256
-		f.SetValue(values[i])
-		m.fields[i] = f
+		m.fields[i] = c.newField(labels[i], false, 256)
+		m.fields[i].SetValue(values[i])
 	}
 	m.fields[editTags].Placeholder = "comma-separated, e.g. ward 3, nights"
-	m.setWidth(sh.width)
-	return m
+	m = m.SetSize(c.width, c.height-2).(editModel)
+	return m.focusField(editIssuer)
 }
 
-// setWidth fits the fields to a terminal w cells wide.
-func (m *editModel) setWidth(w int) {
+// SetSize fits the fields to a terminal w cells wide.
+func (m editModel) SetSize(w, h int) screen {
+	m.w, m.h = w, h
 	for i := range m.fields {
 		m.fields[i].SetWidth(max(w-12, 8))
 	}
+	return m
 }
 
-// Init focuses the first field.
-func (m editModel) Init() (editModel, tea.Cmd) { return m.focusField(editIssuer) }
+// ShortHelp is the hint under the form.
+func (m editModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return []key.Binding{relabel(k.Submit, "save"), k.NextField, relabel(k.Check, "toggle favourite"), k.Back}
+}
+
+// FullHelp is every key of the form.
+func (m editModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{relabel(k.Submit, "save"), k.NextField, k.PrevField, relabel(k.Check, "toggle favourite"), k.Toggle, k.Back}}
+}
 
 func (m editModel) focusField(i int) (editModel, tea.Cmd) {
 	m.focus = (i + editFields) % editFields
@@ -69,7 +76,7 @@ func (m editModel) focusField(i int) (editModel, tea.Cmd) {
 	return m, nil
 }
 
-// edited is the account as the form stands.
+// edited is the account as the form stands, or why it cannot be saved.
 func (m editModel) edited() (vault.Account, string) {
 	a := m.acct.Clone()
 	a.Issuer = strings.TrimSpace(m.fields[editIssuer].Value())
@@ -87,51 +94,49 @@ func (m editModel) edited() (vault.Account, string) {
 	return a, ""
 }
 
-// editAction is what the edit screen asks the root to do.
-type editAction int
-
-const (
-	editNone editAction = iota
-	editBack
-	editSave
-)
-
 // Update handles typing, tabbing and saving.
-func (m editModel) Update(msg tea.Msg) (editModel, editAction, tea.Cmd) {
-	k := m.sh.keys
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
+func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		for i := range m.fields {
+			restyleFields(msg, &m.fields[i])
+		}
+		return m, nil
+	case tea.KeyPressMsg:
 		switch {
-		case matches(kp, k.Back):
-			return m, editBack, nil
-		case kp.String() == "tab" || kp.String() == "down":
-			m, cmd := m.focusField(m.focus + 1)
-			return m, editNone, cmd
-		case kp.String() == "shift+tab" || kp.String() == "up":
-			m, cmd := m.focusField(m.focus - 1)
-			return m, editNone, cmd
-		case matches(kp, k.Toggle), m.focus == editFavorite && (kp.String() == "space" || kp.String() == "x"):
+		case matches(msg, k.Back):
+			return m, closeScreen()
+		case matches(msg, k.NextField):
+			return m.focusField(m.focus + 1)
+		case matches(msg, k.PrevField):
+			return m.focusField(m.focus - 1)
+		case matches(msg, k.Toggle), m.focus == editFavorite && matches(msg, k.Check):
 			m.fav = !m.fav
-			return m, editNone, nil
-		case matches(kp, k.Submit):
-			if _, err := m.edited(); err != "" {
+			return m, nil
+		case matches(msg, k.Submit):
+			a, err := m.edited()
+			if err != "" {
 				m.err = err
-				return m, editNone, nil
+				return m, nil
 			}
-			return m, editSave, nil
+			return m, tea.Batch(closeScreen(), saveCmd(m.c.sess.v, func(tx *vault.Tx) (string, string, error) {
+				return "Saved " + a.Label(), a.ID, tx.Put(a)
+			}))
 		}
 	}
 	if m.focus >= editFavorite {
-		return m, editNone, nil
+		return m, nil
 	}
 	var cmd tea.Cmd
 	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
 	_, m.err = m.edited()
-	return m, editNone, cmd
+	return m, cmd
 }
 
 // View renders the edit form.
-func (m editModel) View(w, h int) string {
-	st := m.sh.styles
+func (m editModel) View() string {
+	st := m.c.styles
 	lines := []string{st.Title.Render("Edit " + m.acct.Label()), ""}
 	for i := range m.fields {
 		lines = append(lines, m.fields[i].View())
@@ -148,42 +153,6 @@ func (m editModel) View(w, h int) string {
 	if m.err != "" {
 		lines = append(lines, st.Error.Render(m.err), "")
 	}
-	lines = append(lines, st.Faint.Render("enter save · tab next field · space toggle favourite · esc back"))
-	return fit(wrapLines(lines, w), w, h)
+	lines = append(lines, m.c.hints(m.ShortHelp()...))
+	return fit(wrapLines(lines, m.w), m.w, m.h)
 }
-
-// confirmModel asks before deleting an account.
-type confirmModel struct {
-	sh   *shared
-	acct vault.Account
-}
-
-// Update answers true (delete), false (keep), or nil (no answer yet).
-func (m confirmModel) Update(msg tea.Msg) *bool {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	yes, no := true, false
-	switch {
-	case matches(kp, m.sh.keys.Yes):
-		return &yes
-	case matches(kp, m.sh.keys.No), kp.String() == "q":
-		return &no
-	}
-	return nil
-}
-
-// View renders the question.
-func (m confirmModel) View(w, h int) string {
-	st := m.sh.styles
-	lines := []string{
-		st.Title.Render("Delete " + m.acct.Label() + "?"), "",
-		"It goes from this vault and, through sync, from every workstation.",
-		"Make sure the service has another way in (a new enrollment or backup codes).", "",
-		st.Key.Render("y") + " delete · " + st.Key.Render("n") + "/esc keep it",
-	}
-	return fit(wrapLines(lines, w), w, h)
-}
-
-func matches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k, b...) }

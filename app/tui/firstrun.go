@@ -3,18 +3,18 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/app/wording"
 )
 
 // firstRunModel is shown when the profile has no vault: create one (with
 // the OS keyring or a passphrase) or open the demo.
 type firstRunModel struct {
-	sh         *shared
+	c          *common
 	keyringErr error // why the keyring cannot be used; nil when it works
 	probing    bool
 	typing     bool // the passphrase fields are shown
@@ -22,87 +22,59 @@ type firstRunModel struct {
 	focus      int
 	busy       string
 	err        string
+	w, h       int
 }
 
 // probedMsg is the answer of the keyring probe.
 type probedMsg struct{ err error }
 
-func newFirstRun(sh *shared) firstRunModel {
-	m := firstRunModel{sh: sh}
+// newFirstRun is the first-run screen; it probes the keyring where the
+// profile would use it.
+func newFirstRun(c *common) (firstRunModel, tea.Cmd) {
+	m := firstRunModel{c: c, w: c.width, h: c.height - 2}
 	for i, label := range []string{"New passphrase: ", "Repeat it:      "} {
-		f := textinput.New()
-		f.Prompt = label
-		f.EchoMode = textinput.EchoPassword
-		f.EchoCharacter = '•'
-		st := textinput.DefaultStyles(true)
-		st.Cursor.Blink = false
-		f.SetStyles(st)
-		f.CharLimit = 1024
-		m.fields[i] = f
+		m.fields[i] = c.newField(label, true, 1024)
 	}
-	m.setWidth(sh.width)
-	return m
-}
-
-// setWidth fits the fields to a terminal w cells wide.
-func (m *firstRunModel) setWidth(w int) {
-	for i := range m.fields {
-		m.fields[i].SetWidth(max(min(w-20, 40), 8))
-	}
-}
-
-// Init probes the keyring where the profile would use it.
-func (m firstRunModel) Init() (firstRunModel, tea.Cmd) {
-	if !m.sh.cfg.DefaultKeyring {
+	m = m.SetSize(c.width, c.height-2).(firstRunModel)
+	if !c.sess.profile.DefaultKeyring {
 		m.keyringErr = errors.New("a named profile is passphrase-only")
 		return m, nil
 	}
 	m.probing = true
-	probe := m.sh.cfg.ProbeKeyring
-	return m, func() tea.Msg {
-		if probe == nil {
-			return probedMsg{}
-		}
-		return probedMsg{probe()}
+	return m, probeCmd(c.backend())
+}
+
+// SetSize fits the fields to a terminal w cells wide.
+func (m firstRunModel) SetSize(w, h int) screen {
+	m.w, m.h = w, h
+	for i := range m.fields {
+		m.fields[i].SetWidth(max(min(w-20, 40), 8))
 	}
+	return m
 }
 
 func (m firstRunModel) keyringOK() bool { return !m.probing && m.keyringErr == nil }
 
-// createCmd makes the vault with a fresh recovery code.
-func createCmd(cfg Config, req CreateRequest) tea.Cmd {
-	return func() tea.Msg {
-		if cfg.Create == nil {
-			return openedMsg{err: errors.New("creating a vault is not available here")}
-		}
-		req.RecoveryCode = vault.NewRecoveryCode()
-		if cfg.NewRecoveryCode != nil {
-			req.RecoveryCode = cfg.NewRecoveryCode()
-		}
-		v, err := cfg.Create(req)
-		freeKDFMemory()
-		msg := loaded(cfg, v, err, false)
-		if err == nil {
-			msg.created = req.RecoveryCode
-		}
-		return msg
+// ShortHelp is the hint line of the form, or the menu's keys.
+func (m firstRunModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	if m.typing {
+		return []key.Binding{relabel(k.NextField, "next field"), relabel(k.Submit, "create"), k.Back}
 	}
+	return []key.Binding{k.NewKeyring, k.NewPassphrase, k.Demo, k.Quit}
 }
 
-func demoCmd(cfg Config) tea.Cmd {
-	return func() tea.Msg {
-		if cfg.OpenDemo == nil {
-			return openedMsg{err: errors.New("the demo is not available")}
-		}
-		v, err := cfg.OpenDemo()
-		return openedMsg{v: v, err: err}
-	}
-}
+// FullHelp is every key of the screen.
+func (m firstRunModel) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
 // Update handles keys and results on the first-run screen.
-func (m firstRunModel) Update(msg tea.Msg) (firstRunModel, tea.Cmd) {
-	k := m.sh.keys
+func (m firstRunModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := m.c.keys
+	profile := m.c.sess.profile.Name
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		restyleFields(msg, &m.fields[0], &m.fields[1])
+		return m, nil
 	case probedMsg:
 		m.probing = false
 		m.keyringErr = msg.err
@@ -110,7 +82,7 @@ func (m firstRunModel) Update(msg tea.Msg) (firstRunModel, tea.Cmd) {
 	case openedMsg: // failures only
 		m.busy = ""
 		if msg.err != nil {
-			m.err = describeOpen(msg.err)
+			m.err = wording.OpenSentence(msg.err)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -146,25 +118,27 @@ func (m firstRunModel) Update(msg tea.Msg) (firstRunModel, tea.Cmd) {
 				m.busy = "Creating the vault…"
 				m.fields[0].Reset()
 				m.fields[1].Reset()
-				return m, createCmd(m.sh.cfg, CreateRequest{Passphrase: []byte(a)})
+				return m, createCmd(m.c, profile, CreateRequest{Passphrase: []byte(a)})
 			}
 			var cmd tea.Cmd
 			m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
 			return m, cmd
 		}
-		switch msg.String() {
-		case "k":
+		switch {
+		case matches(msg, k.NewKeyring):
 			if !m.keyringOK() {
 				return m, nil
 			}
 			m.busy = "Creating the vault…"
-			return m, createCmd(m.sh.cfg, CreateRequest{Keyring: true})
-		case "p":
+			return m, createCmd(m.c, profile, CreateRequest{Keyring: true})
+		case matches(msg, k.NewPassphrase):
 			m.typing = true
 			return m.focusField(0)
-		case "d":
+		case matches(msg, k.Demo):
 			m.busy = "Opening the demo…"
-			return m, demoCmd(m.sh.cfg)
+			return m, demoCmd(m.c.backend())
+		case matches(msg, k.Quit):
+			return m, send(quitMsg{})
 		}
 	}
 	if m.typing {
@@ -175,40 +149,39 @@ func (m firstRunModel) Update(msg tea.Msg) (firstRunModel, tea.Cmd) {
 	return m, nil
 }
 
-func (m firstRunModel) focusField(i int) (firstRunModel, tea.Cmd) {
+func (m firstRunModel) focusField(i int) (screen, tea.Cmd) {
 	m.focus = i
 	m.fields[1-i].Blur()
 	return m, m.fields[i].Focus()
 }
 
 // View renders the first-run screen.
-func (m firstRunModel) View(w, h int) string {
-	st := m.sh.styles
+func (m firstRunModel) View() string {
+	st := m.c.styles
+	k := m.c.keys
 	lines := []string{
 		st.Title.Render("Welcome to wardkey"), "",
-		fmt.Sprintf("Profile %q has no vault yet.", m.sh.cfg.Profile), "",
+		fmt.Sprintf("Profile %q has no vault yet.", m.c.sess.profile.Name), "",
 	}
+	item := func(b key.Binding) string { return "  " + st.Key.Render(b.Help().Key) + "  " + b.Help().Desc }
 	if m.typing {
 		lines = append(lines, "Choose the vault passphrase. Everyone who opens this profile types it.", "")
 		for i := range m.fields {
 			lines = append(lines, m.fields[i].View())
 		}
-		lines = append(lines, "", st.Faint.Render("tab next field · enter create · esc back"))
+		lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	} else {
+		kk := k.NewKeyring.Help().Key
 		switch {
 		case m.probing:
-			lines = append(lines, st.Faint.Render("  k  checking the OS keyring…"))
+			lines = append(lines, st.Faint.Render("  "+kk+"  checking the OS keyring…"))
 		case m.keyringErr == nil:
-			lines = append(lines, "  "+st.Key.Render("k")+"  create a vault that opens with this login's keyring")
+			lines = append(lines, item(k.NewKeyring))
 		default:
-			why := strings.TrimSuffix(describeOpen(m.keyringErr), ".")
-			lines = append(lines, st.Faint.Render("  k  no keyring vault here: "+strings.ToLower(why[:1])+why[1:]))
+			why, _, _ := wording.Open(m.keyringErr)
+			lines = append(lines, st.Faint.Render("  "+kk+"  no keyring vault here: "+why))
 		}
-		lines = append(lines,
-			"  "+st.Key.Render("p")+"  create a vault with a passphrase",
-			"  "+st.Key.Render("d")+"  open the demo (made-up accounts, nothing saved)",
-			"  "+st.Key.Render("q")+"  quit",
-		)
+		lines = append(lines, item(k.NewPassphrase), item(k.Demo), item(k.Quit))
 	}
 	if m.busy != "" {
 		lines = append(lines, "", st.Faint.Render(m.busy))
@@ -216,5 +189,5 @@ func (m firstRunModel) View(w, h int) string {
 	if m.err != "" {
 		lines = append(lines, "", st.Error.Render(m.err))
 	}
-	return wrapLines(lines, w)
+	return wrapLines(lines, m.w)
 }

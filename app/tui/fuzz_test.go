@@ -20,12 +20,12 @@ func FuzzAddSource(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		cfg, _ := memConfig(t, nil)
-		sh := &shared{cfg: cfg, keys: DefaultKeyMap(), styles: NewStyles(true), width: 80, height: 24, barModel: newBar()}
-		m := newAdd(sh)
+		c := &common{keys: DefaultKeyMap(), styles: NewStyles(true), width: 80, height: 24, sess: newSession(Profile{Name: "default"}), barModel: newBar()}
+		m, _ := newAdd(c)
 		m.fields[fieldSource].SetValue(src)
 		m = m.revalidate()
-		_ = cleanPath(src)
+		_ = m.View()
+		_ = cleanPath(src, "/home/nurse")
 		_ = looksLikePath(src)
 		for _, mm := range secretRE.FindAllStringSubmatch(src, -1) {
 			if sec := mm[1]; len(sec) >= 8 && strings.Contains(m.err, sec) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,10 +17,11 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/assets"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/vault"
-	"github.com/wardkey/wardkey/vault/vaulttest"
+	"github.com/wardkey/wardkey/vault/backup"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -75,37 +77,28 @@ type driver struct {
 	osc52  []string // what tea.SetClipboard sent, in order
 	quit   bool
 	clip   *fakeClipboard
-	// hold keeps the commands of the next messages instead of running them
-	// (to see a screen while its work is under way); release runs them.
-	hold bool
-	held []tea.Cmd
 }
 
-// release runs the held commands, as the program would have.
-func (d *driver) release() {
-	d.t.Helper()
-	d.hold = false
-	cmds := d.held
-	d.held = nil
-	for _, c := range cmds {
-		d.run(c)
-	}
-}
-
-func newDriver(t testing.TB, cfg Config) *driver {
+func newDriver(t testing.TB, tc testConfig) *driver {
 	d := &driver{t: t, now: t0, clip: &fakeClipboard{readable: true}}
-	cfg.Now = func() time.Time { return d.now }
-	cfg.After = func(dur time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { return scheduledMsg{dur, msg} }
+	if tc.Clipboard == nil {
+		tc.Clipboard = d.clip
 	}
-	if cfg.Clipboard == nil {
-		cfg.Clipboard = d.clip
+	if tc.Profile == "" {
+		tc.Profile = "default"
 	}
-	if cfg.NewRecoveryCode == nil {
-		cfg.NewRecoveryCode = func() string { return "ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567" }
-	}
-	if cfg.Profile == "" {
-		cfg.Profile = "default"
+	cfg := Config{
+		Profile: Profile{Name: tc.Profile, Demo: tc.Demo, HasVault: tc.HasVault, Slots: tc.Slots,
+			PassphraseFile: tc.PassphraseFile, DefaultKeyring: tc.DefaultKeyring},
+		Backend:         &fakeBackend{tc: tc},
+		BackupBanner:    tc.BackupBanner,
+		Export:          tc.Export,
+		Home:            tc.Home,
+		Now:             func() time.Time { return d.now },
+		NewRecoveryCode: func() string { return "ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567" },
+		After: func(dur time.Duration, msg tea.Msg) tea.Cmd {
+			return func() tea.Msg { return scheduledMsg{dur, msg} }
+		},
 	}
 	d.m = New(cfg)
 	d.run(d.m.Init())
@@ -122,12 +115,6 @@ func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
 	m, cmd := d.m.Update(msg)
 	d.m = m.(Model)
-	if d.hold {
-		if cmd != nil {
-			d.held = append(d.held, cmd)
-		}
-		return
-	}
 	d.run(cmd)
 }
 
@@ -245,12 +232,18 @@ func (d *driver) advance(by time.Duration) {
 // screen is the View content with colour off.
 func (d *driver) screen() string { return ansi.Strip(d.m.View().Content) }
 
+// has reports whether the screen shows s, line breaks read as spaces.
+func (d *driver) has(s string) bool {
+	flat := strings.Join(strings.Fields(d.screen()), " ")
+	return strings.Contains(flat, strings.Join(strings.Fields(s), " "))
+}
+
 // golden compares the view with testdata/NAME.golden (-update rewrites it)
 // and checks it fits the terminal.
 func (d *driver) golden(name string) {
 	d.t.Helper()
 	got := d.screen()
-	w, h := d.m.sh.width, d.m.sh.height
+	w, h := d.m.c.width, d.m.c.height
 	lines := strings.Split(got, "\n")
 	if len(lines) > h {
 		d.t.Errorf("%s: %d lines on a %d-line terminal", name, len(lines), h)
@@ -294,18 +287,145 @@ func demoAccounts(t testing.TB) []vault.Account {
 	return as
 }
 
-// parseURI parses an otpauth URI of a test.
-func parseURI(t testing.TB, u string) vault.Account {
-	t.Helper()
-	a, err := importer.ParseURI(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+// testConfig is what a test says about the world: the profile, and stubs
+// of the backend's answers (nil: a harmless default). newDriver turns it
+// into a Config with a fakeBackend. The production backend, package app's,
+// is driven by app's tests (tui_entry_test.go).
+type testConfig struct {
+	Profile        string
+	Demo           bool
+	HasVault       bool
+	Slots          []string
+	PassphraseFile bool
+	DefaultKeyring bool
+	Export         bool
+	BackupBanner   bool
+	Home           string
+
+	Open         func(pass []byte) (*vault.Vault, error)
+	UnlockWait   func() (int, time.Duration)
+	OpenDemo     func() (*vault.Vault, error)
+	ProbeKeyring func() error
+	Create       func(CreateRequest) (*vault.Vault, error)
+	Local        func() vault.Local
+	Sync         func(*vault.Vault) (string, error)
+	Recent       func() map[string]int64
+	SaveRecent   func(map[string]int64) error
+	MeasureClock func() (time.Duration, error)
+	ImportFile   func(path string) ([]vault.Account, error)
+	ReadBackup   func(path string, pass []byte) (backup.Backup, error)
+	Clipboard    Clipboard
 }
 
-// memConfig is a Config over a memory vault holding as.
-func memConfig(t testing.TB, as []vault.Account) (Config, *vault.Vault) {
+// fakeBackend answers from a testConfig's stubs.
+type fakeBackend struct{ tc testConfig }
+
+// asVault keeps a nil *vault.Vault from becoming a non-nil Vault.
+func asVault(v *vault.Vault, err error) (Vault, error) {
+	if err != nil || v == nil {
+		if err == nil {
+			err = errors.New("no vault")
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+func (b *fakeBackend) UnlockWait(string) (int, time.Duration) {
+	if b.tc.UnlockWait == nil {
+		return 0, 0
+	}
+	return b.tc.UnlockWait()
+}
+
+func (b *fakeBackend) Open(_ string, pass []byte) (Vault, error) {
+	if b.tc.Open == nil {
+		return nil, errors.New("no way to open the vault in this test")
+	}
+	return asVault(b.tc.Open(pass))
+}
+
+func (b *fakeBackend) OpenDemo() (Vault, error) {
+	if b.tc.OpenDemo == nil {
+		return nil, errors.New("the demo is not available")
+	}
+	return asVault(b.tc.OpenDemo())
+}
+
+func (b *fakeBackend) ProbeKeyring() error {
+	if b.tc.ProbeKeyring == nil {
+		return nil
+	}
+	return b.tc.ProbeKeyring()
+}
+
+func (b *fakeBackend) Create(_ string, r CreateRequest) (Vault, error) {
+	if b.tc.Create == nil {
+		return nil, errors.New("creating a vault is not available here")
+	}
+	return asVault(b.tc.Create(r))
+}
+
+func (b *fakeBackend) Local(Vault) vault.Local {
+	if b.tc.Local == nil {
+		return vault.Local{}
+	}
+	return b.tc.Local()
+}
+
+func (b *fakeBackend) CanSync(Vault) bool { return b.tc.Sync != nil }
+
+func (b *fakeBackend) Sync(v Vault) (string, error) { return b.tc.Sync(v.(*vault.Vault)) }
+
+func (b *fakeBackend) Recent(Vault) map[string]int64 {
+	if b.tc.Recent == nil {
+		return nil
+	}
+	return b.tc.Recent()
+}
+
+func (b *fakeBackend) SaveRecent(_ Vault, m map[string]int64) error {
+	if b.tc.SaveRecent == nil {
+		return nil
+	}
+	return b.tc.SaveRecent(m)
+}
+
+func (b *fakeBackend) MeasureClock(string) (time.Duration, error) {
+	if b.tc.MeasureClock == nil {
+		return 0, errors.New("offline")
+	}
+	return b.tc.MeasureClock()
+}
+
+func (b *fakeBackend) ImportFile(path string) ([]vault.Account, error) {
+	if b.tc.ImportFile == nil {
+		return nil, errors.New("QR import is not built yet: paste the otpauth:// URI, or type the fields")
+	}
+	return b.tc.ImportFile(path)
+}
+
+func (b *fakeBackend) CheckBackupTarget(string, string) error { return nil }
+
+func (b *fakeBackend) CheckBackupPassphrase(pass []byte, profile string) error {
+	return strength.Check(pass, profile)
+}
+
+func (b *fakeBackend) Export(Vault, string, []byte) (ExportResult, error) {
+	return ExportResult{}, errors.New("no backups in this test (app's tests write them)")
+}
+
+func (b *fakeBackend) ReadBackup(path, _ string, pass []byte) (backup.Backup, error) {
+	if b.tc.ReadBackup == nil {
+		return backup.Backup{}, errors.New("no backups in this test (app's tests read them)")
+	}
+	return b.tc.ReadBackup(path, pass)
+}
+
+func (b *fakeBackend) Clipboard() Clipboard { return b.tc.Clipboard }
+
+// memConfig is a keyring profile whose vault, in memory, holds as.
+func memConfig(t testing.TB, as []vault.Account) (testConfig, *vault.Vault) {
 	v := vault.NewMemory(vault.State{})
 	if err := v.Update(func(tx *vault.Tx) error {
 		for i, a := range as {
@@ -318,7 +438,7 @@ func memConfig(t testing.TB, as []vault.Account) (Config, *vault.Vault) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{
+	cfg := testConfig{
 		HasVault: true,
 		Slots:    []string{vault.SlotKeyring},
 		Open:     func([]byte) (*vault.Vault, error) { return v, nil },
@@ -326,50 +446,54 @@ func memConfig(t testing.TB, as []vault.Account) (Config, *vault.Vault) {
 	return cfg, v
 }
 
-// diskConfig is a Config over a real vault in a temporary directory, with a
-// passphrase slot ("right horse") and, if withKeyring, a keyring slot.
-func diskConfig(t testing.TB, as []vault.Account, withKeyring bool) (Config, string, *int) {
-	dir := t.TempDir()
-	kr := vaulttest.MemoryKeyring{}
-	o := vault.CreateOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: []byte("right horse")}
-	if withKeyring {
-		o.Keyring = kr
-	}
-	v, err := vault.Create(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := v.Update(func(tx *vault.Tx) error {
-		for _, a := range as {
-			if _, err := tx.Add(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	slots := v.SlotKinds()
-	v.Close()
+// passConfig is a passphrase profile ("right horse") whose vault, in
+// memory, holds as; failed counts the wrong passphrases, and UnlockWait
+// reports them (with no wait).
+func passConfig(t testing.TB, as []vault.Account) (testConfig, *int) {
+	cfg, v := memConfig(t, as)
 	failed := new(int)
-	cfg := Config{
-		HasVault: true,
-		Slots:    slots,
-		Open: func(pass []byte) (*vault.Vault, error) {
-			u := vault.Unlock{Options: vault.Options{KDF: &cheapKDF}}
-			if withKeyring {
-				u.Keyring = kr
-			}
-			if pass != nil {
-				u.Passphrase = func() ([]byte, error) { return pass, nil }
-			}
-			v, err := vault.Open(dir, u)
-			if pass != nil && err != nil {
-				*failed++
-			}
-			return v, err
-		},
-		UnlockWait: func() (int, time.Duration) { return *failed, 0 },
+	cfg.Slots = []string{vault.SlotPassphrase}
+	cfg.Open = func(pass []byte) (*vault.Vault, error) {
+		if string(pass) != "right horse" {
+			*failed++
+			return nil, vault.ErrWrongPassphrase
+		}
+		return v, nil
 	}
-	return cfg, dir, failed
+	cfg.UnlockWait = func() (int, time.Duration) { return *failed, 0 }
+	return cfg, failed
+}
+
+// front names the screen in front: "codes" (the list), "unlock",
+// "firstrun", "big", "add", "edit", "confirm", "help", "recovery",
+// "export" or "restore".
+func (d *driver) front() string {
+	switch d.m.front.(type) {
+	case nil:
+		if d.m.Locked() {
+			return "none"
+		}
+		return "codes"
+	case unlockModel:
+		return "unlock"
+	case firstRunModel:
+		return "firstrun"
+	case bigModel:
+		return "big"
+	case addModel:
+		return "add"
+	case editModel:
+		return "edit"
+	case confirmModel:
+		return "confirm"
+	case helpModel:
+		return "help"
+	case recoveryModel:
+		return "recovery"
+	case exportModel:
+		return "export"
+	case restoreModel:
+		return "restore"
+	}
+	return fmt.Sprintf("%T", d.m.front)
 }

@@ -1,63 +1,117 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
 
-// KeyMap is every key the TUI answers to, in one place. The help screen
-// (?) lists them from here, so the two cannot drift apart.
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every key the TUI answers to, in one place: no screen compares
+// a key with a string of its own. Each screen's help (its ShortHelp and
+// FullHelp, and the hint line under it) is built from these bindings, so
+// what a screen says and what it does cannot drift apart.
 type KeyMap struct {
 	// The code list.
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Copy, Big, Next, Find, ClearFind        key.Binding
 	Favorite, Sort, Add, Edit, Delete       key.Binding
 	Export, Restore, Sync, Lock, Help, Quit key.Binding
+	// LeaveFind are the keys that leave the find field for the list.
+	LeaveFind key.Binding
+
+	// The first-run screen's choices.
+	NewKeyring, NewPassphrase, Demo key.Binding
 
 	// The restore plan.
 	Undelete key.Binding
 
 	// Forms and dialogs.
 	Submit, Back, NextField, PrevField, Toggle, Yes, No key.Binding
+	// PrevStep goes back one step of a multi-step form (export, restore).
+	PrevStep key.Binding
+	// Check toggles the check box that has the focus.
+	Check key.Binding
 
 	// ForceQuit works on every screen, even while typing.
 	ForceQuit key.Binding
 }
 
+// bind makes a binding of keys, shown in help as helpKey and desc.
+func bind(keys []string, helpKey, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+}
+
+// needsCtrl returns b answering only with ctrl held: each key k becomes
+// ctrl+k, and so does its help. A screen declares an action that typing
+// must not trigger (a save, a toggle) with needsCtrl(keys.X).
+func needsCtrl(b key.Binding) key.Binding {
+	keys := make([]string, 0, len(b.Keys()))
+	for _, k := range b.Keys() {
+		if !strings.HasPrefix(k, "ctrl+") {
+			k = "ctrl+" + k
+		}
+		keys = append(keys, k)
+	}
+	h := b.Help()
+	parts := strings.Split(h.Key, "/")
+	for i, p := range parts {
+		if !strings.HasPrefix(p, "ctrl+") {
+			parts[i] = "ctrl+" + p
+		}
+	}
+	out := key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(parts, "/"), h.Desc))
+	out.SetEnabled(b.Enabled())
+	return out
+}
+
+// relabel returns b with another help text: the same keys, described for
+// one screen ("enter" is "unlock" on one and "save" on another).
+func relabel(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
 // DefaultKeyMap returns wardkey's keys.
 func DefaultKeyMap() KeyMap {
-	b := func(keys []string, k, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
-	}
+	b := bind
 	return KeyMap{
-		Up:        b([]string{"up", "k"}, "↑/k", "up"),
-		Down:      b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:    b([]string{"pgup"}, "pgup", "page up"),
-		PageDown:  b([]string{"pgdown"}, "pgdn", "page down"),
-		Top:       b([]string{"home", "g"}, "home/g", "first"),
-		Bottom:    b([]string{"end", "G"}, "end/G", "last"),
-		Copy:      b([]string{"enter"}, "enter", "copy code"),
-		Big:       b([]string{"space", "b"}, "space/b", "big digits"),
-		Next:      b([]string{"n"}, "n", "next HOTP code"),
-		Find:      b([]string{"/"}, "/", "find"),
-		ClearFind: b([]string{"esc"}, "esc", "clear find"),
-		Favorite:  b([]string{"f"}, "f", "favourite"),
-		Sort:      b([]string{"o"}, "o", "sort: name/recent"),
-		Add:       b([]string{"a"}, "a", "add"),
-		Edit:      b([]string{"e"}, "e", "edit"),
-		Delete:    b([]string{"d"}, "d", "delete"),
-		Export:    b([]string{"x"}, "x", "export a backup"),
-		Restore:   b([]string{"R"}, "R", "restore a backup"),
-		Undelete:  b([]string{"u"}, "u", "restore: bring back deleted"),
-		Sync:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sync now"), key.WithDisabled()),
-		Lock:      b([]string{"L"}, "L", "lock"),
-		Help:      b([]string{"?"}, "?", "help"),
-		Quit:      b([]string{"q"}, "q", "quit"),
-		Submit:    b([]string{"enter"}, "enter", "confirm"),
-		Back:      b([]string{"esc"}, "esc", "back"),
-		NextField: b([]string{"tab", "down"}, "tab", "next field"),
-		PrevField: b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
-		Toggle:    b([]string{"ctrl+f"}, "ctrl+f", "toggle favourite"),
-		Yes:       b([]string{"y"}, "y", "yes"),
-		No:        b([]string{"n", "esc"}, "n/esc", "no"),
-		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Up:            b([]string{"up", "k"}, "↑/k", "up"),
+		Down:          b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:        b([]string{"pgup"}, "pgup", "page up"),
+		PageDown:      b([]string{"pgdown"}, "pgdn", "page down"),
+		Top:           b([]string{"home", "g"}, "home/g", "first"),
+		Bottom:        b([]string{"end", "G"}, "end/G", "last"),
+		LeaveFind:     b([]string{"up", "down", "pgup", "pgdown"}, "↑/↓", "leave find"),
+		Copy:          b([]string{"enter"}, "enter", "copy code"),
+		Big:           b([]string{"space", "b"}, "space/b", "big digits"),
+		Next:          b([]string{"n"}, "n", "next HOTP code"),
+		Find:          b([]string{"/"}, "/", "find"),
+		ClearFind:     b([]string{"esc"}, "esc", "clear find"),
+		Favorite:      b([]string{"f"}, "f", "favourite"),
+		Sort:          b([]string{"o"}, "o", "sort: name/recent"),
+		Add:           b([]string{"a"}, "a", "add"),
+		Edit:          b([]string{"e"}, "e", "edit"),
+		Delete:        b([]string{"d"}, "d", "delete"),
+		Export:        b([]string{"x"}, "x", "export a backup"),
+		Restore:       b([]string{"R"}, "R", "restore a backup"),
+		Undelete:      b([]string{"u"}, "u", "restore: bring back deleted"),
+		Sync:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sync now"), key.WithDisabled()),
+		Lock:          b([]string{"L"}, "L", "lock"),
+		Help:          b([]string{"?"}, "?", "help"),
+		Quit:          b([]string{"q"}, "q", "quit"),
+		NewKeyring:    b([]string{"k"}, "k", "create a vault that opens with this login's keyring"),
+		NewPassphrase: b([]string{"p"}, "p", "create a vault with a passphrase"),
+		Demo:          b([]string{"d"}, "d", "open the demo (made-up accounts, nothing saved)"),
+		Submit:        b([]string{"enter"}, "enter", "confirm"),
+		Back:          b([]string{"esc"}, "esc", "back"),
+		NextField:     b([]string{"tab", "down"}, "tab", "next field"),
+		PrevField:     b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
+		PrevStep:      b([]string{"shift+tab"}, "shift+tab", "previous step"),
+		Check:         b([]string{"space", "x"}, "space", "toggle"),
+		Toggle:        b([]string{"ctrl+f"}, "ctrl+f", "toggle favourite"),
+		Yes:           b([]string{"y"}, "y", "yes"),
+		No:            b([]string{"n", "esc", "q"}, "n/esc", "no"),
+		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
 

@@ -1,13 +1,11 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -30,7 +28,7 @@ const (
 // decryption with a spinner, then the plan (vault.PlanRestore) before
 // anything changes.
 type restoreModel struct {
-	sh     *shared
+	c      *common
 	path   textinput.Model
 	pass   textinput.Model
 	step   restoreStep
@@ -38,12 +36,12 @@ type restoreModel struct {
 	err    string
 	spin   spinner.Model
 	file   string         // the backup being restored (expanded)
-	typed  []byte         // the passphrase, from enter until the root takes it
 	backup *backup.Backup // decrypted and checked; nil before
 	info   string         // one line about the backup
 	plans  [2]vault.RestorePlan
 	undel  bool // bring back accounts deleted here
 	top    int  // first plan line shown
+	w, h   int
 }
 
 // Messages of the restore screen.
@@ -67,30 +65,48 @@ type (
 	}
 )
 
-func newRestore(sh *shared) restoreModel {
-	m := restoreModel{sh: sh, spin: newSpinner(sh)}
-	m.path = newField("Backup file: ", false)
-	m.path.CharLimit = 4096
+// newRestore is the restore screen, the path focused.
+func newRestore(c *common) (restoreModel, tea.Cmd) {
+	m := restoreModel{c: c, spin: newSpinner(c)}
+	m.path = c.newField("Backup file: ", false, 4096)
 	m.path.Placeholder = "~/wardkey-backup-….age"
-	m.pass = newField("Passphrase:  ", true)
-	m.setWidth(sh.width)
+	m.pass = c.newField("Passphrase:  ", true, 1024)
+	m = m.SetSize(c.width, c.height-2).(restoreModel)
+	return m, m.path.Focus()
+}
+
+// SetSize fits the fields to a terminal w cells wide.
+func (m restoreModel) SetSize(w, h int) screen {
+	m.w, m.h = w, h
+	m.path.SetWidth(max(w-17, 8))
+	m.pass.SetWidth(max(min(w-17, 40), 8))
 	return m
 }
 
-// setWidth fits the fields to a terminal w cells wide.
-func (m *restoreModel) setWidth(w int) {
-	m.path.SetWidth(max(w-17, 8))
-	m.pass.SetWidth(max(min(w-17, 40), 8))
+// ShortHelp is the hint under the form or the plan.
+func (m restoreModel) ShortHelp() []key.Binding {
+	k := m.c.keys
+	switch m.step {
+	case resPass:
+		return []key.Binding{relabel(k.Submit, "decrypt"), relabel(k.PrevStep, "change the file"), relabel(k.Back, "cancel")}
+	case resPlan:
+		if !m.plan().Changes() {
+			return []key.Binding{bind(append(k.Submit.Keys(), k.Back.Keys()...), k.Submit.Help().Key+" or "+k.Back.Help().Key, "back")}
+		}
+		return []key.Binding{relabel(k.Submit, "restore"), bind(append(k.Up.Keys(), k.Down.Keys()...), "↑/↓", "scroll"), relabel(k.Back, "cancel")}
+	}
+	return []key.Binding{relabel(k.Submit, "next"), relabel(k.Back, "cancel")}
 }
 
-// Init focuses the path.
-func (m restoreModel) Init() (restoreModel, tea.Cmd) { return m, m.path.Focus() }
+// FullHelp is every key of the screen.
+func (m restoreModel) FullHelp() [][]key.Binding {
+	k := m.c.keys
+	return [][]key.Binding{{relabel(k.Submit, "next"), relabel(k.PrevStep, "change the file"), k.Undelete, k.Up, k.Down, relabel(k.Back, "cancel")}}
+}
 
 // wipe forgets the passphrase and the decrypted backup.
 func (m restoreModel) wipe() restoreModel {
 	m.pass.Reset()
-	clear(m.typed)
-	m.typed = nil
 	if m.backup != nil {
 		wipeAll(m.backup.State.Accounts)
 		m.backup = nil
@@ -114,55 +130,6 @@ func (m restoreModel) plan() vault.RestorePlan {
 		return m.plans[1]
 	}
 	return m.plans[0]
-}
-
-// readBackupCmd decrypts and checks the whole backup, then plans the
-// restore both ways, before anything is changed.
-// typed is the path as the person typed it, for messages.
-func readBackupCmd(cfg Config, v *vault.Vault, file, typed string, pass []byte) tea.Cmd {
-	return func() tea.Msg {
-		defer clear(pass)
-		explain := func(err error) backupReadMsg {
-			retype := errors.Is(err, backup.ErrWrongPassphrase)
-			if cfg.ExplainBackup != nil {
-				err = cfg.ExplainBackup(typed, err)
-			}
-			return backupReadMsg{file: file, err: sentence(err), retype: retype}
-		}
-		f, err := os.Open(file)
-		if err != nil {
-			return backupReadMsg{file: file, err: sentence(describeFileErr(typed, err))}
-		}
-		b, err := backup.Read(f, pass)
-		f.Close()
-		freeKDFMemory()
-		if err != nil {
-			return explain(err)
-		}
-		cur := v.State()
-		defer wipeAll(cur.Accounts)
-		msg := backupReadMsg{file: file, backup: b, info: backupInfo(b, v.ID())}
-		msg.plans[0] = vault.PlanRestore(cur, b.State, false)
-		msg.plans[1] = vault.PlanRestore(cur, b.State, true)
-		return msg
-	}
-}
-
-// applyRestoreCmd merges the backup into the vault.
-func applyRestoreCmd(v *vault.Vault, b vault.State, undelete bool) tea.Cmd {
-	return func() tea.Msg {
-		var done vault.RestorePlan
-		err := v.Update(func(tx *vault.Tx) error {
-			var err error
-			done, err = vault.ApplyRestore(tx, b, undelete)
-			return err
-		})
-		if err != nil {
-			return restoredMsg{err: fmt.Errorf("restore: %w", err)}
-		}
-		as, last := snapshot(v)
-		return restoredMsg{done: done, accounts: as, lastChange: last}
-	}
 }
 
 // backupInfo says what the backup is, as 'wardkey restore' does.
@@ -201,85 +168,87 @@ func restoreSummary(p vault.RestorePlan) string {
 	return "Restored: " + strings.Join(parts, ", ") + "."
 }
 
-// restoreAction is what the restore screen asks the root to do.
-type restoreAction int
-
-const (
-	resNone  restoreAction = iota
-	resBack                // cancel
-	resRead                // decrypt the backup (spinner running)
-	resApply               // apply the plan (spinner running)
-)
-
 // Update handles typing, the plan's keys and the decryption's answer.
-func (m restoreModel) Update(msg tea.Msg) (restoreModel, restoreAction, tea.Cmd) {
-	k := m.sh.keys
+func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := m.c.keys
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		restyleFields(msg, &m.path, &m.pass)
+		m.spin.Style = m.c.styles.Faint
+		return m, nil
 	case spinner.TickMsg:
 		if m.step != resBusy {
-			return m, resNone, nil
+			return m, nil
 		}
 		var cmd tea.Cmd
 		if m.spin, cmd = m.spin.Update(msg); cmd != nil {
-			cmd = spinCmd(m.sh, m.spin)
+			cmd = spinCmd(m.c, m.spin)
 		}
-		return m, resNone, cmd
+		return m, cmd
 	case backupReadMsg:
+		if m.step != resBusy {
+			wipeRead(msg)
+			return m, nil
+		}
 		if msg.err != "" {
 			m.step, m.busy, m.err = resPass, "", msg.err
 			if msg.retype {
-				return m, resNone, m.pass.Focus()
+				return m, m.pass.Focus()
 			}
 			m.step = resPath
 			m.pass.Blur()
-			return m, resNone, m.path.Focus()
+			return m, m.path.Focus()
 		}
 		b := msg.backup
 		m.backup, m.file, m.info, m.plans = &b, msg.file, msg.info, msg.plans
 		m.step, m.busy, m.err, m.top, m.undel = resPlan, "", "", 0, false
-		return m, resNone, nil
-	case restoredMsg: // failures only: the root takes successes
+		return m, nil
+	case restoredMsg:
+		if msg.err == nil {
+			m = m.wipe()
+			return m, tea.Batch(closeScreen(), toast(restoreSummary(msg.done), false))
+		}
 		m.step, m.busy, m.err = resPlan, "", sentence(msg.err)
-		return m, resNone, nil
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.step == resBusy {
-			return m, resNone, nil
+			return m, nil
 		}
 		if matches(msg, k.Back) {
-			return m.wipe(), resBack, nil
+			return m.wipe(), closeScreen()
 		}
 		switch m.step {
 		case resPath:
 			if matches(msg, k.Submit) {
 				if strings.TrimSpace(m.path.Value()) == "" {
 					m.err = "Type the backup file's path."
-					return m, resNone, nil
+					return m, nil
 				}
 				m.err = ""
 				m.step = resPass
 				m.path.Blur()
-				return m, resNone, m.pass.Focus()
+				return m, m.pass.Focus()
 			}
 		case resPass:
 			switch {
 			case matches(msg, k.Submit):
 				if m.pass.Value() == "" {
 					m.err = "Type the backup's passphrase."
-					return m, resNone, nil
+					return m, nil
 				}
 				m.err = ""
-				m.file = m.sh.cfg.expand(m.path.Value())
+				m.file = cleanPath(m.path.Value(), m.c.cfg.Home)
 				m.step, m.busy = resBusy, "Decrypting the backup (scrypt takes a second or two)…"
-				m.typed = []byte(m.pass.Value())
+				pass := []byte(m.pass.Value())
 				m.pass.Blur()
 				m.pass.Reset()
-				return m, resRead, spinCmd(m.sh, m.spin)
-			case msg.String() == "shift+tab":
+				return m, tea.Batch(spinCmd(m.c, m.spin), readBackupCmd(m.c.backend(), m.c.sess.v, m.file, strings.TrimSpace(m.path.Value()), pass))
+			case matches(msg, k.PrevStep):
 				m.err = ""
 				m.pass.Reset()
 				m.pass.Blur()
 				m.step = resPath
-				return m, resNone, m.path.Focus()
+				return m, m.path.Focus()
 			}
 		case resPlan:
 			switch {
@@ -291,12 +260,12 @@ func (m restoreModel) Update(msg tea.Msg) (restoreModel, restoreAction, tea.Cmd)
 				m.top++
 			case matches(msg, k.Submit):
 				if !m.plan().Changes() {
-					return m.wipe(), resBack, nil
+					return m.wipe(), closeScreen()
 				}
 				m.step, m.busy, m.err = resBusy, "Restoring…", ""
-				return m, resApply, spinCmd(m.sh, m.spin)
+				return m, tea.Batch(spinCmd(m.c, m.spin), applyRestoreCmd(m.c.sess.v, m.backup.State, m.undel))
 			}
-			return m, resNone, nil
+			return m, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -306,13 +275,13 @@ func (m restoreModel) Update(msg tea.Msg) (restoreModel, restoreAction, tea.Cmd)
 	case resPass:
 		m.pass, cmd = m.pass.Update(msg)
 	}
-	return m, resNone, cmd
+	return m, cmd
 }
 
 // planLines lists the plan category by category, as 'wardkey restore'
 // prints it.
 func (m restoreModel) planLines() []string {
-	st := m.sh.styles
+	st := m.c.styles
 	p := m.plan()
 	var out []string
 	section := func(title string, as []vault.Account, list bool, note string) {
@@ -333,7 +302,7 @@ func (m restoreModel) planLines() []string {
 	if m.undel {
 		section("Deleted here, brought back", p.Undeleted, true, "under new IDs")
 	}
-	section("Deleted here, kept deleted", p.KeptDeleted, true, "u brings them back")
+	section("Deleted here, kept deleted", p.KeptDeleted, true, m.c.keys.Undelete.Help().Key+" brings them back")
 	if len(p.Removed) > 0 {
 		section("Deleted in the backup", p.Removed, true, "deleted later elsewhere: the delete wins")
 	}
@@ -343,9 +312,21 @@ func (m restoreModel) planLines() []string {
 	return out
 }
 
+// forget wipes the passphrase and the decrypted backup (on lock).
+func (m restoreModel) forget() { m.wipe() }
+
+// wipeRead wipes a decrypted backup nobody will show.
+func wipeRead(msg backupReadMsg) {
+	wipeAll(msg.backup.State.Accounts)
+	for _, p := range msg.plans {
+		wipePlan(p)
+	}
+}
+
 // View renders the restore screen.
-func (m restoreModel) View(w, h int) string {
-	st := m.sh.styles
+func (m restoreModel) View() string {
+	w, h := m.w, m.h
+	st := m.c.styles
 	lines := []string{st.Title.Render("Restore a backup"), ""}
 	if m.step == resPlan || (m.step == resBusy && m.backup != nil) {
 		lines = append(lines, cut(strings.TrimSpace(m.path.Value()), w))
@@ -357,16 +338,16 @@ func (m restoreModel) View(w, h int) string {
 			box = "[x]"
 		}
 		var foot []string
-		foot = append(foot, "", st.Key.Render("u")+" "+box+" bring back accounts deleted here")
+		foot = append(foot, "", st.Key.Render(m.c.keys.Undelete.Help().Key)+" "+box+" bring back accounts deleted here")
 		switch {
 		case m.step == resBusy:
 			foot = append(foot, "", m.spin.View()+" "+st.Faint.Render(m.busy))
 		case m.err != "":
 			foot = append(foot, "", st.Error.Render(m.err))
 		case !m.plan().Changes():
-			foot = append(foot, "", "The vault already holds everything in this backup.", st.Faint.Render("enter or esc back"))
+			foot = append(foot, "", "The vault already holds everything in this backup.", m.c.hints(m.ShortHelp()...))
 		default:
-			foot = append(foot, "", st.Faint.Render("enter restore · ↑/↓ scroll · esc cancel"))
+			foot = append(foot, "", m.c.hints(m.ShortHelp()...))
 		}
 		foot = strings.Split(wrapLines(foot, w), "\n")
 		avail := max(h-len(lines)-len(foot), 1)
@@ -395,23 +376,7 @@ func (m restoreModel) View(w, h int) string {
 		lines = append(lines, "", st.Error.Render(m.err))
 	}
 	if m.step != resBusy {
-		hint := "enter next · esc cancel"
-		if m.step == resPass {
-			hint = "enter decrypt · shift+tab change the file · esc cancel"
-		}
-		lines = append(lines, "", st.Faint.Render(hint))
+		lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	}
 	return fit(wrapLines(lines, w), w, h)
-}
-
-// describeFileErr words a failure to open a file without Go's "open PATH:"
-// prefix.
-func describeFileErr(typed string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("there is no file %s; nothing was changed", typed)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%s cannot be read (permission denied); nothing was changed", typed)
-	}
-	return fmt.Errorf("open the backup: %w", err)
 }

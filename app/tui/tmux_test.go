@@ -99,6 +99,9 @@ func rssKB(t *testing.T, pid string) int {
 
 const e2eSecret = "JBSWY3DPEHPK3PXP"
 
+// strongPass is a backup passphrase that passes the strength check.
+const strongPass = "orbit tulip gravel lantern"
+
 // TestTmuxEndToEnd starts the real binary in tmux over a vault of 1,002
 // accounts, unlocks it by typing the passphrase, reads a code off the
 // screen and checks it with oathtool, finds, measures idle CPU and memory,
@@ -146,7 +149,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 
 	s := tmuxSession{t: t, sock: fmt.Sprintf("wardkey-e2e-%d", os.Getpid())}
 	status := filepath.Join(tmp, "status")
-	cmd := fmt.Sprintf("env WARDKEY_HOME=%q DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent NO_COLOR=1 %q; echo $? > %q; sleep 60", home, bin, status)
+	// WARDKEY_NTP_SERVER: the background clock check asks a closed port on
+	// loopback, never a public server.
+	cmd := fmt.Sprintf("env WARDKEY_HOME=%q DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent WARDKEY_NTP_SERVER=127.0.0.1:9 NO_COLOR=1 %q; echo $? > %q; sleep 60", home, bin, status)
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", cmd)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
 	shell := strings.TrimSpace(s.run("display", "-p", "-t", "t", "#{pane_pid}"))

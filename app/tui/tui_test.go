@@ -31,28 +31,28 @@ func TestGolden(t *testing.T) {
 		setup func(t *testing.T) *driver
 	}{
 		{"firstrun", func(t *testing.T) *driver {
-			return newDriver(t, Config{DefaultKeyring: true, ProbeKeyring: func() error { return nil }})
+			return newDriver(t, testConfig{DefaultKeyring: true, ProbeKeyring: func() error { return nil }})
 		}},
 		{"firstrun_named", func(t *testing.T) *driver {
-			return newDriver(t, Config{Profile: "ward3"})
+			return newDriver(t, testConfig{Profile: "ward3"})
 		}},
 		{"firstrun_nokeyring", func(t *testing.T) *driver {
-			return newDriver(t, Config{DefaultKeyring: true, ProbeKeyring: func() error {
+			return newDriver(t, testConfig{DefaultKeyring: true, ProbeKeyring: func() error {
 				return errors.Join(vault.ErrKeyringUnavailable, errors.New("no D-Bus session"))
 			}})
 		}},
 		{"firstrun_passphrase", func(t *testing.T) *driver {
-			d := newDriver(t, Config{Profile: "ward3"})
+			d := newDriver(t, testConfig{Profile: "ward3"})
 			d.key("p")
 			d.typeText("abc")
 			return d
 		}},
 		{"unlock", func(t *testing.T) *driver {
-			cfg, _, _ := diskConfig(t, demoAccounts(t), false)
+			cfg, _ := passConfig(t, demoAccounts(t))
 			return newDriver(t, cfg)
 		}},
 		{"unlock_wrong", func(t *testing.T) *driver {
-			cfg, _, _ := diskConfig(t, demoAccounts(t), false)
+			cfg, _ := passConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
 			d.typeText("wrong horse")
 			d.key("enter")
@@ -187,7 +187,7 @@ func TestGolden(t *testing.T) {
 			return d
 		}},
 		{"locked", func(t *testing.T) *driver {
-			cfg, _, _ := diskConfig(t, demoAccounts(t), false)
+			cfg, _ := passConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
 			d.typeText("right horse")
 			d.key("enter", "L")
@@ -207,7 +207,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"recovery", func(t *testing.T) *driver {
 			dir := t.TempDir()
-			d := newDriver(t, Config{Profile: "ward3", Create: func(r CreateRequest) (*vault.Vault, error) {
+			d := newDriver(t, testConfig{Profile: "ward3", Create: func(r CreateRequest) (*vault.Vault, error) {
 				return vault.Create(dir, vault.CreateOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode})
 			}})
 			d.key("p")
@@ -235,7 +235,7 @@ func TestGolden(t *testing.T) {
 func TestNoCodesWhenLocked(t *testing.T) {
 	cfg, _ := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
-	a := d.m.codes.items[0].acct
+	a := d.m.list.items[0].acct
 	code, _ := vault.TOTPCode(a, t0)
 	if !strings.Contains(d.screen(), group(code)) {
 		t.Fatalf("the list does not show %s's code:\n%s", a.Label(), d.screen())
@@ -244,7 +244,7 @@ func TestNoCodesWhenLocked(t *testing.T) {
 	if strings.Contains(d.screen(), group(code)) || !d.m.Locked() {
 		t.Fatalf("after L the code is still on screen or the vault open:\n%s", d.screen())
 	}
-	if len(d.m.codes.items) != 0 || d.m.v != nil {
+	if len(d.m.list.items) != 0 || d.m.c.sess.v != nil {
 		t.Fatal("after L the model still holds accounts or the vault")
 	}
 }

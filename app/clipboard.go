@@ -1,4 +1,4 @@
-package tui
+package app
 
 import (
 	"context"
@@ -8,24 +8,18 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/wardkey/wardkey/app/tui"
 )
 
-// Clipboard is a system clipboard reached through a helper program
-// (wl-copy, xclip, xsel, pbcopy). OSC 52 (tea.SetClipboard) is used besides
-// it, so copying also works over SSH.
-type Clipboard interface {
-	// Write replaces the clipboard's text; "" clears it.
-	Write(s string) error
-	// Read returns the clipboard's text; ok is false where it cannot be read.
-	Read() (s string, ok bool)
-}
+// clipboardTimeout bounds every call to a clipboard helper.
+const clipboardTimeout = 2 * time.Second
 
-// ClipboardTimeout bounds every call to a clipboard helper.
-const ClipboardTimeout = 2 * time.Second
-
-// SystemClipboard returns the clipboard of this desktop session, or nil
-// where no helper program is installed or no display is set.
-func SystemClipboard() Clipboard {
+// systemClipboard returns the clipboard of this desktop session through a
+// helper program (wl-copy, xclip, xsel, pbcopy), or nil where none is
+// installed or no display is set. The code screen sends OSC 52 besides it,
+// so copying also works over SSH.
+func systemClipboard() tui.Clipboard {
 	type tool struct {
 		env         string // a variable that must be set ("" none)
 		write, read []string
@@ -57,10 +51,12 @@ func SystemClipboard() Clipboard {
 	return nil
 }
 
+// toolClipboard runs a helper program per call, each within
+// clipboardTimeout.
 type toolClipboard struct{ write, read []string }
 
 func (c *toolClipboard) Write(s string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), ClipboardTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
 	defer cancel()
 	args := c.write
 	if s == "" && args[0] == "wl-copy" {
@@ -81,7 +77,7 @@ func (c *toolClipboard) Read() (string, bool) {
 	if c.read == nil {
 		return "", false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ClipboardTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, c.read[0], c.read[1:]...).Output()
 	if err != nil {

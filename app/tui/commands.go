@@ -1,0 +1,309 @@
+package tui
+
+// Every piece of I/O the TUI does is a tea.Cmd in this file: opening and
+// creating vaults, saving, HOTP counters, sync, backups, imports, the
+// clock, the recent-use file and the clipboard. Update and View elsewhere
+// only return these commands, so "no I/O in Update" is checked here, in
+// one place. Each command calls the Backend (or the open Vault it handed
+// out) and comes back as a message.
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"runtime/debug"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/backup"
+)
+
+// Results of the commands that change the vault.
+type (
+	// savedMsg is the result of a change to the vault.
+	savedMsg struct {
+		accounts   []vault.Account
+		lastChange time.Time
+		note       string
+		selectID   string
+		err        error
+	}
+	// hotpMsg is a counter-based code, shown after its counter was saved.
+	hotpMsg struct {
+		id         string
+		code       string
+		copy       bool
+		accounts   []vault.Account
+		lastChange time.Time
+		err        error
+	}
+	// syncedMsg is the result of "sync now".
+	syncedMsg struct {
+		summary    string
+		accounts   []vault.Account
+		lastChange time.Time
+		local      vault.Local // re-read after the sync (LastSync)
+		err        error
+	}
+	// clipErrMsg says the system clipboard failed (OSC 52 was still sent).
+	clipErrMsg struct{ err error }
+)
+
+// freeKDFMemory hands the KDF's memory (argon2id 64 MiB, scrypt 256 MiB)
+// back to the OS once it is done.
+func freeKDFMemory() { debug.FreeOSMemory() }
+
+// openCmd opens profile p's vault; pass nil tries the keyring, the
+// passphrase file, or the demo.
+func openCmd(b Backend, p Profile, pass []byte) tea.Cmd {
+	return func() tea.Msg {
+		var v Vault
+		var err error
+		if p.Demo {
+			v, err = b.OpenDemo()
+		} else {
+			v, err = b.Open(p.Name, pass)
+		}
+		freeKDFMemory()
+		return loaded(b, v, err, pass == nil, p.Demo)
+	}
+}
+
+// loaded reads what belongs beside an open vault (local state, recent use,
+// a sync remote).
+func loaded(b Backend, v Vault, err error, keyring, demo bool) openedMsg {
+	msg := openedMsg{v: v, err: err, keyring: keyring, demo: demo}
+	if err != nil || v == nil {
+		return msg
+	}
+	msg.accounts, msg.lastChange = snapshot(v)
+	if !demo {
+		msg.local = b.Local(v)
+		msg.recent = b.Recent(v)
+		msg.canSync = b.CanSync(v)
+	}
+	return msg
+}
+
+// checkWaitCmd asks how long earlier failures make this attempt wait.
+func checkWaitCmd(b Backend, profile string, now time.Time, pass []byte) tea.Cmd {
+	return func() tea.Msg {
+		n, w := b.UnlockWait(profile)
+		return unlockWaitMsg{failed: n, until: now.Add(w), pass: pass}
+	}
+}
+
+// createCmd makes profile's vault with a fresh recovery code.
+func createCmd(c *common, profile string, req CreateRequest) tea.Cmd {
+	b, newCode := c.backend(), c.cfg.NewRecoveryCode
+	return func() tea.Msg {
+		req.RecoveryCode = vault.NewRecoveryCode()
+		if newCode != nil {
+			req.RecoveryCode = newCode()
+		}
+		v, err := b.Create(profile, req)
+		freeKDFMemory()
+		msg := loaded(b, v, err, false, false)
+		if err == nil {
+			msg.created = req.RecoveryCode
+		}
+		return msg
+	}
+}
+
+// demoCmd opens the embedded demo from the first-run screen.
+func demoCmd(b Backend) tea.Cmd {
+	return func() tea.Msg {
+		v, err := b.OpenDemo()
+		return loaded(b, v, err, false, true)
+	}
+}
+
+// probeCmd asks whether the OS keyring works.
+func probeCmd(b Backend) tea.Cmd {
+	return func() tea.Msg { return probedMsg{b.ProbeKeyring()} }
+}
+
+// measureClockCmd asks NTP how far off this clock is, in the background.
+func measureClockCmd(b Backend, server string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := b.MeasureClock(server)
+		return clockMsg{measured: d, err: err}
+	}
+}
+
+// snapshot copies the accounts and finds the newest change (tombstones
+// included), for the list and the backup banner.
+func snapshot(v Vault) ([]vault.Account, time.Time) {
+	return v.Accounts(), time.UnixMilli(v.LastChange().Wall)
+}
+
+// saveCmd applies fn to the vault; fn returns the note to show and the
+// account to select.
+func saveCmd(v Vault, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
+	return func() tea.Msg {
+		var note, id string
+		err := v.Update(func(tx *vault.Tx) error {
+			var err error
+			note, id, err = fn(tx)
+			return err
+		})
+		if err != nil {
+			return savedMsg{err: err}
+		}
+		as, last := snapshot(v)
+		return savedMsg{accounts: as, lastChange: last, note: note, selectID: id}
+	}
+}
+
+// nextHOTPCmd saves the advanced counter, then makes the code (and asks
+// for it to be copied when copy is set).
+func nextHOTPCmd(v Vault, a vault.Account, copy bool) tea.Cmd {
+	return func() tea.Msg {
+		var c uint64
+		err := v.Update(func(tx *vault.Tx) error {
+			var err error
+			c, err = tx.NextHOTP(a.ID)
+			return err
+		})
+		if err != nil {
+			return hotpMsg{id: a.ID, err: err}
+		}
+		code, err := vault.HOTPCode(a, c)
+		as, last := snapshot(v)
+		return hotpMsg{id: a.ID, code: code, copy: copy, accounts: as, lastChange: last, err: err}
+	}
+}
+
+// syncCmd syncs in the background. A failure of any kind, even a panic
+// in the sync code, comes back as one line: the code screen stays up.
+func syncCmd(b Backend, v Vault) tea.Cmd {
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = syncedMsg{local: b.Local(v), err: fmt.Errorf("the sync stopped on an internal error (%v); the local vault is unchanged or merged, never damaged", r)}
+			}
+		}()
+		s, err := b.Sync(v)
+		out := syncedMsg{summary: s, err: err, local: b.Local(v)}
+		if err == nil {
+			out.accounts, out.lastChange = snapshot(v)
+		}
+		return out
+	}
+}
+
+// saveRecentCmd stores when each account was last copied. A failure only
+// loses the order of "sort by recent use": it is not reported.
+func saveRecentCmd(b Backend, v Vault, recent map[string]int64) tea.Cmd {
+	recent = maps.Clone(recent)
+	return func() tea.Msg { _ = b.SaveRecent(v, recent); return nil }
+}
+
+// importCmd reads accounts from a file through the importer. Its errors
+// name the file's problem, never its content.
+func importCmd(b Backend, typed, path string) tea.Cmd {
+	return func() tea.Msg {
+		as, err := b.ImportFile(path)
+		if err == nil && len(as) == 0 {
+			err = errors.New("no account was found in that file")
+		}
+		return importedMsg{path: typed, accts: as, err: err}
+	}
+}
+
+// checkPathCmd refuses an existing file or a missing folder before any
+// passphrase is asked; typed is the path as the person typed it.
+func checkPathCmd(b Backend, path, typed string) tea.Cmd {
+	return func() tea.Msg { return exportPathMsg{path, b.CheckBackupTarget(path, typed)} }
+}
+
+// strengthCmd checks a new backup passphrase.
+func strengthCmd(b Backend, pass []byte, profile string) tea.Cmd {
+	return func() tea.Msg { return exportStrengthMsg{b.CheckBackupPassphrase(pass, profile)} }
+}
+
+// exportCmd encrypts the vault's state to path and notes the time of the
+// backup; it wipes pass when done.
+func exportCmd(b Backend, v Vault, path string, pass []byte) tea.Cmd {
+	return func() tea.Msg {
+		defer clear(pass)
+		r, err := b.Export(v, path, pass)
+		freeKDFMemory()
+		return exportedMsg{path: path, result: r, err: err}
+	}
+}
+
+// readBackupCmd decrypts and checks the whole backup, then plans the
+// restore both ways, before anything is changed; it wipes pass.
+func readBackupCmd(b Backend, v Vault, file, typed string, pass []byte) tea.Cmd {
+	return func() tea.Msg {
+		defer clear(pass)
+		bk, err := b.ReadBackup(file, typed, pass)
+		freeKDFMemory()
+		if err != nil {
+			return backupReadMsg{file: file, err: sentence(err), retype: errors.Is(err, backup.ErrWrongPassphrase)}
+		}
+		cur := v.State()
+		defer wipeAll(cur.Accounts)
+		msg := backupReadMsg{file: file, backup: bk, info: backupInfo(bk, v.ID())}
+		msg.plans[0] = vault.PlanRestore(cur, bk.State, false)
+		msg.plans[1] = vault.PlanRestore(cur, bk.State, true)
+		return msg
+	}
+}
+
+// applyRestoreCmd merges the backup into the vault.
+func applyRestoreCmd(v Vault, b vault.State, undelete bool) tea.Cmd {
+	return func() tea.Msg {
+		var done vault.RestorePlan
+		err := v.Update(func(tx *vault.Tx) error {
+			var err error
+			done, err = vault.ApplyRestore(tx, b, undelete)
+			return err
+		})
+		if err != nil {
+			return restoredMsg{err: fmt.Errorf("restore: %w", err)}
+		}
+		as, last := snapshot(v)
+		return restoredMsg{done: done, accounts: as, lastChange: last}
+	}
+}
+
+// clipboardWriteCmd puts code on the system clipboard (OSC 52 is sent
+// beside it by the copier).
+func clipboardWriteCmd(b Backend, code string) tea.Cmd {
+	return func() tea.Msg {
+		cb := b.Clipboard()
+		if cb == nil {
+			return nil
+		}
+		if err := cb.Write(code); err != nil {
+			return clipErrMsg{err}
+		}
+		return nil
+	}
+}
+
+// clipboardClearCmd clears the clipboard if, where it can be read, it
+// still holds code: someone may have copied something else since.
+func clipboardClearCmd(b Backend, code string) tea.Cmd {
+	return func() tea.Msg {
+		if cb := b.Clipboard(); cb != nil {
+			if cur, ok := cb.Read(); ok && cur != code {
+				return nil // not ours any more: leave it
+			}
+			_ = cb.Write("")
+		}
+		return tea.SetClipboard("")()
+	}
+}
+
+// wipeAll wipes the secrets of accounts nobody will show.
+func wipeAll(as []vault.Account) {
+	for _, a := range as {
+		a.Secret.Wipe()
+	}
+}

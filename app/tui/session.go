@@ -1,0 +1,126 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/vault"
+)
+
+// ClipboardClearAfter is how long a copied code stays on the clipboard
+// (the clipboard_clear setting's default).
+const ClipboardClearAfter = 20 * time.Second
+
+// session is one profile, from the unlock screen to the lock: the open
+// vault and everything that belongs to it and to this machine (the
+// applied clock offset, the last backup and sync, the idle lock, what NTP
+// said). Switching people is closing one session and opening another:
+// nothing of a closed session survives it. The root owns the session and
+// changes it only in Update.
+type session struct {
+	profile    Profile
+	v          Vault // nil while locked
+	local      vault.Local
+	offset     time.Duration // applied clock offset (local.json)
+	lastChange time.Time     // newest change in the vault
+	canSync    bool          // the profile has a remembered remote
+	lockAfter  time.Duration
+	clipClear  time.Duration
+	lastInput  time.Time
+	gen        int           // tick generation: a lock or an unlock starts a new chain
+	ntpKnown   bool          // an NTP server answered after the unlock
+	ntpOffset  time.Duration // what it said: server minus this clock
+}
+
+// Messages of the session.
+type (
+	// tickMsg is the once-a-second redraw; gen tells stale chains apart.
+	tickMsg struct{ gen int }
+	// openedMsg says the vault opened (v set) or did not (err set). A
+	// success makes the root start a session: the unlock.
+	openedMsg struct {
+		v          Vault
+		err        error
+		accounts   []vault.Account // a copy of the accounts, read by the command
+		lastChange time.Time
+		keyring    bool // the attempt was the keyring's (no passphrase)
+		local      vault.Local
+		recent     map[string]int64
+		canSync    bool
+		created    string // the recovery code of a vault made just now
+		demo       bool   // the demo was opened from the first-run screen
+	}
+	// clockMsg is the NTP measurement made after an unlock.
+	clockMsg struct {
+		measured time.Duration
+		err      error
+	}
+	// localMsg is this machine's state, re-read after a sync or a backup.
+	localMsg struct{ local vault.Local }
+)
+
+// newSession is the session of profile p, locked.
+func newSession(p Profile) *session { return &session{profile: p, clipClear: ClipboardClearAfter} }
+
+// open starts the session on a freshly opened vault at now.
+func (s *session) open(msg openedMsg, now time.Time) {
+	s.v = msg.v
+	switch {
+	case msg.created != "":
+		s.profile.HasVault, s.profile.Demo = true, false
+		s.profile.Slots = msg.v.SlotKinds()
+	case msg.demo:
+		s.profile.Demo = true
+	}
+	s.setLocal(msg.local)
+	s.canSync = msg.canSync && !s.profile.Demo
+	s.lockAfter = time.Duration(s.v.Settings().LockAfterSeconds()) * time.Second
+	s.lastInput = now
+	s.ntpKnown = false
+	s.gen++
+}
+
+// setLocal takes this machine's state (and its clock offset).
+func (s *session) setLocal(l vault.Local) {
+	s.local = l
+	s.offset = l.Offset()
+}
+
+// close drops the vault. Screens holding secrets wipe them themselves.
+func (s *session) close() {
+	if s.v != nil {
+		s.v.Close()
+		s.v = nil
+	}
+	s.gen++
+	s.ntpKnown = false
+}
+
+// isOpen reports whether a vault is open.
+func (s *session) isOpen() bool { return s.v != nil }
+
+// idle reports whether the idle lock is due at now.
+func (s *session) idle(now time.Time) bool {
+	return s.v != nil && s.lockAfter > 0 && now.Sub(s.lastInput) >= s.lockAfter
+}
+
+// idleWords says why the idle lock came: "Locked after 2 min without a
+// key press."
+func (s *session) idleWords() string {
+	d := s.lockAfter
+	n := fmt.Sprintf("%d s", int(d/time.Second))
+	if d%time.Minute == 0 {
+		n = fmt.Sprintf("%d min", int(d/time.Minute))
+	}
+	return "Locked after " + n + " without a key press."
+}
+
+// tick schedules the next redraw just after the next second boundary of
+// the code clock (now plus the offset).
+func (s *session) tick(c *common) tea.Cmd {
+	t := c.codeTime()
+	d := time.Second - time.Duration(t.UnixNano()%int64(time.Second)) + 2*time.Millisecond
+	return c.cfg.after(d, tickMsg{gen: s.gen})
+}
