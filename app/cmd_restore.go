@@ -3,8 +3,8 @@ package app
 import (
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
 )
@@ -55,7 +55,7 @@ func cmdRestore(e *env, args []string) error {
 	defer v.Close()
 	plan := vault.PlanRestore(v.State(), b.State, *undelete)
 	printBackupInfo(e.out, b, v.ID())
-	printPlan(e.out, plan)
+	printPlan(e.out, plan, *undelete)
 	switch {
 	case *dryRun:
 		fmt.Fprintln(e.err, "wardkey: dry run: nothing was changed")
@@ -72,7 +72,7 @@ func cmdRestore(e *env, args []string) error {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(e.err, "wardkey: restored: %s; the vault of profile %q now has %s\n",
-		summary(done), e.profile, plural(len(v.Accounts()), "account"))
+		wording.RestoreSummary(done), e.profile, plural(len(v.Accounts()), "account"))
 	return nil
 }
 
@@ -81,7 +81,7 @@ func cmdRestore(e *env, args []string) error {
 func restoreNew(e *env, b backup.Backup, dryRun bool) error {
 	plan := vault.PlanRestore(vault.State{}, b.State, false)
 	printBackupInfo(e.out, b, "")
-	printPlan(e.out, plan)
+	printPlan(e.out, plan, false)
 	if dryRun {
 		fmt.Fprintf(e.err, "wardkey: dry run: profile %q has no vault yet; restore would create one; nothing was changed\n", e.profile)
 		return nil
@@ -100,59 +100,26 @@ func restoreNew(e *env, b backup.Backup, dryRun bool) error {
 	return nil
 }
 
-// printBackupInfo says what the backup is.
+// printBackupInfo says what the backup is (app/wording, as the TUI does).
 func printBackupInfo(w io.Writer, b backup.Backup, vaultID string) {
-	whose := ""
-	switch {
-	case vaultID == "":
-	case b.VaultID == vaultID:
-		whose = ", of this vault"
-	case b.VaultID != "":
-		whose = ", from vault " + b.VaultID
-	}
-	when := "of unknown date"
-	if !b.Created.IsZero() {
-		when = "made " + b.Created.UTC().Format("2006-01-02 15:04 UTC")
-	}
-	fmt.Fprintf(w, "backup %s%s: %s\n", when, whose, plural(len(b.State.Live()), "account"))
+	fmt.Fprintln(w, wording.BackupInfo(b, vaultID))
 }
 
-// printPlan shows what the restore does, category by category.
-func printPlan(w io.Writer, p vault.RestorePlan) {
-	section := func(title string, as []vault.Account, list bool, note string) {
-		fmt.Fprintf(w, "%s: %d\n", title, len(as))
-		if list {
-			for _, a := range as {
+// printPlan shows what the restore does, category by category, in the
+// words and order the TUI shows it (app/wording).
+func printPlan(w io.Writer, p vault.RestorePlan, undelete bool) {
+	for _, s := range wording.RestorePlan(p, undelete, "restore --undelete") {
+		fmt.Fprintf(w, "%s: %d\n", s.Title, len(s.Accounts))
+		if s.List {
+			for _, a := range s.Accounts {
 				fmt.Fprintf(w, "  %s\n", a.Label())
 			}
 		}
-		if note != "" && len(as) > 0 {
-			fmt.Fprintf(w, "  (%s)\n", note)
+		if s.Note != "" && len(s.Accounts) > 0 {
+			fmt.Fprintf(w, "  (%s)\n", s.Note)
 		}
 	}
-	section("added", p.Added, true, "")
-	section("updated", p.Updated, true, "")
-	section("unchanged", p.Unchanged, false, "")
-	section("duplicate", p.Duplicates, true, "the same issuer, name and secret are here already under another ID: kept once")
-	section("deleted here, kept deleted", p.KeptDeleted, true, "restore --undelete brings them back")
-	if len(p.Undeleted) > 0 {
-		section("deleted here, brought back", p.Undeleted, true, "under new IDs")
+	if l := wording.PlanSettings(p); l != "" {
+		fmt.Fprintln(w, l)
 	}
-	if len(p.Removed) > 0 {
-		section("deleted in the backup", p.Removed, true, "deleted later elsewhere: the delete wins")
-	}
-	if p.Settings {
-		fmt.Fprintln(w, "settings: newer in the backup")
-	}
-}
-
-func summary(p vault.RestorePlan) string {
-	parts := []string{fmt.Sprintf("%d added", len(p.Added)), fmt.Sprintf("%d updated", len(p.Updated))}
-	if n := len(p.Undeleted); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d brought back", n))
-	}
-	if n := len(p.Removed); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d deleted as in the backup", n))
-	}
-	return strings.Join(parts, ", ")
 }

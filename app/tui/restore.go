@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
 )
@@ -134,38 +135,15 @@ func (m restoreModel) plan() vault.RestorePlan {
 
 // backupInfo says what the backup is, as 'wardkey restore' does.
 func backupInfo(b backup.Backup, vaultID string) string {
-	whose := ""
-	switch {
-	case vaultID == "":
-	case b.VaultID == vaultID:
-		whose = ", of this vault"
-	case b.VaultID != "":
-		whose = ", from another vault"
-	}
-	when := "of unknown date"
-	if !b.Created.IsZero() {
-		when = "made " + b.Created.UTC().Format("2006-01-02 15:04 UTC")
-	}
-	return fmt.Sprintf("Backup %s%s: %s.", when, whose, countOf(len(b.State.Live()), "account"))
+	return wording.Sentence(wording.BackupInfo(b, vaultID))
 }
 
-func countOf(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
+// countOf says "1 account", "3 accounts".
+func countOf(n int, what string) string { return wording.Count(n, what) }
 
-// restoreSummary is the toast after a restore.
+// restoreSummary is the note after a restore.
 func restoreSummary(p vault.RestorePlan) string {
-	parts := []string{fmt.Sprintf("%d added", len(p.Added)), fmt.Sprintf("%d updated", len(p.Updated))}
-	if n := len(p.Undeleted); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d brought back", n))
-	}
-	if n := len(p.Removed); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d deleted as in the backup", n))
-	}
-	return "Restored: " + strings.Join(parts, ", ") + "."
+	return "Restored: " + wording.RestoreSummary(p) + "."
 }
 
 // Update handles typing, the plan's keys and the decryption's answer.
@@ -278,36 +256,25 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return m, cmd
 }
 
-// planLines lists the plan category by category, as 'wardkey restore'
-// prints it.
+// planLines lists the plan category by category, in the words and order
+// 'wardkey restore' prints it (app/wording).
 func (m restoreModel) planLines() []string {
 	st := m.c.styles
 	p := m.plan()
 	var out []string
-	section := func(title string, as []vault.Account, list bool, note string) {
-		out = append(out, fmt.Sprintf("%s: %d", title, len(as)))
-		if list {
-			for _, a := range as {
+	for _, sec := range wording.RestorePlan(p, m.undel, m.c.keys.Undelete.Help().Key) {
+		out = append(out, fmt.Sprintf("%s: %d", strings.ToUpper(sec.Title[:1])+sec.Title[1:], len(sec.Accounts)))
+		if sec.List {
+			for _, a := range sec.Accounts {
 				out = append(out, "  "+a.Label())
 			}
 		}
-		if note != "" && len(as) > 0 {
-			out = append(out, st.Faint.Render("  ("+note+")"))
+		if sec.Note != "" && len(sec.Accounts) > 0 {
+			out = append(out, st.Faint.Render("  ("+sec.Note+")"))
 		}
 	}
-	section("Added", p.Added, true, "")
-	section("Updated", p.Updated, true, "")
-	section("Unchanged", p.Unchanged, false, "")
-	section("Duplicates", p.Duplicates, true, "the same issuer, name and secret are here already: kept once")
-	if m.undel {
-		section("Deleted here, brought back", p.Undeleted, true, "under new IDs")
-	}
-	section("Deleted here, kept deleted", p.KeptDeleted, true, m.c.keys.Undelete.Help().Key+" brings them back")
-	if len(p.Removed) > 0 {
-		section("Deleted in the backup", p.Removed, true, "deleted later elsewhere: the delete wins")
-	}
-	if p.Settings {
-		out = append(out, "Settings: newer in the backup")
+	if l := wording.PlanSettings(p); l != "" {
+		out = append(out, strings.ToUpper(l[:1])+l[1:])
 	}
 	return out
 }
