@@ -20,32 +20,40 @@ import (
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
+// changed is what every command that changes the vault reads back: a
+// copy of the accounts (nil when nothing changed) and the newest change.
+// The root takes it for the list, or wipes it when the session closed
+// meanwhile.
+type changed struct {
+	accounts   []vault.Account
+	lastChange time.Time
+}
+
+func (c changed) changes() changed { return c }
+
 // Results of the commands that change the vault.
 type (
 	// savedMsg is the result of a change to the vault.
 	savedMsg struct {
-		accounts   []vault.Account
-		lastChange time.Time
-		note       string
-		selectID   string
-		err        error
+		changed
+		note     string
+		selectID string
+		err      error
 	}
 	// hotpMsg is a counter-based code, shown after its counter was saved.
 	hotpMsg struct {
-		id         string
-		code       string
-		copy       bool
-		accounts   []vault.Account
-		lastChange time.Time
-		err        error
+		changed
+		id   string
+		code string
+		copy bool
+		err  error
 	}
 	// syncedMsg is the result of "sync now".
 	syncedMsg struct {
-		summary    string
-		accounts   []vault.Account
-		lastChange time.Time
-		local      vault.Local // re-read after the sync (LastSync)
-		err        error
+		changed
+		summary string
+		local   vault.Local // re-read after the sync (LastSync)
+		err     error
 	}
 	// clipErrMsg says the system clipboard failed (OSC 52 was still sent).
 	clipErrMsg struct{ err error }
@@ -78,7 +86,7 @@ func loaded(b Backend, v Vault, err error, keyring, demo bool) openedMsg {
 	if err != nil || v == nil {
 		return msg
 	}
-	msg.accounts, msg.lastChange = snapshot(v)
+	msg.changed = snapshot(v)
 	if !demo {
 		msg.local = b.Local(v)
 		msg.recent = b.Recent(v)
@@ -136,8 +144,8 @@ func measureClockCmd(b Backend, server string) tea.Cmd {
 
 // snapshot copies the accounts and finds the newest change (tombstones
 // included), for the list and the backup banner.
-func snapshot(v Vault) ([]vault.Account, time.Time) {
-	return v.Accounts(), time.UnixMilli(v.LastChange().Wall)
+func snapshot(v Vault) changed {
+	return changed{v.Accounts(), time.UnixMilli(v.LastChange().Wall)}
 }
 
 // saveCmd applies fn to the vault; fn returns the note to show and the
@@ -153,8 +161,7 @@ func saveCmd(v Vault, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
 		if err != nil {
 			return savedMsg{err: err}
 		}
-		as, last := snapshot(v)
-		return savedMsg{accounts: as, lastChange: last, note: note, selectID: id}
+		return savedMsg{changed: snapshot(v), note: note, selectID: id}
 	}
 }
 
@@ -172,8 +179,7 @@ func nextHOTPCmd(v Vault, a vault.Account, copy bool) tea.Cmd {
 			return hotpMsg{id: a.ID, err: err}
 		}
 		code, err := vault.HOTPCode(a, c)
-		as, last := snapshot(v)
-		return hotpMsg{id: a.ID, code: code, copy: copy, accounts: as, lastChange: last, err: err}
+		return hotpMsg{changed: snapshot(v), id: a.ID, code: code, copy: copy, err: err}
 	}
 }
 
@@ -189,7 +195,7 @@ func syncCmd(b Backend, v Vault) tea.Cmd {
 		s, err := b.Sync(v)
 		out := syncedMsg{summary: s, err: err, local: b.Local(v)}
 		if err == nil {
-			out.accounts, out.lastChange = snapshot(v)
+			out.changed = snapshot(v)
 		}
 		return out
 	}
@@ -267,8 +273,7 @@ func applyRestoreCmd(v Vault, b vault.State, undelete bool) tea.Cmd {
 		if err != nil {
 			return restoredMsg{err: fmt.Errorf("restore: %w", err)}
 		}
-		as, last := snapshot(v)
-		return restoredMsg{done: done, accounts: as, lastChange: last}
+		return restoredMsg{changed: snapshot(v), done: done}
 	}
 }
 

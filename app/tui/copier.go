@@ -50,3 +50,20 @@ func (c copier) line(now time.Time) string {
 	}
 	return fmt.Sprintf("Copied %s: the clipboard clears in %d s.", c.label, secondsLeft(c.until.Sub(now)))
 }
+
+// copy puts a code on the clipboard and notes the account's use.
+func (m Model) copy(msg copyMsg) (Model, tea.Cmd) {
+	c, s := m.c, m.c.sess
+	if !s.isOpen() {
+		return m, nil
+	}
+	now := c.cfg.now()
+	var cmd tea.Cmd
+	m.copier, cmd = m.copier.copy(c.backend(), msg.acct, msg.code, now, s.clipClear)
+	m.status = status{}
+	m.list.recent[msg.acct.ID] = now.Unix()
+	if !s.profile.Demo {
+		cmd = tea.Batch(cmd, saveRecentCmd(c.backend(), s.v, m.list.recent))
+	}
+	return m, cmd
+}

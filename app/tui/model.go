@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -67,6 +66,30 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	ch, ok := msg.(interface{ changes() changed })
+	if !ok || isOpened(msg) {
+		return m.handle(msg)
+	}
+	// A command changed the vault and read the accounts back.
+	as := ch.changes().accounts
+	if !m.c.sess.isOpen() {
+		wipeAll(as) // locked meanwhile
+		return m, nil
+	}
+	var follow tea.Cmd
+	if as != nil {
+		m.list = m.list.setAccounts(as)
+		m.c.sess.lastChange = ch.changes().lastChange
+		if m.front != nil {
+			m.front, follow = m.front.Update(accountsMsg{as})
+		}
+	}
+	m, cmd := m.handle(msg)
+	return m, tea.Batch(follow, cmd)
+}
+
+// handle does what msg asks of the root, or routes it.
+func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 	c, s := m.c, m.c.sess
 	now := c.cfg.now()
 	switch msg := msg.(type) {
@@ -81,17 +104,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.keyHelp.Styles = help.DefaultStyles(msg.IsDark())
 		l, _ := m.list.Update(msg)
 		m.list = l.(codesModel)
-		return m.route(msg)
+		if m.front == nil {
+			return m, nil
+		}
 	case tickMsg:
 		if msg.gen != s.gen || !s.isOpen() {
 			return m, nil
 		}
 		return m.onTick()
 	case openedMsg:
-		if msg.err != nil || msg.v == nil {
-			return m.route(msg)
+		if msg.err == nil && msg.v != nil {
+			return m.unlocked(msg)
 		}
-		return m.unlocked(msg)
 	case clockMsg:
 		s.ntpKnown, s.ntpOffset = msg.err == nil, msg.measured
 		return m, nil
@@ -107,26 +131,19 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case copyMsg:
 		return m.copy(msg)
 	case savedMsg:
-		if msg.err != nil && s.isOpen() {
+		switch {
+		case msg.err != nil:
 			m.status = m.status.set("Not saved: "+describeSave(msg.err), true, now)
-			return m, nil
-		}
-		if !m.accountsChanged(msg.accounts, msg.lastChange) {
-			return m, nil
+		case msg.note != "":
+			m.status = m.status.set(msg.note, false, now)
 		}
 		if msg.selectID != "" {
 			m.list.selectID(msg.selectID)
 		}
-		if msg.note != "" {
-			m.status = m.status.set(msg.note, false, now)
-		}
-		return m.route(accountsMsg{msg.accounts})
+		return m, nil
 	case hotpMsg:
-		if msg.err != nil && s.isOpen() {
+		if msg.err != nil {
 			m.status = m.status.set("No code: "+describeSave(msg.err), true, now)
-			return m, nil
-		}
-		if !m.accountsChanged(msg.accounts, msg.lastChange) {
 			return m, nil
 		}
 		m.list.hotp[msg.id] = msg.code
@@ -137,28 +154,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, cmd
 	case syncedMsg:
-		if !s.isOpen() {
-			wipeAll(msg.accounts)
-			return m, nil
-		}
 		s.setLocal(msg.local)
 		if msg.err != nil {
 			m.status = m.status.set("Sync failed: "+oneLine(msg.err.Error()), true, now)
-			return m, nil
+		} else {
+			m.status = m.status.set(oneLine(msg.summary), false, now)
 		}
-		m.accountsChanged(msg.accounts, msg.lastChange)
-		m.status = m.status.set(oneLine(msg.summary), false, now)
-		return m.route(accountsMsg{msg.accounts})
+		return m, nil
 	case restoredMsg:
-		if msg.err != nil {
-			if _, ok := m.front.(restoreModel); !ok && s.isOpen() {
-				m.status = m.status.set("Not restored: "+describeSave(msg.err), true, now)
-				return m, nil
-			}
-		} else if !m.accountsChanged(msg.accounts, msg.lastChange) {
+		if _, ok := m.front.(restoreModel); !ok && msg.err != nil {
+			m.status = m.status.set("Not restored: "+describeSave(msg.err), true, now)
 			return m, nil
 		}
-		return m.route(msg)
 	case backupReadMsg:
 		if _, ok := m.front.(restoreModel); !ok || !s.isOpen() {
 			wipeRead(msg)
@@ -199,6 +206,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	return m.route(msg)
 }
 
+// isOpened says msg is an opening's result, which starts a session
+// rather than changing an open one.
+func isOpened(msg tea.Msg) bool { _, ok := msg.(openedMsg); return ok }
+
 // route hands a message to the screen in front, or to the list.
 func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
@@ -211,92 +222,6 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		m.list = l.(codesModel)
 	}
 	return m, cmd
-}
-
-// accountsChanged takes the accounts a command read back after a change;
-// it wipes them and says false when the session closed meanwhile.
-func (m *Model) accountsChanged(as []vault.Account, last time.Time) bool {
-	if !m.c.sess.isOpen() {
-		wipeAll(as)
-		return false
-	}
-	m.list = m.list.setAccounts(as)
-	m.c.sess.lastChange = last
-	return true
-}
-
-// unlocked starts the session on a freshly opened vault and shows its
-// codes (or, for a vault made just now, its recovery code first).
-func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
-	c, s := m.c, m.c.sess
-	s.open(msg, c.cfg.now())
-	c.keys.Sync.SetEnabled(s.canSync)
-	m.list = newCodes(c)
-	if msg.recent != nil {
-		m.list.recent = msg.recent
-	}
-	m.list = m.list.setAccounts(msg.accounts)
-	s.lastChange = msg.lastChange
-	m.front = nil
-	if msg.created != "" {
-		m.front = recoveryModel{c: c, code: msg.created, w: c.width}
-	}
-	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s.local.ClockServer))
-}
-
-// onTick locks when idle, clears the clipboard when due, and redraws.
-func (m Model) onTick() (Model, tea.Cmd) {
-	s, now := m.c.sess, m.c.cfg.now()
-	if s.idle(now) {
-		return m.lock(s.idleWords())
-	}
-	var cmds []tea.Cmd
-	if m.copier.due(now) {
-		var clear tea.Cmd
-		m.copier, clear = m.copier.clear(m.c.backend())
-		m.status = m.status.set("Clipboard cleared.", false, now)
-		cmds = append(cmds, clear)
-	}
-	m.status = m.status.expire(now)
-	return m, tea.Batch(append(cmds, s.tick(m.c))...)
-}
-
-// copy puts a code on the clipboard and notes the account's use.
-func (m Model) copy(msg copyMsg) (Model, tea.Cmd) {
-	c, s := m.c, m.c.sess
-	if !s.isOpen() {
-		return m, nil
-	}
-	now := c.cfg.now()
-	var cmd tea.Cmd
-	m.copier, cmd = m.copier.copy(c.backend(), msg.acct, msg.code, now, s.clipClear)
-	m.status = status{}
-	m.list.recent[msg.acct.ID] = now.Unix()
-	if !s.profile.Demo {
-		cmd = tea.Batch(cmd, saveRecentCmd(c.backend(), s.v, m.list.recent))
-	}
-	return m, cmd
-}
-
-// forget drops the vault, the accounts, every code and every screen that
-// held a secret.
-func (m *Model) forget() {
-	m.list = m.list.wipe()
-	if f, ok := m.front.(interface{ forget() }); ok {
-		f.forget()
-	}
-	m.front = nil
-	m.c.sess.close()
-}
-
-// lock forgets everything secret and shows the unlock screen.
-func (m Model) lock(why string) (Model, tea.Cmd) {
-	var clear, cmd tea.Cmd
-	m.copier, clear = m.copier.clear(m.c.backend())
-	m.forget()
-	m.status = status{}
-	m.front, cmd = newUnlock(m.c, true, why)
-	return m, tea.Batch(clear, cmd)
 }
 
 // quit clears the clipboard if it holds our code, forgets, and quits.

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -59,10 +58,9 @@ type (
 	}
 	// restoredMsg is the result of applying the plan.
 	restoredMsg struct {
-		done       vault.RestorePlan
-		accounts   []vault.Account
-		lastChange time.Time
-		err        error
+		changed
+		done vault.RestorePlan
+		err  error
 	}
 )
 

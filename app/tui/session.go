@@ -41,16 +41,15 @@ type (
 	// openedMsg says the vault opened (v set) or did not (err set). A
 	// success makes the root start a session: the unlock.
 	openedMsg struct {
-		v          Vault
-		err        error
-		accounts   []vault.Account // a copy of the accounts, read by the command
-		lastChange time.Time
-		keyring    bool // the attempt was the keyring's (no passphrase)
-		local      vault.Local
-		recent     map[string]int64
-		canSync    bool
-		created    string // the recovery code of a vault made just now
-		demo       bool   // the demo was opened from the first-run screen
+		changed // the accounts, read by the command
+		v       Vault
+		err     error
+		keyring bool // the attempt was the keyring's (no passphrase)
+		local   vault.Local
+		recent  map[string]int64
+		canSync bool
+		created string // the recovery code of a vault made just now
+		demo    bool   // the demo was opened from the first-run screen
 	}
 	// clockMsg is the NTP measurement made after an unlock.
 	clockMsg struct {
@@ -123,4 +122,61 @@ func (s *session) tick(c *common) tea.Cmd {
 	t := c.codeTime()
 	d := time.Second - time.Duration(t.UnixNano()%int64(time.Second)) + 2*time.Millisecond
 	return c.cfg.after(d, tickMsg{gen: s.gen})
+}
+
+// unlocked starts the session on a freshly opened vault and shows its
+// codes (or, for a vault made just now, its recovery code first).
+func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
+	c, s := m.c, m.c.sess
+	s.open(msg, c.cfg.now())
+	c.keys.Sync.SetEnabled(s.canSync)
+	m.list = newCodes(c)
+	if msg.recent != nil {
+		m.list.recent = msg.recent
+	}
+	m.list = m.list.setAccounts(msg.accounts)
+	s.lastChange = msg.lastChange
+	m.front = nil
+	if msg.created != "" {
+		m.front = recoveryModel{c: c, code: msg.created, w: c.width}
+	}
+	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s.local.ClockServer))
+}
+
+// onTick locks when idle, clears the clipboard when due, and redraws.
+func (m Model) onTick() (Model, tea.Cmd) {
+	s, now := m.c.sess, m.c.cfg.now()
+	if s.idle(now) {
+		return m.lock(s.idleWords())
+	}
+	var cmds []tea.Cmd
+	if m.copier.due(now) {
+		var clear tea.Cmd
+		m.copier, clear = m.copier.clear(m.c.backend())
+		m.status = m.status.set("Clipboard cleared.", false, now)
+		cmds = append(cmds, clear)
+	}
+	m.status = m.status.expire(now)
+	return m, tea.Batch(append(cmds, s.tick(m.c))...)
+}
+
+// forget drops the vault, the accounts, every code and every screen that
+// held a secret.
+func (m *Model) forget() {
+	m.list = m.list.wipe()
+	if f, ok := m.front.(interface{ forget() }); ok {
+		f.forget()
+	}
+	m.front = nil
+	m.c.sess.close()
+}
+
+// lock forgets everything secret and shows the unlock screen.
+func (m Model) lock(why string) (Model, tea.Cmd) {
+	var clear, cmd tea.Cmd
+	m.copier, clear = m.copier.clear(m.c.backend())
+	m.forget()
+	m.status = status{}
+	m.front, cmd = newUnlock(m.c, true, why)
+	return m, tea.Batch(clear, cmd)
 }
