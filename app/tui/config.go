@@ -130,14 +130,23 @@ type Backend interface {
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;
 // the backend hands it out and takes it back.
 type Vault interface {
+	// ID is the vault's ID (backups say whether they are of this vault).
 	ID() string
+	// Dir is the profile's folder; "" for the demo, which has none.
 	Dir() string
+	// SlotKinds are the kinds of the vault's key slots.
 	SlotKinds() []string
+	// Accounts is a copy of the live accounts.
 	Accounts() []vault.Account
+	// State is a copy of the accounts, tombstones and settings.
 	State() vault.State
+	// LastChange is the newest change's stamp, tombstones included.
 	LastChange() vault.Stamp
+	// Settings are the vault's settings (lock_after).
 	Settings() vault.Settings
+	// Update applies fn and saves, merging with what is on disk.
 	Update(fn func(*vault.Tx) error) error
+	// Close drops the key and the accounts from memory.
 	Close()
 }
 

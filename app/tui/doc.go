@@ -5,19 +5,40 @@
 //
 // # Shape
 //
-// One root [Model] is the tea.Model. Each screen is a child model in its own
-// file (unlock.go, firstrun.go, codes.go, big.go, add.go, edit.go,
-// export.go, restore.go) whose Update returns its concrete type; the root
-// routes messages and owns the open vault, the tick, the clipboard and the
-// idle lock. All key bindings are in [KeyMap] (keys.go) and all styles in
-// [Styles] (styles.go).
+// One root [Model] (model.go) is the tea.Model. It holds:
+//
+//   - the session (session.go): the open profile, its vault, this machine's
+//     state for it, the idle lock and the tick generation. Unlocking starts
+//     it, a lock ends it; switching people is ending one session and
+//     starting another.
+//   - the code list (codes.go), the home screen of an open session;
+//   - the screen in front of it, any value of the screen interface
+//     (common.go): unlock.go, firstrun.go, big.go, add.go, edit.go,
+//     export.go, restore.go, help.go, recovery.go, and confirm.go, a
+//     reusable yes/no question;
+//   - the copier (copier.go), which owns the clipboard, and the status line
+//     (status.go); the header and the banners are drawn by header.go.
+//
+// A screen's Update returns the screen as it now is; it changes anything
+// else only by returning a command whose message says so: showScreenMsg,
+// closeScreenMsg, lockMsg, quitMsg, helpMsg, copyMsg, toastMsg. The root
+// routes every other message to the screen in front, or to the list.
+// Every screen has its own help (ShortHelp, FullHelp) built from the
+// [KeyMap]'s bindings (keys.go), and its hint line is drawn from them;
+// every style is in [Styles] (styles.go); every text field is made by one
+// constructor and restyled on the terminal's background.
 //
 // # Rules
 //
-// Update and View do no I/O: opening, saving, copying and reading the
-// clipboard run in tea.Cmd functions and come back as messages. Time comes
-// from [Config.Now], so every view is reproducible at a fixed instant; the
+// Update and View do no I/O. Every command that does (open, create,
+// save, HOTP, sync, export, restore, import, the clock, the recent-use
+// file, the clipboard) is in commands.go and calls the [Backend], which
+// package app implements over the same code its commands run; the TUI
+// never calls os or the vault's files itself. Time comes from
+// [Config.Now], so every view is reproducible at a fixed instant; the
 // codes redraw on a tick scheduled for the next second boundary of the
-// (offset-corrected) clock. Nothing in this package imports package app:
-// app fills a [Config] with values and functions.
+// (offset-corrected) clock. [Config] holds what is true for the whole
+// process and is never changed. The root logs the type of each message
+// (Config.Log), never its contents. Nothing in this package imports
+// package app.
 package tui
