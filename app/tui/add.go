@@ -234,7 +234,7 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case matches(msg, k.Back):
 			m.forget()
-			return m, closeScreen()
+			return nil, nil
 		case matches(msg, k.NextField):
 			return m.focusField(m.focus + 1)
 		case matches(msg, k.PrevField):
@@ -247,7 +247,7 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return m, importCmd(m.c.backend(), src, path)
 			}
 			if len(m.parsed) > 0 && m.err == "" {
-				return m, tea.Batch(closeScreen(), addCmd(m.c.sess.v, m.parsed))
+				return nil, addCmd(m.c.sess.v, m.parsed)
 			}
 			if m.err == "" {
 				m.err = "Nothing to save yet: paste a URI or an image path, or type the fields."

@@ -125,7 +125,7 @@ func (m bigModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return m, nil
 			}
 		}
-		return m, closeScreen() // gone (deleted through a sync)
+		return nil, nil // gone (deleted through a sync): back to the list
 	case hotpMsg:
 		if msg.id == m.acct.ID && msg.err == nil {
 			m.hotp = msg.code
@@ -138,7 +138,7 @@ func (m bigModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, k.Lock):
 			return m, send(lockMsg{})
 		case key.Matches(msg, k.Back), key.Matches(msg, k.Big):
-			return m, closeScreen()
+			return nil, nil
 		case key.Matches(msg, k.Copy):
 			revealed := map[string]string{}
 			if m.hotp != "" {

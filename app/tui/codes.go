@@ -256,20 +256,24 @@ func copyCurrent(c *common, a vault.Account, hotp map[string]string) tea.Cmd {
 	return send(copyMsg{a, code.code})
 }
 
-// Update handles a key on the list. What needs the vault, the clipboard
-// or another screen goes up as a command: a save, a copyMsg, a
-// showScreenMsg, a lockMsg.
+// Update handles a key on the list. A key that opens another screen
+// returns that screen (the root puts it in front, at once, so no key typed
+// after it reaches the list); what needs the vault or the clipboard goes
+// up as a command (a save, a copyMsg, a lockMsg).
 func (m codesModel) Update(msg tea.Msg) (screen, tea.Cmd) {
-	m, cmd := m.update(msg)
+	m, next, cmd := m.update(msg)
+	if next != nil {
+		return next, cmd
+	}
 	return m, cmd
 }
 
-func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
+func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 	k := m.c.keys
 	rows := m.rowsFor(m.h)
 	if bg, ok := msg.(tea.BackgroundColorMsg); ok {
 		restyleFields(bg, &m.find)
-		return m, nil
+		return m, nil, nil
 	}
 	if m.finding {
 		if kp, ok := msg.(tea.KeyPressMsg); ok {
@@ -281,14 +285,14 @@ func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
 				m = m.refilter()
 				m.selected = 0
 				m.scroll(m.rowsFor(m.h))
-				return m, nil
+				return m, nil, nil
 			case key.Matches(kp, k.Copy):
 				m.find.Blur()
 				m.finding = false
 				if a, ok := m.current(); ok {
-					return m, copyCurrent(m.c, a, m.hotp)
+					return m, nil, copyCurrent(m.c, a, m.hotp)
 				}
-				return m, nil
+				return m, nil, nil
 			case key.Matches(kp, k.LeaveFind):
 				m.finding = false
 				m.find.Blur()
@@ -303,13 +307,14 @@ func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
 			m.selected = 0
 			m.top = 0
 		}
-		return m, cmd
+		return m, nil, cmd
 	}
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return m, nil
+		return m, nil, nil
 	}
 	a, hasAcct := m.current()
+	var next screen
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(kp, k.Up):
@@ -328,7 +333,7 @@ func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
 		m.finding = true
 		m.find.CursorEnd()
 		m.scroll(m.rowsFor(m.h))
-		return m, m.find.Focus()
+		return m, nil, m.find.Focus()
 	case key.Matches(kp, k.ClearFind):
 		if m.find.Value() != "" {
 			m.find.Reset()
@@ -338,22 +343,22 @@ func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
 		m.sort = 1 - m.sort
 		m = m.refilter()
 	case key.Matches(kp, k.Lock):
-		return m, send(lockMsg{})
+		return m, nil, send(lockMsg{})
 	case key.Matches(kp, k.Help):
-		return m, send(helpMsg{})
+		return m, nil, send(helpMsg{})
 	case key.Matches(kp, k.Quit):
-		return m, send(quitMsg{})
+		return m, nil, send(quitMsg{})
 	case key.Matches(kp, k.Add):
 		add, c := newAdd(m.c)
-		return m, tea.Batch(show(add), c)
+		return m, add, c
 	case key.Matches(kp, k.Sync):
-		return m, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess.v))
+		return m, nil, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess.v))
 	case key.Matches(kp, k.Export):
 		exp, c := newExport(m.c)
-		return m, tea.Batch(toast("", false), show(exp), c)
+		return m, exp, tea.Batch(toast("", false), c)
 	case key.Matches(kp, k.Restore):
 		res, c := newRestore(m.c)
-		return m, tea.Batch(toast("", false), show(res), c)
+		return m, res, tea.Batch(toast("", false), c)
 	case !hasAcct:
 	case key.Matches(kp, k.Copy):
 		cmd = copyCurrent(m.c, a, m.hotp)
@@ -362,17 +367,16 @@ func (m codesModel) update(msg tea.Msg) (codesModel, tea.Cmd) {
 			cmd = nextHOTPCmd(m.c.sess.v, a, false)
 		}
 	case key.Matches(kp, k.Big):
-		cmd = show(newBig(m.c, a, m.hotp[a.ID]))
+		next = newBig(m.c, a, m.hotp[a.ID])
 	case key.Matches(kp, k.Edit):
-		ed, c := newEdit(m.c, a)
-		cmd = tea.Batch(show(ed), c)
+		next, cmd = newEdit(m.c, a)
 	case key.Matches(kp, k.Delete):
-		cmd = show(newDeleteConfirm(m.c, a))
+		next = newDeleteConfirm(m.c, a)
 	case key.Matches(kp, k.Favorite):
 		cmd = favoriteCmd(m.c, a)
 	}
 	m.scroll(m.rowsFor(m.h))
-	return m, cmd
+	return m, next, cmd
 }
 
 // newDeleteConfirm asks before deleting a (a tombstone: sync and restore

@@ -11,12 +11,16 @@ import (
 )
 
 // screen is one screen of the TUI. The root holds the one in front and
-// hands it every message it does not own; a screen asks for another
-// screen, a lock or a quit by returning a command whose message says so
-// (showScreenMsg, closeScreenMsg, lockMsg, quitMsg), never by an action
-// code the root interprets.
+// hands it every message it does not own. A screen switches to another by
+// returning it from Update (nil: back to the code list), so the switch
+// happens before the next key is read and no key typed ahead reaches the
+// screen being left; it asks for anything else (a lock, a quit, help, a
+// copy, a note) by returning a command whose message says so (lockMsg,
+// quitMsg, helpMsg, copyMsg, toastMsg), never by an action code the root
+// interprets.
 type screen interface {
-	// Update handles a message and returns the screen as it now is.
+	// Update handles a message and returns the screen now in front: itself,
+	// another screen, or nil for the code list.
 	Update(msg tea.Msg) (screen, tea.Cmd)
 	// View renders the screen's body in the size SetSize gave.
 	View() string
@@ -109,10 +113,6 @@ func matches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k, b
 
 // Messages screens send up to the root.
 type (
-	// showScreenMsg puts a screen in front.
-	showScreenMsg struct{ s screen }
-	// closeScreenMsg goes back to the code list.
-	closeScreenMsg struct{}
 	// lockMsg asks for a lock; why is shown on the unlock screen.
 	lockMsg struct{ why string }
 	// quitMsg asks to quit (the clipboard is cleared first if it is ours).
@@ -123,9 +123,3 @@ type (
 
 // send returns a command that delivers msg.
 func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
-
-// show returns a command that puts s in front.
-func show(s screen) tea.Cmd { return send(showScreenMsg{s}) }
-
-// closeScreen returns a command that goes back to the code list.
-func closeScreen() tea.Cmd { return send(closeScreenMsg{}) }

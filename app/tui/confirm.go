@@ -31,9 +31,9 @@ func (m confirmModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	switch {
 	case matches(kp, m.yes):
-		return m, tea.Batch(closeScreen(), m.onYes)
+		return nil, m.onYes
 	case matches(kp, m.no):
-		return m, closeScreen()
+		return nil, nil
 	}
 	return m, nil
 }

@@ -19,10 +19,12 @@
 //   - the copier (copier.go), which owns the clipboard, and the status line
 //     (status.go); the header and the banners are drawn by header.go.
 //
-// A screen's Update returns the screen as it now is; it changes anything
-// else only by returning a command whose message says so: showScreenMsg,
-// closeScreenMsg, lockMsg, quitMsg, helpMsg, copyMsg, toastMsg. The root
-// routes every other message to the screen in front, or to the list.
+// A screen's Update returns the screen now in front: itself, another
+// screen, or nil for the list; the switch happens before the next key is
+// read, so a key typed ahead never reaches the screen being left. It
+// changes anything else only by returning a command whose message says
+// so: lockMsg, quitMsg, helpMsg, copyMsg, toastMsg. The root routes every
+// other message to the screen in front, or to the list.
 // Every screen has its own help (ShortHelp, FullHelp) built from the
 // [KeyMap]'s bindings (keys.go), and its hint line is drawn from them;
 // every style is in [Styles] (styles.go); every text field is made by one

@@ -106,7 +106,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case matches(msg, k.Back):
-			return m, closeScreen()
+			return nil, nil
 		case matches(msg, k.NextField):
 			return m.focusField(m.focus + 1)
 		case matches(msg, k.PrevField):
@@ -120,7 +120,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.err = err
 				return m, nil
 			}
-			return m, tea.Batch(closeScreen(), saveCmd(m.c.sess.v, func(tx *vault.Tx) (string, string, error) {
+			return nil, tea.Batch(saveCmd(m.c.sess.v, func(tx *vault.Tx) (string, string, error) {
 				return "Saved " + a.Label(), a.ID, tx.Put(a)
 			}))
 		}

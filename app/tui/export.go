@@ -183,7 +183,7 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return m, cmd
 	case exportedMsg:
 		if msg.err == nil {
-			return m, tea.Batch(closeScreen(), m.done(msg))
+			return nil, m.done(msg)
 		}
 		m.step = expPath
 		m.err = sentence(msg.err)
@@ -196,7 +196,8 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		switch {
 		case matches(msg, k.Back):
-			return m.wipe(), closeScreen()
+			m.wipe()
+			return nil, nil
 		case matches(msg, k.Submit):
 			if m.checking {
 				return m, nil

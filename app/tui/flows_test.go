@@ -502,3 +502,24 @@ func TestNTPBanner(t *testing.T) {
 		})
 	}
 }
+
+// Keys that arrive together (typed ahead, or in one read from the
+// terminal) land on the screen the previous key opened, never on the
+// screen being left: "a" then "d" types a d into the add form, it does not
+// open the delete question on the list.
+func TestTypedAheadKeysReachTheNewScreen(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	// Deliver the keys without running the commands between them, as a
+	// program does when they are already queued.
+	for _, k := range []string{"a", "d", "y"} {
+		m, _ := d.m.Update(keyMsg(k))
+		d.m = m.(Model)
+	}
+	if d.front() != "add" || !d.has("URI or image: dy") {
+		t.Fatalf("the keys after a did not reach the add form:\n%s", d.screen())
+	}
+	if len(v.Accounts()) != 6 {
+		t.Fatal("a typed-ahead key changed the vault")
+	}
+}

@@ -39,10 +39,7 @@ func (m helpModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case matches(msg, k.Quit):
 			return m, send(quitMsg{})
 		case matches(msg, k.Back), matches(msg, k.Help):
-			if m.from != nil {
-				return m, show(m.from)
-			}
-			return m, closeScreen()
+			return m.from, nil // nil: the list
 		case matches(msg, k.Up):
 			m.top = max(m.top-1, 0)
 		case matches(msg, k.Down):

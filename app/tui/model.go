@@ -15,9 +15,9 @@ import (
 // Model is the root of the TUI, the one tea.Model. It holds the session
 // (session.go), the code list, the screen in front of it, the copier and
 // the status line, and routes every message: what belongs to one of them
-// goes there, the rest to the screen in front. Screens change the root
-// only through the messages they send up (showScreenMsg, closeScreenMsg,
-// lockMsg, quitMsg, helpMsg, copyMsg, toastMsg).
+// goes there, the rest to the screen in front. A screen changes the root
+// only by the screen its Update returns and the messages it sends up
+// (lockMsg, quitMsg, helpMsg, copyMsg, toastMsg).
 type Model struct {
 	c        *common
 	list     codesModel // the home screen of an open session
@@ -176,14 +176,6 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 			wipeAll(msg.accts)
 			return m, nil
 		}
-	case showScreenMsg:
-		m.front = msg.s.SetSize(c.width, c.height-2)
-		return m, nil
-	case closeScreenMsg:
-		if s.isOpen() {
-			m.front = nil
-		}
-		return m, nil
 	case helpMsg:
 		groups := m.list.FullHelp()
 		if m.front != nil {
@@ -210,17 +202,26 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 // rather than changing an open one.
 func isOpened(msg tea.Msg) bool { _, ok := msg.(openedMsg); return ok }
 
-// route hands a message to the screen in front, or to the list.
+// route hands a message to the screen in front, or to the list, and puts
+// in front the screen it returns (nil: the list).
 func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
+	var next screen
 	var cmd tea.Cmd
 	switch {
 	case m.front != nil:
-		m.front, cmd = m.front.Update(msg)
+		next, cmd = m.front.Update(msg)
 	case m.c.sess.isOpen():
-		var l screen
-		l, cmd = m.list.Update(msg)
-		m.list = l.(codesModel)
+		next, cmd = m.list.Update(msg)
+	default:
+		return m, nil
 	}
+	if l, ok := next.(codesModel); ok {
+		m.list, next = l, nil
+	}
+	if next == nil && !m.c.sess.isOpen() {
+		return m, cmd // no list to go back to while locked
+	}
+	m.front = next
 	return m, cmd
 }
 

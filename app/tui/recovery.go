@@ -17,8 +17,7 @@ type recoveryModel struct {
 // Update leaves for the list on enter.
 func (m recoveryModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok && matches(kp, m.c.keys.Submit) {
-		m.code = ""
-		return m, closeScreen()
+		return nil, nil // the screen, and the code with it, is dropped
 	}
 	return m, nil
 }

@@ -182,7 +182,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case restoredMsg:
 		if msg.err == nil {
 			m = m.wipe()
-			return m, tea.Batch(closeScreen(), toast(restoreSummary(msg.done), false))
+			return nil, toast(restoreSummary(msg.done), false)
 		}
 		m.step, m.busy, m.err = resPlan, "", sentence(msg.err)
 		return m, nil
@@ -191,7 +191,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return m, nil
 		}
 		if matches(msg, k.Back) {
-			return m.wipe(), closeScreen()
+			return m.close()
 		}
 		switch m.step {
 		case resPath:
@@ -236,7 +236,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.top++
 			case matches(msg, k.Submit):
 				if !m.plan().Changes() {
-					return m.wipe(), closeScreen()
+					return m.close()
 				}
 				m.step, m.busy, m.err = resBusy, "Restoring…", ""
 				return m, tea.Batch(spinCmd(m.c, m.spin), applyRestoreCmd(m.c.sess.v, m.backup.State, m.undel))
@@ -344,4 +344,10 @@ func (m restoreModel) View() string {
 		lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	}
 	return fit(wrapLines(lines, w), w, h)
+}
+
+// close wipes what the screen holds and goes back to the list.
+func (m restoreModel) close() (screen, tea.Cmd) {
+	m.wipe()
+	return nil, nil
 }
