@@ -247,7 +247,7 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return m, importCmd(m.c.backend(), src, path)
 			}
 			if len(m.parsed) > 0 && m.err == "" {
-				return nil, addCmd(m.c.sess.v, m.parsed)
+				return nil, addCmd(m.c.sess, m.parsed)
 			}
 			if m.err == "" {
 				m.err = "Nothing to save yet: paste a URI or an image path, or type the fields."
@@ -265,8 +265,8 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // addCmd saves the accounts as new ones and selects the first.
-func addCmd(v Vault, as []vault.Account) tea.Cmd {
-	return saveCmd(v, func(tx *vault.Tx) (string, string, error) {
+func addCmd(s *session, as []vault.Account) tea.Cmd {
+	return saveCmd(s, func(tx *vault.Tx) (string, string, error) {
 		id := ""
 		for _, a := range as {
 			added, err := tx.Add(a)

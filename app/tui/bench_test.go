@@ -33,7 +33,7 @@ func BenchmarkFrame(b *testing.B) {
 	m := d.m
 	b.ReportAllocs()
 	for b.Loop() {
-		m2, _ := m.Update(tickMsg{gen: m.c.sess.gen})
+		m2, _ := m.Update(tickMsg{m.c.sess})
 		m = m2.(Model)
 		_ = m.View()
 	}

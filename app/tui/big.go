@@ -147,7 +147,7 @@ func (m bigModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return m, copyCurrent(m.c, m.acct, revealed)
 		case key.Matches(msg, k.Next):
 			if m.acct.Type == vault.HOTP {
-				return m, nextHOTPCmd(m.c.sess.v, m.acct, false)
+				return m, nextHOTPCmd(m.c.sess, m.acct, false)
 			}
 		}
 	}

@@ -247,7 +247,7 @@ func copyCurrent(c *common, a vault.Account, hotp map[string]string) tea.Cmd {
 		if code, ok := hotp[a.ID]; ok {
 			return send(copyMsg{a, code})
 		}
-		return nextHOTPCmd(c.sess.v, a, true)
+		return nextHOTPCmd(c.sess, a, true)
 	}
 	code := totpAt(a, c.codeTime())
 	if code.err != nil {
@@ -352,7 +352,7 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 		add, c := newAdd(m.c)
 		return m, add, c
 	case key.Matches(kp, k.Sync):
-		return m, nil, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess.v))
+		return m, nil, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess))
 	case key.Matches(kp, k.Export):
 		exp, c := newExport(m.c)
 		return m, exp, tea.Batch(toast("", false), c)
@@ -364,7 +364,7 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 		cmd = copyCurrent(m.c, a, m.hotp)
 	case key.Matches(kp, k.Next):
 		if a.Type == vault.HOTP {
-			cmd = nextHOTPCmd(m.c.sess.v, a, false)
+			cmd = nextHOTPCmd(m.c.sess, a, false)
 		}
 	case key.Matches(kp, k.Big):
 		next = newBig(m.c, a, m.hotp[a.ID])
@@ -385,7 +385,7 @@ func newDeleteConfirm(c *common, a vault.Account) confirmModel {
 	return newConfirm(c, "Delete "+a.Label()+"?", []string{
 		"It goes from this vault and, through sync, from every workstation.",
 		"Make sure the service has another way in (a new enrollment or backup codes).",
-	}, "delete", "keep it", saveCmd(c.sess.v, func(tx *vault.Tx) (string, string, error) {
+	}, "delete", "keep it", saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) {
 		tx.Delete(a.ID)
 		return "Deleted " + a.Label(), "", nil
 	}))
@@ -399,7 +399,7 @@ func favoriteCmd(c *common, a vault.Account) tea.Cmd {
 	if a.Favorite {
 		note = "Marked " + a.Label() + " as a favourite"
 	}
-	return saveCmd(c.sess.v, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) })
+	return saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) })
 }
 
 // View renders the list at the code clock: an optional shared countdown

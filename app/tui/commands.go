@@ -21,10 +21,13 @@ import (
 )
 
 // changed is what every command that changes the vault reads back: a
-// copy of the accounts (nil when nothing changed) and the newest change.
-// The root takes it for the list, or wipes it when the session closed
-// meanwhile.
+// copy of the accounts (nil when nothing changed) and the newest change,
+// and the session it is from. The root takes it for the list only while
+// that session is the open one, and wipes it otherwise: a result that
+// comes back after a lock (or, on a shared workstation, after someone
+// else unlocked) is never shown.
 type changed struct {
+	from       *session
 	accounts   []vault.Account
 	lastChange time.Time
 }
@@ -86,7 +89,7 @@ func loaded(b Backend, v Vault, err error, keyring, demo bool) openedMsg {
 	if err != nil || v == nil {
 		return msg
 	}
-	msg.changed = snapshot(v)
+	msg.changed = snapshot(nil, v)
 	if !demo {
 		msg.local = b.Local(v)
 		msg.recent = b.Recent(v)
@@ -134,23 +137,26 @@ func probeCmd(b Backend) tea.Cmd {
 	return func() tea.Msg { return probedMsg{b.ProbeKeyring()} }
 }
 
-// measureClockCmd asks NTP how far off this clock is, in the background.
-func measureClockCmd(b Backend, server string) tea.Cmd {
+// measureClockCmd asks NTP how far off this clock is, in the background,
+// for session s.
+func measureClockCmd(b Backend, s *session) tea.Cmd {
+	server := s.local.ClockServer
 	return func() tea.Msg {
 		d, err := b.MeasureClock(server)
-		return clockMsg{measured: d, err: err}
+		return clockMsg{from: s, measured: d, err: err}
 	}
 }
 
-// snapshot copies the accounts and finds the newest change (tombstones
-// included), for the list and the backup banner.
-func snapshot(v Vault) changed {
-	return changed{v.Accounts(), time.UnixMilli(v.LastChange().Wall)}
+// snapshot copies the accounts of session s's vault v and finds the newest
+// change (tombstones included), for the list and the backup banner.
+func snapshot(s *session, v Vault) changed {
+	return changed{s, v.Accounts(), time.UnixMilli(v.LastChange().Wall)}
 }
 
-// saveCmd applies fn to the vault; fn returns the note to show and the
-// account to select.
-func saveCmd(v Vault, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
+// saveCmd applies fn to session s's vault; fn returns the note to show and
+// the account to select.
+func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
+	v := s.v
 	return func() tea.Msg {
 		var note, id string
 		err := v.Update(func(tx *vault.Tx) error {
@@ -159,15 +165,16 @@ func saveCmd(v Vault, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
 			return err
 		})
 		if err != nil {
-			return savedMsg{err: err}
+			return savedMsg{changed: changed{from: s}, err: err}
 		}
-		return savedMsg{changed: snapshot(v), note: note, selectID: id}
+		return savedMsg{changed: snapshot(s, v), note: note, selectID: id}
 	}
 }
 
 // nextHOTPCmd saves the advanced counter, then makes the code (and asks
 // for it to be copied when copy is set).
-func nextHOTPCmd(v Vault, a vault.Account, copy bool) tea.Cmd {
+func nextHOTPCmd(s *session, a vault.Account, copy bool) tea.Cmd {
+	v := s.v
 	return func() tea.Msg {
 		var c uint64
 		err := v.Update(func(tx *vault.Tx) error {
@@ -176,26 +183,27 @@ func nextHOTPCmd(v Vault, a vault.Account, copy bool) tea.Cmd {
 			return err
 		})
 		if err != nil {
-			return hotpMsg{id: a.ID, err: err}
+			return hotpMsg{changed: changed{from: s}, id: a.ID, err: err}
 		}
 		code, err := vault.HOTPCode(a, c)
-		return hotpMsg{changed: snapshot(v), id: a.ID, code: code, copy: copy, err: err}
+		return hotpMsg{changed: snapshot(s, v), id: a.ID, code: code, copy: copy, err: err}
 	}
 }
 
 // syncCmd syncs in the background. A failure of any kind, even a panic
 // in the sync code, comes back as one line: the code screen stays up.
-func syncCmd(b Backend, v Vault) tea.Cmd {
+func syncCmd(b Backend, s *session) tea.Cmd {
+	v := s.v
 	return func() (msg tea.Msg) {
 		defer func() {
 			if r := recover(); r != nil {
-				msg = syncedMsg{local: b.Local(v), err: fmt.Errorf("the sync stopped on an internal error (%v); the local vault is unchanged or merged, never damaged", r)}
+				msg = syncedMsg{changed: changed{from: s}, local: b.Local(v), err: fmt.Errorf("the sync stopped on an internal error (%v); the local vault is unchanged or merged, never damaged", r)}
 			}
 		}()
-		s, err := b.Sync(v)
-		out := syncedMsg{summary: s, err: err, local: b.Local(v)}
+		sum, err := b.Sync(v)
+		out := syncedMsg{changed: changed{from: s}, summary: sum, err: err, local: b.Local(v)}
 		if err == nil {
-			out.changed = snapshot(v)
+			out.changed = snapshot(s, v)
 		}
 		return out
 	}
@@ -262,7 +270,8 @@ func readBackupCmd(b Backend, v Vault, file, typed string, pass []byte) tea.Cmd 
 }
 
 // applyRestoreCmd merges the backup into the vault.
-func applyRestoreCmd(v Vault, b vault.State, undelete bool) tea.Cmd {
+func applyRestoreCmd(s *session, b vault.State, undelete bool) tea.Cmd {
+	v := s.v
 	return func() tea.Msg {
 		var done vault.RestorePlan
 		err := v.Update(func(tx *vault.Tx) error {
@@ -271,9 +280,9 @@ func applyRestoreCmd(v Vault, b vault.State, undelete bool) tea.Cmd {
 			return err
 		})
 		if err != nil {
-			return restoredMsg{err: fmt.Errorf("restore: %w", err)}
+			return restoredMsg{changed: changed{from: s}, err: fmt.Errorf("restore: %w", err)}
 		}
-		return restoredMsg{changed: snapshot(v), done: done}
+		return restoredMsg{changed: snapshot(s, v), done: done}
 	}
 }
 

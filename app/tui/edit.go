@@ -120,7 +120,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.err = err
 				return m, nil
 			}
-			return nil, tea.Batch(saveCmd(m.c.sess.v, func(tx *vault.Tx) (string, string, error) {
+			return nil, tea.Batch(saveCmd(m.c.sess, func(tx *vault.Tx) (string, string, error) {
 				return "Saved " + a.Label(), a.ID, tx.Put(a)
 			}))
 		}

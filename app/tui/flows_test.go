@@ -523,3 +523,43 @@ func TestTypedAheadKeysReachTheNewScreen(t *testing.T) {
 		t.Fatal("a typed-ahead key changed the vault")
 	}
 }
+
+// What a command of one session brings back after a lock (and another
+// unlock) is dropped, never shown: a session's results belong to it.
+func TestStaleResultsAfterLockAreDropped(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	st, _ := vault.MarshalState(v.State())
+	cfg.Open = func([]byte) (*vault.Vault, error) { // each unlock a vault of its own, as from disk
+		s, err := vault.UnmarshalState(st)
+		return vault.NewMemory(s), err
+	}
+	d := newDriver(t, cfg)
+	m, save := d.m.Update(keyMsg("f")) // the favourite is saved by a command, not run yet
+	d.m = m.(Model)
+	d.key("L", "enter")
+	if d.m.Locked() {
+		t.Fatalf("did not reopen:\n%s", d.screen())
+	}
+	msg := save()
+	if _, ok := msg.(savedMsg); !ok {
+		t.Fatalf("the save brought back %T", msg)
+	}
+	d.send(msg)
+	if d.has("Marked") || d.has("Not saved") {
+		t.Fatalf("a result of the closed session was shown:\n%s", d.screen())
+	}
+
+	// The same with accounts in it: dropped, and their secrets wiped.
+	old := d.m.c.sess
+	d.key("L", "enter")
+	a := demoAccounts(t)[0]
+	d.send(savedMsg{changed: changed{from: old, accounts: []vault.Account{a}}, note: "Marked it"})
+	if d.has("Marked it") || len(d.labels()) != 6 {
+		t.Fatalf("a result of the closed session was shown:\n%s", d.screen())
+	}
+	for _, b := range a.Secret.Bytes() {
+		if b != 0 {
+			t.Fatal("the stale result's secrets were not wiped")
+		}
+	}
+}

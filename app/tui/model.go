@@ -72,8 +72,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	// A command changed the vault and read the accounts back.
 	as := ch.changes().accounts
-	if !m.c.sess.isOpen() {
-		wipeAll(as) // locked meanwhile
+	if ch.changes().from != m.c.sess || !m.c.sess.isOpen() {
+		wipeAll(as) // from a session that ended meanwhile
 		return m, nil
 	}
 	var follow tea.Cmd
@@ -108,7 +108,7 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 	case tickMsg:
-		if msg.gen != s.gen || !s.isOpen() {
+		if msg.s != s || !s.isOpen() {
 			return m, nil
 		}
 		return m.onTick()
@@ -117,6 +117,9 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 			return m.unlocked(msg)
 		}
 	case clockMsg:
+		if msg.from != s {
+			return m, nil
+		}
 		s.ntpKnown, s.ntpOffset = msg.err == nil, msg.measured
 		return m, nil
 	case localMsg:

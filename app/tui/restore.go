@@ -239,7 +239,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 					return m.close()
 				}
 				m.step, m.busy, m.err = resBusy, "Restoring…", ""
-				return m, tea.Batch(spinCmd(m.c, m.spin), applyRestoreCmd(m.c.sess.v, m.backup.State, m.undel))
+				return m, tea.Batch(spinCmd(m.c, m.spin), applyRestoreCmd(m.c.sess, m.backup.State, m.undel))
 			}
 			return m, nil
 		}

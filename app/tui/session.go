@@ -29,15 +29,15 @@ type session struct {
 	lockAfter  time.Duration
 	clipClear  time.Duration
 	lastInput  time.Time
-	gen        int           // tick generation: a lock or an unlock starts a new chain
 	ntpKnown   bool          // an NTP server answered after the unlock
 	ntpOffset  time.Duration // what it said: server minus this clock
 }
 
 // Messages of the session.
 type (
-	// tickMsg is the once-a-second redraw; gen tells stale chains apart.
-	tickMsg struct{ gen int }
+	// tickMsg is the once-a-second redraw of session s: each session is its
+	// own tick generation, so a chain started before a lock stops there.
+	tickMsg struct{ s *session }
 	// openedMsg says the vault opened (v set) or did not (err set). A
 	// success makes the root start a session: the unlock.
 	openedMsg struct {
@@ -53,6 +53,7 @@ type (
 	}
 	// clockMsg is the NTP measurement made after an unlock.
 	clockMsg struct {
+		from     *session
 		measured time.Duration
 		err      error
 	}
@@ -77,8 +78,6 @@ func (s *session) open(msg openedMsg, now time.Time) {
 	s.canSync = msg.canSync && !s.profile.Demo
 	s.lockAfter = time.Duration(s.v.Settings().LockAfterSeconds()) * time.Second
 	s.lastInput = now
-	s.ntpKnown = false
-	s.gen++
 }
 
 // setLocal takes this machine's state (and its clock offset).
@@ -87,14 +86,17 @@ func (s *session) setLocal(l vault.Local) {
 	s.offset = l.Offset()
 }
 
-// close drops the vault. Screens holding secrets wipe them themselves.
-func (s *session) close() {
+// close drops the vault and returns the next session of the same
+// profile, locked. Screens holding secrets wipe them themselves. What a
+// command started in this session brings back later is dropped (see
+// changed): opening another person's profile will be the same move with
+// another Profile.
+func (s *session) close() *session {
 	if s.v != nil {
 		s.v.Close()
 		s.v = nil
 	}
-	s.gen++
-	s.ntpKnown = false
+	return newSession(s.profile)
 }
 
 // isOpen reports whether a vault is open.
@@ -121,7 +123,7 @@ func (s *session) idleWords() string {
 func (s *session) tick(c *common) tea.Cmd {
 	t := c.codeTime()
 	d := time.Second - time.Duration(t.UnixNano()%int64(time.Second)) + 2*time.Millisecond
-	return c.cfg.after(d, tickMsg{gen: s.gen})
+	return c.cfg.after(d, tickMsg{s})
 }
 
 // unlocked starts the session on a freshly opened vault and shows its
@@ -140,7 +142,7 @@ func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 	if msg.created != "" {
 		m.front = recoveryModel{c: c, code: msg.created, w: c.width}
 	}
-	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s.local.ClockServer))
+	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s))
 }
 
 // onTick locks when idle, clears the clipboard when due, and redraws.
@@ -168,7 +170,7 @@ func (m *Model) forget() {
 		f.forget()
 	}
 	m.front = nil
-	m.c.sess.close()
+	m.c.sess = m.c.sess.close()
 }
 
 // lock forgets everything secret and shows the unlock screen.
