@@ -67,18 +67,18 @@ func writeBackupFile(v *vault.Vault, path string, pass []byte, o backupWrite) (b
 }
 
 // checkBackupTarget refuses, before any passphrase is asked, a backup
-// path that exists or whose folder does not; typed is the path as the
-// person typed it.
+// path that exists (in refuseExisting's words, as every export says it)
+// or whose folder does not; typed is the path as the person typed it.
 func checkBackupTarget(path, typed string) error {
-	if _, err := os.Lstat(path); err == nil {
-		return withHint(fmt.Errorf("%s already exists: choose another name (a backup never replaces a file)", typed),
-			"choose another name, or add --force to replace it")
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if err := refuseExisting(path); err != nil {
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return withHint(fmt.Errorf("%s already exists; nothing was written", typed), "choose another name, or add --force to replace it")
+		}
 		return err
 	}
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.IsDir()) {
-		return fmt.Errorf("the folder of %s does not exist", typed)
+		return fmt.Errorf("the folder %s does not exist; nothing was written", filepath.Dir(typed))
 	}
 	return nil
 }

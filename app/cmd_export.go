@@ -59,7 +59,7 @@ func cmdExport(e *env, args []string) error {
 // exportAge writes an encrypted backup.
 func exportAge(e *env, out, passFile string, armored, force bool) error {
 	if !force {
-		if err := refuseExisting(out); err != nil {
+		if err := checkBackupTarget(out, out); err != nil {
 			return err
 		}
 	}
