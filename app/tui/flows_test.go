@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -561,5 +562,27 @@ func TestStaleResultsAfterLockAreDropped(t *testing.T) {
 		if b != 0 {
 			t.Fatal("the stale result's secrets were not wiped")
 		}
+	}
+}
+
+// The root logs the type of every message, never its contents: a copied
+// code or a typed passphrase never reaches the log.
+func TestLogHasTypesNotContents(t *testing.T) {
+	var buf strings.Builder
+	cfg, _ := passConfig(t, demoAccounts(t))
+	cfg.Log = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	d := newDriver(t, cfg)
+	d.typeText("right horse")
+	d.key("enter", "enter")
+	a, _ := d.m.list.current()
+	code, _ := vault.TOTPCode(a, t0)
+	log := buf.String()
+	for _, typ := range []string{"tea.KeyPressMsg", "tui.openedMsg", "tui.copyMsg"} {
+		if !strings.Contains(log, typ) {
+			t.Errorf("the log lacks %s:\n%s", typ, log)
+		}
+	}
+	if strings.Contains(log, code) || strings.Contains(log, "horse") {
+		t.Fatalf("the log holds a code or the passphrase:\n%s", log)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -96,6 +97,7 @@ func newDriver(t testing.TB, tc testConfig) *driver {
 		Home:            tc.Home,
 		Now:             func() time.Time { return d.now },
 		NewRecoveryCode: func() string { return "ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567" },
+		Log:             tc.Log,
 		After: func(dur time.Duration, msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return scheduledMsg{dur, msg} }
 		},
@@ -315,6 +317,7 @@ type testConfig struct {
 	ImportFile   func(path string) ([]vault.Account, error)
 	ReadBackup   func(path string, pass []byte) (backup.Backup, error)
 	Clipboard    Clipboard
+	Log          *slog.Logger
 }
 
 // fakeBackend answers from a testConfig's stubs.
