@@ -2,11 +2,15 @@ package tui
 
 import (
 	"errors"
+	"image/color"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -584,5 +588,28 @@ func TestLogHasTypesNotContents(t *testing.T) {
 	}
 	if strings.Contains(log, code) || strings.Contains(log, "horse") {
 		t.Fatalf("the log holds a code or the passphrase:\n%s", log)
+	}
+}
+
+// Text fields follow the terminal's background like every other style:
+// those on screen are restyled, and those made later start light.
+func TestFieldsFollowTheBackground(t *testing.T) {
+	light := fieldStyles(false).Blurred.Text.GetForeground()
+	if dark := fieldStyles(true).Blurred.Text.GetForeground(); reflect.DeepEqual(light, dark) {
+		t.Fatal("the text field styles do not differ by background: this test would check nothing")
+	}
+	cfg, _ := passConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.send(tea.BackgroundColorMsg{Color: color.White})
+	if got := d.m.front.(unlockModel).pass.Styles().Blurred.Text.GetForeground(); !reflect.DeepEqual(got, light) {
+		t.Errorf("the unlock field kept its dark style: %v", got)
+	}
+	d.typeText("right horse")
+	d.key("enter", "a")
+	if got := d.m.front.(addModel).fields[0].Styles().Blurred.Text.GetForeground(); !reflect.DeepEqual(got, light) {
+		t.Errorf("a field made after the light background is dark: %v", got)
+	}
+	if got := d.m.list.find.Styles().Blurred.Text.GetForeground(); !reflect.DeepEqual(got, light) {
+		t.Errorf("the find field kept its dark style: %v", got)
 	}
 }
