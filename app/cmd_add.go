@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -44,7 +44,7 @@ func cmdAdd(e *env, args []string) error {
 			}
 			text = strings.TrimSpace(string(b))
 		}
-		a, err = importer.ParseURI(text)
+		a, err = otpauth.Parse(text)
 		if err != nil {
 			return fmt.Errorf("the URI is not a usable otpauth URI: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/importer/migration"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/atomicfile"
 )
@@ -202,7 +203,7 @@ func exportOtpauth(e *env, out string, yes, force bool) error {
 	}
 	var buf bytes.Buffer
 	for _, a := range as {
-		buf.WriteString(vault.URI(a))
+		buf.WriteString(otpauth.Format(a))
 		buf.WriteByte('\n')
 	}
 	err = writeNewFile(out, buf.Bytes(), force)

@@ -14,6 +14,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"golang.org/x/term"
 
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -41,7 +42,7 @@ func cmdQR(e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-	m, err := qrMatrix(vault.URI(a))
+	m, err := qrMatrix(otpauth.Format(a))
 	if err != nil {
 		return fmt.Errorf("make the QR code of %s: %w", a.Label(), err)
 	}

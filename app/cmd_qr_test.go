@@ -16,8 +16,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
-	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/migration"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -170,7 +170,7 @@ func TestQRTerminalDecodes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := vault.URI(a)
+			want := otpauth.Format(a)
 			drawn := wardkey(t, "qr", q)
 			if strings.Contains(drawn, a.Secret.Base32()) {
 				t.Fatal("the drawing shows the secret as text")
@@ -182,7 +182,7 @@ func TestQRTerminalDecodes(t *testing.T) {
 			if got := decodeZbar(t, savePNG(t, img)); got != want {
 				t.Fatalf("zbarimg read %q, want %q", got, want)
 			}
-			back, err := importer.ParseURI(want)
+			back, err := otpauth.Parse(want)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/assets"
-	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -21,7 +21,7 @@ func demoVault() (*vault.Vault, error) {
 			continue
 		}
 		n++
-		a, err := importer.ParseURI(line)
+		a, err := otpauth.Parse(line)
 		if err != nil {
 			return nil, fmt.Errorf("demo vault line %d: %w", n, err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 
-	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
@@ -77,7 +77,7 @@ func restoreEnv(t *testing.T) (*env, *time.Time, string, vault.Keyring) {
 			"otpauth://totp/Pharmacy:night.shift?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Pharmacy",
 			"otpauth://totp/Radiology%20PACS:dr.okafor?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Radiology%20PACS",
 		} {
-			a, err := importer.ParseURI(u)
+			a, err := otpauth.Parse(u)
 			if err != nil {
 				return err
 			}

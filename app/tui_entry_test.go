@@ -22,7 +22,7 @@ import (
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/assets"
-	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/keyring"
 	"github.com/wardkey/wardkey/vault/vaulttest"
@@ -133,7 +133,7 @@ func demoAccounts(t testing.TB) []vault.Account {
 		if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		a, err := importer.ParseURI(l)
+		a, err := otpauth.Parse(l)
 		if err != nil {
 			t.Fatal(err)
 		}

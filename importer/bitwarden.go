@@ -58,7 +58,7 @@ func addOTPField(c *collector, field, item, username string, favorite bool) erro
 	switch {
 	case err != nil:
 		return c.skip(label, err)
-	case x.trashed:
+	case x.Trashed:
 		return c.skip(label, errors.New("it is in the exporting app's trash"))
 	}
 	a.Favorite = a.Favorite || favorite

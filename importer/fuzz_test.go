@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/wardkey/wardkey/vault"
 )
 
 // fixtureFiles returns every fixture under testdata/ except the large QR
@@ -113,34 +111,6 @@ func FuzzImportForced(f *testing.F) {
 		res, err := Import(data, Options{Format: name, Passphrase: func() ([]byte, error) { return []byte("test"), nil }})
 		if err == nil {
 			checkResult(t, res)
-		}
-	})
-}
-
-// FuzzParseURI: any string either parses to a valid account or fails with
-// an error that does not echo it.
-func FuzzParseURI(f *testing.F) {
-	for _, b := range fixtureFiles(f, true) {
-		for line := range strings.SplitSeq(string(b), "\n") {
-			if strings.HasPrefix(line, "otpauth://") {
-				f.Add(line)
-			}
-		}
-	}
-	f.Add("otpauth://hotp/X:y?secret=JBSWY3DPEHPK3PXP&counter=1&digits=8&algorithm=SHA512")
-	f.Fuzz(func(t *testing.T, s string) {
-		a, err := ParseURI(s)
-		if err != nil {
-			if len(s) > 24 && strings.Contains(err.Error(), s) {
-				t.Fatalf("error echoes the input: %v", err)
-			}
-			return
-		}
-		if err := a.Validate(); err != nil {
-			t.Fatalf("ParseURI returned an invalid account: %v", err)
-		}
-		if a.Type != vault.TOTP && a.Type != vault.HOTP && a.Type != vault.Steam {
-			t.Fatalf("type %q", a.Type)
 		}
 	})
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	_ "golang.org/x/image/bmp"  // BMP, named in DESIGN.md
 	_ "golang.org/x/image/webp" // WebP: the Go team's decoder
+
+	"github.com/wardkey/wardkey/importer/otpauth"
 )
 
 // Image limits beyond MaxPixels.
@@ -75,7 +77,7 @@ func (imageFormat) parse(data []byte, o Options, c *collector) error {
 			mig = append(mig, migrationPart{b, i + 1})
 		case hasPrefixFold(t, "otpauth:") || hasPrefixFold(t, "motp:"):
 			otp++
-			a, err := ParseURI(t)
+			a, err := otpauth.Parse(t)
 			if err != nil {
 				if err := c.skip(where, err); err != nil {
 					return err

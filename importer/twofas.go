@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/wardkey/wardkey/importer/otpauth"
 )
 
 // twoFASFormat is a 2FAS backup (.2fas), schema versions 1 to 4, plain or
@@ -86,7 +88,7 @@ func (twoFASFormat) parse(data []byte, o Options, c *collector) error {
 			}
 		}
 		if strings.TrimSpace(name) == "" && s.OTP.Link != "" {
-			if a, _, err := parseURI(s.OTP.Link); err == nil {
+			if a, err := otpauth.Parse(s.OTP.Link); err == nil {
 				name = a.Name
 			}
 		}

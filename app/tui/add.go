@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -135,7 +136,7 @@ func (m addModel) revalidate() addModel {
 		m.parsed = r.Accounts
 		return m
 	case strings.HasPrefix(lower, "otpauth:"):
-		a, err := importer.ParseURI(src)
+		a, err := otpauth.Parse(src)
 		if err != nil {
 			m.err = "The URI is not valid: " + withoutSecret(err.Error(), src) + "."
 			return m

@@ -20,7 +20,7 @@ import (
 
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/assets"
-	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
 )
@@ -280,7 +280,7 @@ func demoAccounts(t testing.TB) []vault.Account {
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		a, err := importer.ParseURI(l)
+		a, err := otpauth.Parse(l)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,18 @@
-package importer
+// Package otpauth reads and writes otpauth:// Key URIs, the form in which
+// services hand out a second factor and authenticators move accounts:
+//
+//	otpauth://TYPE/ISSUER:NAME?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
+//
+// [Parse] reads one URI leniently, as real exports write them; [Format]
+// writes one so that [Parse] (and phones) read the same account back. One
+// package owns both directions, so they cannot drift apart.
+//
+// # Secrets
+//
+// A URI holds the secret. Errors from [Parse] name what is wrong and never
+// echo the URI; the string [Format] returns must never be logged or put in
+// an error.
+package otpauth
 
 import (
 	"encoding/json"
@@ -12,15 +26,24 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// maxURI bounds one URI; real ones are a few hundred bytes.
-const maxURI = 64 << 10
+// MaxURI bounds one URI; real ones are a few hundred bytes.
+const MaxURI = 64 << 10
 
-// ErrNotSupported marks an entry of a kind wardkey cannot represent (mOTP,
-// Yandex, MD5...): it is skipped and reported, not a failure of the file.
+// maxDepth bounds the nesting of Ente's codeDisplay JSON.
+const maxDepth = 64
+
+// ErrNotSupported marks an account of a kind wardkey cannot represent (mOTP,
+// Yandex, MD5...): importers skip and report it rather than fail the file.
 var ErrNotSupported = errors.New("not supported by wardkey")
 
-// ParseURI parses one otpauth:// Key URI (totp, hotp, steam) into an
-// account without an ID, normalized and valid.
+// Extra is what a URI says beyond the account.
+type Extra struct {
+	// Trashed: Ente's codeDisplay says the entry is in Ente's trash.
+	Trashed bool
+}
+
+// Parse parses one otpauth:// Key URI (totp, hotp, steam) into an account
+// without an ID, normalized and valid.
 //
 // It follows Google's Key URI Format, leniently: the label is
 // "Issuer:Account" (the colon may be %3A, spaces after it are dropped), the
@@ -33,21 +56,18 @@ var ErrNotSupported = errors.New("not supported by wardkey")
 // tags.
 //
 // Errors name what is wrong and never echo the URI, which holds the secret.
-func ParseURI(s string) (vault.Account, error) {
-	a, _, err := parseURI(s)
+func Parse(s string) (vault.Account, error) {
+	a, _, err := ParseExtra(s)
 	return a, err
 }
 
-// uriExtra is what a URI says beyond the account.
-type uriExtra struct {
-	trashed bool // Ente: the entry is in the trash
-}
-
-func parseURI(s string) (vault.Account, uriExtra, error) {
-	var x uriExtra
+// ParseExtra is [Parse], also returning what the URI says beyond the
+// account.
+func ParseExtra(s string) (vault.Account, Extra, error) {
+	var x Extra
 	s = strings.TrimSpace(s)
-	if len(s) > maxURI {
-		return vault.Account{}, x, fmt.Errorf("the URI is longer than %d KiB", maxURI>>10)
+	if len(s) > MaxURI {
+		return vault.Account{}, x, fmt.Errorf("the URI is longer than %d KiB", MaxURI>>10)
 	}
 	if !utf8.ValidString(s) {
 		return vault.Account{}, x, errors.New("the URI is not valid UTF-8")
@@ -148,8 +168,8 @@ func parseURI(s string) (vault.Account, uriExtra, error) {
 			Note    string   `json:"note"`
 			Tags    []string `json:"tags"`
 		}
-		if depthOK([]byte(cd)) && json.Unmarshal([]byte(cd), &d) == nil {
-			x.trashed = d.Trashed
+		if depthOK(cd) && json.Unmarshal([]byte(cd), &d) == nil {
+			x.Trashed = d.Trashed
 			a.Note = d.Note
 			a.Tags = d.Tags
 		}
@@ -201,134 +221,70 @@ func parseQuery(raw string) (query, error) {
 	return q, nil
 }
 
-// uriListFormat is text with one otpauth:// URI per line: Aegis and Ente
-// plain exports, Authenticator Plus, hand-made lists. Lines that mix in
-// otpauth-migration:// URIs are read too.
-type uriListFormat struct{}
-
-func (uriListFormat) name() string { return "otpauth" }
-
-func (uriListFormat) detect(p *probe) bool {
-	return p.isText && firstLineHasPrefix(p.text, "otpauth://", `"otpauth://`)
-}
-
-func (uriListFormat) parse(data []byte, o Options, c *collector) error {
-	return parseLines("otpauth", data, c)
-}
-
-// firstLineHasPrefix reports whether the first line that is not blank or a
-// '#' comment starts with one of the prefixes (case-insensitive).
-func firstLineHasPrefix(text string, prefixes ...string) bool {
-	for line := range strings.SplitSeq(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		for _, p := range prefixes {
-			if len(line) >= len(p) && strings.EqualFold(line[:len(p)], p) {
-				return true
-			}
-		}
-		return false
+// Format writes an account as an otpauth:// Key URI, the form phones and
+// other authenticators import (FORMATS.md "Export side"):
+//
+//	otpauth://TYPE/ISSUER:NAME?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
+//
+// with counter= for HOTP, the secret as unpadded base32, and every part
+// percent-encoded with spaces as %20. Steam accounts are written as
+// otpauth://steam/… with digits=5, as Aegis, Ente and 2FAS write them.
+//
+// The label is chosen so that a reader splitting it at the first colon
+// gets the issuer and name back: when the issuer holds a colon the label
+// carries the name only (the issuer parameter says it), and when the name
+// holds a colon an empty issuer prefix comes first.
+//
+// The result holds the secret: never log it or put it in an error.
+func Format(a vault.Account) string {
+	typ := a.Type
+	if typ == "" {
+		typ = vault.TOTP
 	}
-	return false
-}
-
-// parseLines reads text with one URI per line: otpauth:// (optionally as a
-// JSON string, as Ente writes), otpauth-migration:// and motp:// (skipped).
-// Blank lines and '#' comments are skipped; a malformed line is reported
-// with its number and the rest imported.
-func parseLines(name string, data []byte, c *collector) error {
-	text := strings.TrimPrefix(string(data), "\xef\xbb\xbf")
-	if !utf8.ValidString(text) {
-		return &ParseError{Format: name, Err: errors.New("the file is not UTF-8 text")}
-	}
-	var mig []migrationPart
-	for i, line := range strings.Split(text, "\n") {
-		n := i + 1
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		if line[0] == '"' {
-			var s string
-			if json.Unmarshal([]byte(line), &s) == nil {
-				line = strings.TrimSpace(s)
-			}
-		}
-		where := "line " + strconv.Itoa(n)
-		switch {
-		case hasPrefixFold(line, "otpauth-migration:"):
-			m, err := decodeMigration(line)
-			if err != nil {
-				return &ParseError{Format: name, Line: n, Err: err}
-			}
-			mig = append(mig, migrationPart{m, n})
-		case hasPrefixFold(line, "otpauth:") || hasPrefixFold(line, "motp:"):
-			a, x, err := parseURI(line)
-			switch {
-			case err != nil:
-				if err := c.skip(where, err); err != nil {
-					return err
-				}
-			case x.trashed:
-				if err := c.skip(where+" ("+a.Label()+")", errors.New("it is in the exporting app's trash")); err != nil {
-					return err
-				}
-			default:
-				if err := c.add(a); err != nil {
-					return err
-				}
-			}
-		default:
-			if err := c.skip(where, errors.New("it is not an otpauth:// URI")); err != nil {
-				return err
-			}
-		}
-	}
-	return addMigration(name, mig, c)
-}
-
-func hasPrefixFold(s, p string) bool {
-	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
-}
-
-// parseOTPField reads the TOTP field of a password manager (Bitwarden,
-// Proton Pass): an otpauth:// URI, steam://SECRET, or a bare base32 secret.
-// issuer and name fill what the field lacks.
-func parseOTPField(s, issuer, name string) (vault.Account, uriExtra, error) {
-	s = strings.TrimSpace(s)
+	host := string(typ)
+	var label string
 	switch {
-	case hasPrefixFold(s, "otpauth:"):
-		a, x, err := parseURI(s)
-		if err != nil {
-			return a, x, err
-		}
-		if a.Issuer == "" {
-			a.Issuer = issuer
-		}
-		if a.Name == "" {
-			a.Name = name
-		}
-		return a, x, nil
-	case hasPrefixFold(s, "steam://"):
-		sec, err := vault.ParseSecret(s[len("steam://"):])
-		if err != nil {
-			return vault.Account{}, uriExtra{}, err
-		}
-		a := vault.Account{Issuer: issuer, Name: name, Type: vault.Steam, Secret: sec}
-		a.Normalize()
-		return a, uriExtra{}, a.Validate()
-	case strings.Contains(s, "://"):
-		return vault.Account{}, uriExtra{}, errors.New("it is not an otpauth:// or steam:// URI")
+	case a.Issuer != "" && !strings.Contains(a.Issuer, ":"):
+		label = pct(a.Issuer) + ":" + pct(a.Name)
+	case strings.Contains(a.Name, ":"):
+		label = ":" + pct(a.Name)
+	default:
+		label = pct(a.Name)
 	}
-	sec, err := vault.ParseSecret(s)
-	if err != nil {
-		return vault.Account{}, uriExtra{}, err
+	var q strings.Builder
+	q.WriteString("secret=")
+	q.WriteString(a.Secret.Base32())
+	if a.Issuer != "" {
+		q.WriteString("&issuer=")
+		q.WriteString(pct(a.Issuer))
 	}
-	a := vault.Account{Issuer: issuer, Name: name, Secret: sec}
-	a.Normalize()
-	return a, uriExtra{}, a.Validate()
+	alg := a.Algorithm
+	if alg == "" {
+		alg = vault.SHA1
+	}
+	q.WriteString("&algorithm=" + string(alg))
+	digits := a.Digits
+	if digits == 0 {
+		digits = 6
+	}
+	q.WriteString("&digits=" + strconv.Itoa(digits))
+	switch typ {
+	case vault.HOTP:
+		q.WriteString("&counter=" + strconv.FormatUint(a.Counter, 10))
+	default:
+		period := a.Period
+		if period == 0 {
+			period = vault.DefaultPeriod
+		}
+		q.WriteString("&period=" + strconv.Itoa(period))
+	}
+	return "otpauth://" + host + "/" + label + "?" + q.String()
+}
+
+// pct percent-encodes everything but letters, digits and -._~ (so ':' in
+// a part is %3A and a space is %20, never '+').
+func pct(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
 // isWord reports whether s is short letters and digits, safe to quote.
@@ -339,6 +295,51 @@ func isWord(s string) bool {
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a parameter value for an error message.
+func clip(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "?")
+	}
+	if len(s) > 80 {
+		s = s[:77]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "..."
+	}
+	return s
+}
+
+// depthOK reports whether JSON nests no deeper than maxDepth, counting
+// brackets outside strings.
+func depthOK(s string) bool {
+	depth, inStr, esc := 0, false, false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case ch == '\\':
+				esc = true
+			case ch == '"':
+				inStr = false
+			}
+		case ch == '"':
+			inStr = true
+		case ch == '{' || ch == '[':
+			depth++
+			if depth > maxDepth {
+				return false
+			}
+		case ch == '}' || ch == ']':
+			depth--
 		}
 	}
 	return true
