@@ -35,7 +35,6 @@ func (authyFormat) detect(p *probe) bool {
 }
 
 type authyToken struct {
-	AccountType     string  `json:"accountType"`
 	Name            string  `json:"name"`
 	OriginalName    *string `json:"originalName"`
 	OriginalIssuer  *string `json:"originalIssuer"`
@@ -46,7 +45,10 @@ type authyToken struct {
 	SecretSeed      *string `json:"secretSeed"`
 }
 
-// names gives the issuer and account name of a token.
+// names gives the issuer and account name of a token, as docs/import.md
+// says: Authy's originalIssuer, else the part of the original name before
+// ':', else the part of the name before " - "; never the account type, which
+// is "authenticator" for every token of another service.
 func (t authyToken) names() (issuer, name string) {
 	name, sep := t.Name, ""
 	switch {
@@ -58,8 +60,9 @@ func (t authyToken) names() (issuer, name string) {
 	case strings.Contains(name, " - "):
 		issuer, _, _ = strings.Cut(name, " - ")
 		sep = " - "
-	case t.AccountType != "":
-		issuer = strings.ToUpper(t.AccountType[:1]) + t.AccountType[1:]
+	}
+	if issuer == "" {
+		return "", strings.TrimSpace(name)
 	}
 	name = strings.TrimPrefix(name, issuer+sep)
 	name = strings.TrimPrefix(name, ": ")

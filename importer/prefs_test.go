@@ -23,7 +23,6 @@ func TestAuthyNames(t *testing.T) {
 		{"original issuer", authyToken{Name: "Deno: Mason", OriginalIssuer: strp("Deno"), OriginalName: strp("Deno:Mason")}, "Deno", "Mason"},
 		{"original name", authyToken{Name: "Deno:Mason", OriginalName: strp("Deno:Mason")}, "Deno", "Mason"},
 		{"dash", authyToken{Name: "Mail - me@example.org"}, "Mail", "me@example.org"},
-		{"account type", authyToken{Name: "me", AccountType: "authenticator"}, "Authenticator", "me"},
 		{"nothing", authyToken{Name: "me"}, "", "me"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
