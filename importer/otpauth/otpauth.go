@@ -174,6 +174,12 @@ func ParseExtra(s string) (vault.Account, Extra, error) {
 			a.Tags = d.Tags
 		}
 	}
+	// Percent-encoding can spell bytes that are not UTF-8: names from
+	// outside are made valid here (U+FFFD).
+	a.Issuer, a.Name, a.Note = validUTF8(a.Issuer), validUTF8(a.Name), validUTF8(a.Note)
+	for i, t := range a.Tags {
+		a.Tags[i] = validUTF8(t)
+	}
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return vault.Account{}, x, err
@@ -285,6 +291,14 @@ func Format(a vault.Account) string {
 // a part is %3A and a space is %20, never '+').
 func pct(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// validUTF8 replaces each run of invalid UTF-8 in s with U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // isWord reports whether s is short letters and digits, safe to quote.

@@ -91,6 +91,18 @@ func TestParseExtra(t *testing.T) {
 	}
 }
 
+// TestParseInvalidUTF8: percent-encoded bytes that are not UTF-8 become
+// U+FFFD, never an invalid name.
+func TestParseInvalidUTF8(t *testing.T) {
+	a, err := Parse("otpauth://totp/Cl%FFinic:dr%C3?secret=JBSWY3DPEHPK3PXP&issuer=Cl%FFinic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Issuer != "Cl\uFFFDinic" || a.Name != "dr\uFFFD" {
+		t.Errorf("issuer %q, name %q", a.Issuer, a.Name)
+	}
+}
+
 func TestParseRefusals(t *testing.T) {
 	const secret = "JBSWY3DPEHPK3PXP"
 	for _, tc := range []struct {
@@ -217,6 +229,9 @@ func FuzzParseURI(f *testing.F) {
 		}
 		if a.Type != vault.TOTP && a.Type != vault.HOTP && a.Type != vault.Steam {
 			t.Fatalf("type %q", a.Type)
+		}
+		if !utf8.ValidString(a.Issuer) || !utf8.ValidString(a.Name) {
+			t.Fatalf("names not valid UTF-8: %q %q", a.Issuer, a.Name)
 		}
 	})
 }
