@@ -40,6 +40,7 @@ func (bitwardenFormat) parse(data []byte, o Options, c *collector) error {
 	if f.Encrypted || f.PasswordProtected {
 		return &ParseError{Format: "bitwarden", Err: errors.New("encrypted Bitwarden exports are not supported: export again as unencrypted JSON (.json) and delete that file after importing")}
 	}
+	c.why = "none of its logins has a TOTP field"
 	for _, it := range f.Items {
 		if it.Login == nil || strings.TrimSpace(it.Login.TOTP) == "" {
 			continue // a login without a second factor
@@ -97,6 +98,7 @@ func (bitwardenCSVFormat) parse(data []byte, o Options, c *collector) error {
 	if !ok {
 		return &ParseError{Format: "bitwarden-csv", Err: errors.New("the CSV has no login_totp column")}
 	}
+	c.why = "none of its logins has a TOTP field"
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
 			return rec[i]

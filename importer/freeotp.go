@@ -68,6 +68,7 @@ func (freeOTPPlusFormat) parse(data []byte, o Options, c *collector) error {
 	if err := decodeJSON("freeotp-plus", data, &f); err != nil {
 		return err
 	}
+	c.why = "its token list is empty"
 	for _, t := range f.Tokens {
 		if err := c.addFreeOTP(t, 1); err != nil {
 			return err
@@ -94,7 +95,7 @@ func (freeOTPXMLFormat) parse(data []byte, o Options, c *collector) error {
 			Value string `xml:",chardata"`
 		} `xml:"string"`
 	}
-	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
+	if err := xml.NewDecoder(bytes.NewReader(validText(data))).Decode(&m); err != nil {
 		return &ParseError{Format: "freeotp-xml", Err: errors.New("not valid XML")}
 	}
 	for _, s := range m.Strings {

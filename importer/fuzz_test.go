@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // fixtureFiles returns every fixture under testdata/ except the large QR
@@ -58,6 +59,11 @@ func checkResult(t *testing.T, res Result) {
 		}
 		if err := a.Validate(); err != nil {
 			t.Fatalf("an invalid account was returned: %v", err)
+		}
+		for _, s := range append([]string{a.Issuer, a.Name, a.Note}, a.Tags...) {
+			if !utf8.ValidString(s) {
+				t.Fatalf("a name is not valid UTF-8: %q", s)
+			}
 		}
 		for _, s := range res.Skipped {
 			if b32 := a.Secret.Base32(); len(b32) >= 16 && strings.Contains(s.Entry+s.Reason, b32) {

@@ -42,7 +42,25 @@ var (
 	ErrKDFTooCostly = errors.New("the file asks for an unreasonable amount of key-derivation work")
 	// ErrNoOTP: a QR code or file holds something other than an OTP account.
 	ErrNoOTP = errors.New("it holds no otpauth:// URI or Google Authenticator export")
+	// ErrNoAccounts: the file is in a known format but holds no entry at
+	// all. Errors that match it are an [*EmptyError], which says why.
+	ErrNoAccounts = errors.New("the file holds no account")
 )
+
+// EmptyError is the error of a file that is in a known format but holds
+// no entry at all (an export made before any account was added, a password
+// manager export whose logins have no TOTP field). It matches ErrNoAccounts.
+type EmptyError struct {
+	Format string // format name, as in Formats
+	Why    string // why there is nothing, e.g. "its token list is empty"
+}
+
+func (e *EmptyError) Error() string {
+	return fmt.Sprintf("%s: %v (%s)", e.Format, ErrNoAccounts, e.Why)
+}
+
+// Is makes errors.Is(err, ErrNoAccounts) true.
+func (e *EmptyError) Is(target error) bool { return target == ErrNoAccounts }
 
 // ParseError is an error in one place of a file: the format and, for text
 // formats, the line. It never holds a secret.
@@ -139,36 +157,84 @@ func Formats() []string {
 // Import detects the format of data (or uses o.Format) and returns every
 // account it holds. It is all-or-nothing: an error means no account, while an
 // entry wardkey cannot represent is reported in Result.Skipped.
+//
+// Detection is decided by what parses: every format whose signature the
+// content has is a candidate, tried in the order of formats (the most
+// specific first). The first candidate that yields accounts wins; one that
+// recognises the file but yields none never wins over one that yields some.
+// When no candidate yields an account, the first that read any entry (all of
+// them skipped) is the result; else the first candidate's error; else an
+// [*EmptyError] saying why the file holds nothing.
 func Import(data []byte, o Options) (Result, error) {
 	if len(data) > MaxFileSize {
 		return Result{}, fmt.Errorf("the file is %d bytes, more than %d MiB: %w", len(data), MaxFileSize>>20, ErrTooLarge)
 	}
-	var f format
+	o = o.once()
 	if o.Format != "" {
-		for _, g := range formats {
-			if strings.EqualFold(g.name(), o.Format) {
-				f = g
+		for _, f := range formats {
+			if strings.EqualFold(f.name(), o.Format) {
+				return importAs(f, data, o)
 			}
 		}
-		if f == nil {
-			return Result{}, fmt.Errorf("format %q is not known (known: %s)", o.Format, strings.Join(Formats(), ", "))
+		return Result{}, fmt.Errorf("format %q is not known (known: %s)", o.Format, strings.Join(Formats(), ", "))
+	}
+	p := newProbe(data)
+	var (
+		partial       *Result
+		first, border error
+		tried         bool
+	)
+	for _, f := range formats {
+		if !f.detect(p) {
+			continue
 		}
-	} else {
-		p := newProbe(data)
-		for _, g := range formats {
-			if g.detect(p) {
-				f = g
-				break
+		tried = true
+		res, err := importAs(f, data, o)
+		var empty *EmptyError
+		switch {
+		case err == nil && len(res.Accounts) > 0:
+			return res, nil
+		case err == nil:
+			if partial == nil {
+				partial = &res
 			}
-		}
-		if f == nil {
-			return Result{}, ErrUnknownFormat
+		case errors.Is(err, ErrTooLarge):
+			return Result{}, err // a limit: no other reading is cheaper
+		case errors.As(err, &empty):
+			if border == nil {
+				border = err
+			}
+		default:
+			if first == nil {
+				first = err
+			}
 		}
 	}
-	o = o.once()
+	switch {
+	case !tried:
+		return Result{}, ErrUnknownFormat
+	case partial != nil:
+		return *partial, nil
+	case first != nil:
+		return Result{}, first
+	}
+	return Result{}, border
+}
+
+// importAs reads data as format f. A file that yields no entry at all
+// (no account, no skipped entry, no Google Authenticator batch) is an
+// *EmptyError.
+func importAs(f format, data []byte, o Options) (Result, error) {
 	c := &collector{}
 	if err := f.parse(data, o, c); err != nil {
 		return Result{}, err
+	}
+	if len(c.accounts)+len(c.skipped)+len(c.batches) == 0 {
+		why := c.why
+		if why == "" {
+			why = "it lists no entries"
+		}
+		return Result{}, &EmptyError{Format: f.name(), Why: why}
 	}
 	return Result{Format: f.name(), Accounts: c.accounts, Skipped: c.skipped, Batches: c.batches}, nil
 }
@@ -237,6 +303,9 @@ type collector struct {
 	skipped  []Skipped
 	batches  []Batch
 	n        int
+	// why says why the file holds no entry, when a format knows better
+	// than "it lists no entries".
+	why string
 }
 
 // entryName names an entry for a report: "issuer:name", or "entry N".
@@ -253,9 +322,7 @@ func entryName(issuer, name string, n int) string {
 
 // clip shortens a label for a report.
 func clip(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "?")
-	}
+	s = validUTF8(s)
 	if len(s) > 80 {
 		s = s[:77]
 		for !utf8.ValidString(s) {
@@ -274,10 +341,39 @@ func (c *collector) count() error {
 	return nil
 }
 
+// validText is b with each run of invalid UTF-8 replaced by U+FFFD, for
+// text parsers that would refuse such bytes (XML, URI lists).
+func validText(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
+}
+
+// validUTF8 replaces each run of invalid UTF-8 in s with U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 // add normalizes and checks a; an invalid account is skipped with the reason.
+// It is the one place every format's accounts pass through, so names from
+// outside are made valid UTF-8 here (DESIGN.md, "Names from outside").
 func (c *collector) add(a vault.Account) error {
 	if err := c.count(); err != nil {
 		return err
+	}
+	a.Issuer, a.Name, a.Note = validUTF8(a.Issuer), validUTF8(a.Name), validUTF8(a.Note)
+	if a.Tags != nil {
+		tags := make([]string, 0, len(a.Tags))
+		for _, t := range a.Tags {
+			if t = validUTF8(t); !containsString(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		a.Tags = tags
 	}
 	a.ID = ""
 	a.Stamp = vault.Stamp{}
@@ -317,9 +413,11 @@ type probe struct {
 func newProbe(data []byte) *probe {
 	p := &probe{data: data}
 	b := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if utf8.Valid(b) {
+	// Text is what has no NUL byte; a stray byte that is not UTF-8 (a
+	// Latin-1 name) does not make an export binary.
+	if bytes.IndexByte(b, 0) < 0 {
 		p.isText = true
-		p.text = strings.TrimSpace(string(b))
+		p.text = strings.TrimSpace(string(validText(b)))
 	}
 	if p.isText && len(p.text) > 0 && (p.text[0] == '{' || p.text[0] == '[') && depthOK([]byte(p.text)) {
 		if p.text[0] == '{' {

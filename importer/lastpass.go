@@ -3,7 +3,6 @@ package importer
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -117,8 +116,6 @@ func (steamFormat) parse(data []byte, o Options, c *collector) error {
 			return err
 		}
 	}
-	if len(files) == 0 {
-		return &ParseError{Format: "steam", Err: fmt.Errorf("no Steam account found")}
-	}
+	c.why = "it holds no Steam account"
 	return nil
 }

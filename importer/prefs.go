@@ -20,7 +20,7 @@ func prefStrings(format string, data []byte) (map[string]string, error) {
 	if !xmlDepthOK(data) {
 		return nil, &ParseError{Format: format, Err: errors.New("the XML nests too deeply")}
 	}
-	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
+	if err := xml.NewDecoder(bytes.NewReader(validText(data))).Decode(&m); err != nil {
 		return nil, &ParseError{Format: format, Err: errors.New("not a valid Android preferences file (XML <map>)")}
 	}
 	out := make(map[string]string, len(m.Strings))

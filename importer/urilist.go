@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
@@ -54,10 +53,7 @@ func firstLineHasPrefix(text string, prefixes ...string) bool {
 // Blank lines and '#' comments are skipped; a malformed line is reported
 // with its number and the rest imported.
 func parseLines(name string, data []byte, c *collector) error {
-	text := strings.TrimPrefix(string(data), "\xef\xbb\xbf")
-	if !utf8.ValidString(text) {
-		return &ParseError{Format: name, Err: errors.New("the file is not UTF-8 text")}
-	}
+	text := strings.TrimPrefix(string(validText(data)), "\xef\xbb\xbf")
 	var mig []migrationPart
 	for i, line := range strings.Split(text, "\n") {
 		n := i + 1
