@@ -58,16 +58,33 @@ func parseAndOTP(name string, data []byte, c *collector) error {
 	return nil
 }
 
-// andOTPEncryptedFormat is an andOTP encrypted backup (.json.aes): no magic
-// number, so it is only read when named with --format. New format:
-// iterations (BE uint32) ‖ salt (12) ‖ nonce (12) ‖ AES-GCM ciphertext, key
-// PBKDF2-HMAC-SHA1; old format: nonce (12) ‖ ciphertext, key SHA-256 of the
-// password.
+// andOTPEncryptedFormat is an andOTP encrypted backup (.json.aes). New
+// format: iterations (BE uint32) ‖ salt (12) ‖ nonce (12) ‖ AES-GCM
+// ciphertext, key PBKDF2-HMAC-SHA1; old format: nonce (12) ‖ ciphertext, key
+// SHA-256 of the password.
 type andOTPEncryptedFormat struct{}
 
 func (andOTPEncryptedFormat) name() string { return "andotp-encrypted" }
 
-func (andOTPEncryptedFormat) detect(*probe) bool { return false }
+// Iteration counts that make a file look like a new-format andOTP backup:
+// andOTP draws its count between 140,000 and 160,000 (the fixture has
+// 145,776); the bounds leave room around that without taking any binary
+// file for one.
+const (
+	andOTPMinIter = 100_000
+	andOTPMaxIter = 1_000_000
+)
+
+// detect recognises the new format's header shape: binary, a plausible
+// iteration count, room for salt, nonce, tag and a JSON array. The old
+// format has no header: it is read only when named with --format.
+func (andOTPEncryptedFormat) detect(p *probe) bool {
+	if p.isText || len(p.data) < 4+12+12+16+2 {
+		return false
+	}
+	iter := binary.BigEndian.Uint32(p.data[:4])
+	return iter >= andOTPMinIter && iter <= andOTPMaxIter
+}
 
 func (andOTPEncryptedFormat) parse(data []byte, o Options, c *collector) error {
 	if len(data) < 12+16 {

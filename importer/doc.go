@@ -4,10 +4,13 @@
 // # Formats
 //
 // [Import] detects the format from the content, never from a file name, and
-// [Options].Format forces one where content is ambiguous (an andOTP
-// encrypted backup has no magic at all). [Formats] lists the names. Each
-// format lives in its own file behind one small interface; docs/import.md
-// describes what each one reads.
+// [Options].Format forces one where content is ambiguous (a TOTP
+// Authenticator backup or an old andOTP backup has no signature at all).
+// [Formats] lists the names. Detection is decided by what parses: every
+// format whose signature the content has is tried, the most specific first,
+// and the first that yields accounts wins; a file in a known format that
+// holds no entry is an [*EmptyError]. Each format lives in its own file
+// behind one small interface; docs/import.md describes what each one reads.
 //
 // # Safety
 //

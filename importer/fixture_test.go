@@ -163,7 +163,7 @@ var fixtureCases = []fixtureCase{
 		totp("Code 2", "", "NDSKXJHDJNDBDBBB"), totp("Code 3", "", "JSJZJFBBDK"), totp("Code1", "", "JDKSNDJJDNDJJDBXB"),
 	}},
 	{file: "andotp/andotp_plain.json", format: "andotp", want: v1to7},
-	{file: "andotp/andotp_encrypted.bin", format: "andotp-encrypted", force: true, pass: "test", want: v1to7},
+	{file: "andotp/andotp_encrypted.bin", format: "andotp-encrypted", pass: "test", want: v1to7},
 	// Old files say "Deno - Deno:Mason"; the repeated issuer is dropped.
 	// (This file holds V1-V6 only: no Steam entry.)
 	{file: "andotp/andotp_encrypted_old.bin", format: "andotp-encrypted", force: true, pass: "test", want: v1to7[:6]},

@@ -141,7 +141,7 @@ var formats = []format{
 	bitwardenCSVFormat{},
 	migrationFormat{},
 	uriListFormat{},
-	andOTPEncryptedFormat{}, // never detected: no magic
+	andOTPEncryptedFormat{}, // new format: by its header's shape; old: never
 	totpAuthFormat{},        // never detected: no magic
 }
 
