@@ -88,6 +88,11 @@ type Options struct {
 	// at most once, only when the file is encrypted; nil means no passphrase
 	// can be had, and an encrypted file fails with ErrPassphraseNeeded.
 	Passphrase func() ([]byte, error)
+	// Path is the file's path when the data came from a file (ImportFile
+	// sets it). Formats spread over several files read the files named
+	// beside it: a Steam Desktop Authenticator manifest.json and its
+	// maFiles. "" means the data stands alone.
+	Path string
 }
 
 // Skipped is an entry of a file that was not imported, and why.
@@ -121,6 +126,7 @@ type format interface {
 var formats = []format{
 	imageFormat{},
 	zipFormat{},
+	steamSDAFormat{},
 	freeOTP2Format{},
 	stratumEncryptedFormat{},
 	aegisFormat{},
@@ -179,6 +185,7 @@ func Import(data []byte, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("format %q is not known (known: %s)", o.Format, strings.Join(Formats(), ", "))
 	}
 	p := newProbe(data)
+	p.path = o.Path
 	var (
 		partial       *Result
 		first, border error
@@ -257,6 +264,7 @@ func ImportFile(path string, o Options) (Result, error) {
 	if len(data) > MaxFileSize {
 		return Result{}, fmt.Errorf("the file is more than %d MiB: %w", MaxFileSize>>20, ErrTooLarge)
 	}
+	o.Path = path
 	return Import(data, o)
 }
 
@@ -401,6 +409,7 @@ func (c *collector) skip(label string, reason error) error {
 // probe is what detection looks at, computed once.
 type probe struct {
 	data   []byte
+	path   string // Options.Path
 	text   string // data without a BOM and surrounding space, if it is UTF-8
 	isText bool
 	// JSON: keys of the top-level object, or of the first element of a

@@ -105,17 +105,19 @@ func (steamFormat) parse(data []byte, o Options, c *collector) error {
 		}
 	}
 	for _, m := range files {
-		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(m.SharedSecret))
-		if err != nil || len(key) == 0 {
-			if err := c.skip(entryName("Steam", m.AccountName, c.n+1), errors.New("its shared_secret is not base64")); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := c.addEntry(rawEntry{Issuer: "Steam", Name: m.AccountName, Type: "steam", SecretBytes: key}); err != nil {
+		if err := c.addMaFile(m); err != nil {
 			return err
 		}
 	}
 	c.why = "it holds no Steam account"
 	return nil
+}
+
+// addMaFile adds the Steam account of one maFile.
+func (c *collector) addMaFile(m maFile) error {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(m.SharedSecret))
+	if err != nil || len(key) == 0 {
+		return c.skip(entryName("Steam", m.AccountName, c.n+1), errors.New("its shared_secret is not base64"))
+	}
+	return c.addEntry(rawEntry{Issuer: "Steam", Name: m.AccountName, Type: "steam", SecretBytes: key})
 }
