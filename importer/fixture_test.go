@@ -109,6 +109,20 @@ var fixtureCases = []fixtureCase{
 	{file: "authenticator_pro_stratum/stratum_plain.json", format: "stratum", want: v1to7},
 	{file: "authenticator_pro_stratum/stratum_encrypted.bin", format: "stratum-encrypted", pass: "test", want: v1to7},
 	{file: "authenticator_pro_stratum/stratum_encrypted_legacy.bin", format: "stratum-encrypted", pass: "test", want: v1to7},
+	// SQLite databases from rooted phones.
+	{file: "authenticator_pro_stratum/stratum_internal.db", format: "stratum-db", want: v1to7},
+	// Google Authenticator's database knows only SHA1, 6 digits, 30 s; the
+	// HOTP counter is taken as stored.
+	{file: "google_authenticator/google_authenticator.sqlite", format: "google-authenticator-db", want: []want{
+		v1, asTOTP(v2), asTOTP(v3),
+		{"Issuu", "James", vault.HOTP, v4.secret, vault.SHA1, 6, 0, 1},
+		{"Air Canada", "Benjamin", vault.HOTP, v5.secret, vault.SHA1, 6, 0, 50},
+		{"WWE", "Mason", vault.HOTP, v6.secret, vault.SHA1, 6, 0, 10300},
+	}},
+	// Microsoft Authenticator: every third-party account is TOTP SHA1/6/30.
+	{file: "microsoft_authenticator/microsoft_authenticator.sqlite", format: "microsoft-authenticator-db", want: []want{
+		asTOTP(v1), asTOTP(v2), asTOTP(v3), asTOTP(v4), asTOTP(v5), asTOTP(v6), asTOTP(v7),
+	}},
 	{file: "proton_authenticator/proton_authenticator.json", format: "proton-authenticator", want: []want{v1, v2, v3}},
 	{file: "proton_pass/proton/PassExport.zip", format: "proton-pass", skipped: 1, want: []want{
 		totp("Main TOTP (only secret)", "ausername", "K5UHSIDBOJSSA6LPOUQHAZLFNNUW4ZY="),

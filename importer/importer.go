@@ -145,6 +145,9 @@ var formats = []format{
 	battleNetFormat{},
 	totpAuthXMLFormat{},
 	bitwardenCSVFormat{},
+	googleAuthDBFormat,
+	microsoftAuthDBFormat,
+	stratumDBFormat,
 	migrationFormat{},
 	uriListFormat{},
 	andOTPEncryptedFormat{}, // new format: by its header's shape; old: never
@@ -170,7 +173,8 @@ func Formats() []string {
 // recognises the file but yields none never wins over one that yields some.
 // When no candidate yields an account, the first that read any entry (all of
 // them skipped) is the result; else the first candidate's error; else an
-// [*EmptyError] saying why the file holds nothing.
+// [*EmptyError] saying why the file holds nothing; else the error of a
+// candidate that found the file is another app's.
 func Import(data []byte, o Options) (Result, error) {
 	if len(data) > MaxFileSize {
 		return Result{}, fmt.Errorf("the file is %d bytes, more than %d MiB: %w", len(data), MaxFileSize>>20, ErrTooLarge)
@@ -187,9 +191,9 @@ func Import(data []byte, o Options) (Result, error) {
 	p := newProbe(data)
 	p.path = o.Path
 	var (
-		partial       *Result
-		first, border error
-		tried         bool
+		partial              *Result
+		first, border, other error
+		tried                bool
 	)
 	for _, f := range formats {
 		if !f.detect(p) {
@@ -211,6 +215,10 @@ func Import(data []byte, o Options) (Result, error) {
 			if border == nil {
 				border = err
 			}
+		case errors.Is(err, errOtherShape):
+			if other == nil {
+				other = err
+			}
 		default:
 			if first == nil {
 				first = err
@@ -224,9 +232,25 @@ func Import(data []byte, o Options) (Result, error) {
 		return *partial, nil
 	case first != nil:
 		return Result{}, first
+	case border != nil:
+		return Result{}, border
 	}
-	return Result{}, border
+	return Result{}, other
 }
+
+// errOtherShape marks a parse error that says the file is another app's
+// (a table of the right name with other columns): in detection it ranks
+// below every other outcome.
+var errOtherShape = errors.New("another app's file of the same kind")
+
+// otherShape wraps an error as errOtherShape, keeping its text.
+func otherShape(err error) error { return &otherShapeError{err} }
+
+type otherShapeError struct{ err error }
+
+func (e *otherShapeError) Error() string        { return e.err.Error() }
+func (e *otherShapeError) Unwrap() error        { return e.err }
+func (e *otherShapeError) Is(target error) bool { return target == errOtherShape }
 
 // importAs reads data as format f. A file that yields no entry at all
 // (no account, no skipped entry, no Google Authenticator batch) is an
@@ -417,6 +441,9 @@ type probe struct {
 	isJSON    bool
 	jsonArray bool
 	keys      map[string]json.RawMessage
+	// SQLite: the database's tables, listed once for every SQLite format.
+	tables    map[string]bool
+	tablesErr error
 }
 
 func newProbe(data []byte) *probe {

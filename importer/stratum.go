@@ -19,24 +19,30 @@ func (stratumFormat) detect(p *probe) bool {
 }
 
 type stratumFile struct {
-	Authenticators []struct {
-		Type      int    `json:"Type"`
-		Issuer    string `json:"Issuer"`
-		Username  string `json:"Username"`
-		Secret    string `json:"Secret"`
-		Algorithm int    `json:"Algorithm"`
-		Digits    num    `json:"Digits"`
-		Period    num    `json:"Period"`
-		Counter   num    `json:"Counter"`
-	} `json:"Authenticators"`
-	Categories []struct {
-		ID   string `json:"Id"`
-		Name string `json:"Name"`
-	} `json:"Categories"`
-	AuthenticatorCategories []struct {
-		CategoryID          string `json:"CategoryId"`
-		AuthenticatorSecret string `json:"AuthenticatorSecret"`
-	} `json:"AuthenticatorCategories"`
+	Authenticators          []stratumAuth         `json:"Authenticators"`
+	Categories              []stratumCategory     `json:"Categories"`
+	AuthenticatorCategories []stratumAuthCategory `json:"AuthenticatorCategories"`
+}
+
+type stratumAuth struct {
+	Type      int    `json:"Type"`
+	Issuer    string `json:"Issuer"`
+	Username  string `json:"Username"`
+	Secret    string `json:"Secret"`
+	Algorithm int    `json:"Algorithm"`
+	Digits    num    `json:"Digits"`
+	Period    num    `json:"Period"`
+	Counter   num    `json:"Counter"`
+}
+
+type stratumCategory struct {
+	ID   string `json:"Id"`
+	Name string `json:"Name"`
+}
+
+type stratumAuthCategory struct {
+	CategoryID          string `json:"CategoryId"`
+	AuthenticatorSecret string `json:"AuthenticatorSecret"`
 }
 
 func (stratumFormat) parse(data []byte, o Options, c *collector) error {
@@ -48,6 +54,12 @@ func parseStratum(name string, data []byte, c *collector) error {
 	if err := decodeJSON(name, data, &f); err != nil {
 		return err
 	}
+	return c.addStratum(f)
+}
+
+// addStratum adds the accounts of an Authenticator Pro backup, or of its
+// database (the same fields).
+func (c *collector) addStratum(f stratumFile) error {
 	cats := map[string]string{}
 	for _, ct := range f.Categories {
 		cats[ct.ID] = ct.Name
