@@ -88,6 +88,10 @@ func cmdImport(e *env, args []string) error {
 		for _, s := range res.Skipped {
 			fmt.Fprintf(e.err, "wardkey: %s: skipped %s: %s\n", file, s.Entry, s.Reason)
 		}
+		if res.Format == "image" && len(res.Accounts) > 0 {
+			q := shellQuote(file)
+			fmt.Fprintf(e.err, "wardkey: hint: %s still holds the secret of every account it shows: once the codes work, delete it (shred -u %s, or rm %s) and empty the trash\n", file, q, q)
+		}
 	}
 	for _, m := range importer.MissingBatches(batches) {
 		failed++
@@ -169,7 +173,11 @@ func containsSame(as []vault.Account, a vault.Account) bool {
 
 // describeImport words an import error for the person.
 func describeImport(err error) (string, string) {
+	var empty *importer.EmptyError
 	switch {
+	case errors.As(err, &empty):
+		return fmt.Sprintf("it is a %s file but holds no account (%s): nothing was imported", empty.Format, empty.Why),
+			"if the app shows accounts, export them again; if this is another app's file, name its format with --format NAME"
 	case errors.Is(err, importer.ErrPassphraseNeeded):
 		return "the file is encrypted and no passphrase was given: nothing was imported",
 			"give its passphrase with --passphrase-file F, or run wardkey on a terminal to be asked"
@@ -190,4 +198,20 @@ func importLabel(a vault.Account) string {
 		return a.Issuer
 	}
 	return a.Label()
+}
+
+// shellQuote quotes a file name for a command the person may paste, when it
+// needs quoting.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+:@%,", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
