@@ -54,7 +54,7 @@ func readGoogleAuthDB(d *sqliteDB, c *collector) error {
 		case v[3].isInt && v[3].i == 1:
 			r.Type = "hotp"
 		default:
-			return c.skip(entryName(issuer, name, c.n+1), fmt.Errorf("account type %s is %w", clip(v[3].s), ErrNotSupported))
+			return c.skip(entryName(issuer, name, c.n+1), fmt.Errorf("account type %s is %w", typeName(v[3]), ErrNotSupported))
 		}
 		return c.addEntry(r)
 	})
@@ -82,7 +82,7 @@ func readMicrosoftAuthDB(d *sqliteDB, c *collector) error {
 			}
 			r.SecretBytes, r.Digits = key, num{8, true}
 		default:
-			return c.skip(label, fmt.Errorf("account type %s (a work or school account) is %w", clip(v[3].s), ErrNotSupported))
+			return c.skip(label, fmt.Errorf("account type %s (a work or school account) is %w", typeName(v[3]), ErrNotSupported))
 		}
 		return c.addEntry(r)
 	})
@@ -128,4 +128,13 @@ func readStratumDB(d *sqliteDB, c *collector) error {
 		}
 	}
 	return c.addStratum(f)
+}
+
+// typeName shows a type column: its number, never other text (a damaged
+// row could hold anything there).
+func typeName(v sqlValue) string {
+	if v.isInt {
+		return fmt.Sprint(v.i)
+	}
+	return "(not a number)"
 }
