@@ -2,12 +2,9 @@ package importer
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/wardkey/wardkey/vault"
 )
 
 // TestDetectionByWhatParses: content detection names candidates; the one
@@ -136,13 +133,4 @@ func TestAuthyIssuerNotFromType(t *testing.T) {
 			checkAccounts(t, res.Accounts, []want{tc.want})
 		})
 	}
-}
-
-// show prints accounts for a failure message.
-func show(as []vault.Account) string {
-	var sb strings.Builder
-	for _, a := range as {
-		fmt.Fprintf(&sb, "%s\n", got(a))
-	}
-	return sb.String()
 }
