@@ -278,7 +278,9 @@ func ImportFile(path string, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer fh.Close()
-	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		return Result{}, errors.New("it is a folder: name a file in it (for a Steam Desktop Authenticator folder, its manifest.json)")
+	} else if err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
 		return Result{}, fmt.Errorf("the file is %d bytes, more than %d MiB: %w", st.Size(), MaxFileSize>>20, ErrTooLarge)
 	}
 	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
