@@ -130,6 +130,26 @@ func TestHostileDatabases(t *testing.T) {
 	})
 }
 
+// TestSQLiteHeapLimit: SQLite's memory is capped once a database is read.
+func TestSQLiteHeapLimit(t *testing.T) {
+	b, err := os.ReadFile("testdata/authenticator_pro_stratum/stratum_internal.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := openSQLite(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var limit int64
+	if err := d.db.QueryRowContext(d.ctx, "PRAGMA hard_heap_limit").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != sqliteHeapLimit {
+		t.Errorf("hard_heap_limit = %d, want %d", limit, sqliteHeapLimit)
+	}
+}
+
 // TestSQLiteNoDisk: reading a database writes nothing to the temporary
 // directory (the database is read in memory, through a read-only VFS).
 func TestSQLiteNoDisk(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
@@ -68,8 +67,6 @@ func (i memInfo) ModTime() time.Time { return time.Time{} }
 func (i memInfo) IsDir() bool        { return false }
 func (i memInfo) Sys() any           { return nil }
 
-var sqliteOnce sync.Once
-
 // openSQLite opens data as a read-only SQLite database held in memory.
 func openSQLite(data []byte) (*sqliteDB, error) {
 	if !bytes.HasPrefix(data, sqliteMagic) {
@@ -87,10 +84,12 @@ func openSQLite(data []byte) (*sqliteDB, error) {
 	db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(context.Background(), sqliteDeadline)
 	d := &sqliteDB{db: db, fs: fsys, ctx: ctx, cancel: cancel, tables: map[string]bool{}}
-	sqliteOnce.Do(func() {
-		// Process-wide in SQLite; only the importer uses SQLite.
-		_, _ = db.ExecContext(ctx, "PRAGMA hard_heap_limit="+strconv.Itoa(sqliteHeapLimit))
-	})
+	// The heap limit is process-wide in SQLite (only the importer uses it);
+	// set on every opening, it holds whoever opened first.
+	if _, err := db.ExecContext(ctx, "PRAGMA hard_heap_limit="+strconv.Itoa(sqliteHeapLimit)); err != nil {
+		d.Close()
+		return nil, errors.New("the SQLite database cannot be opened")
+	}
 	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1000")
 	if err != nil {
 		d.Close()
