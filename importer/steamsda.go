@@ -97,7 +97,14 @@ func readBeside(dir, name string, max int64) ([]byte, error) {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || filepath.Base(name) != name {
 		return nil, errors.New("the manifest names a file outside its folder")
 	}
-	f, err := os.Open(filepath.Join(dir, name))
+	path := filepath.Join(dir, name)
+	// Only a regular file: opening a FIFO or a device could block or never end.
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
