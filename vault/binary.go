@@ -31,17 +31,41 @@ func appendStamp(b []byte, s Stamp) []byte {
 	return appendString(b, s.Device)
 }
 
-// marshalStateBinary encodes a state, secrets included, for sealing.
-func marshalStateBinary(s State) []byte {
-	b := make([]byte, 0, 64+len(s.Accounts)*128)
-	b = append(b, binaryMagic...)
-	b = binary.AppendUvarint(b, uint64(len(s.Accounts)))
-	for _, a := range s.Accounts {
+// appendBytes appends a length-prefixed byte string without making a Go
+// string of it (secrets go through here).
+func appendBytes(b, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+// Sections of the format-2 payload ("WKS\x02"): each is a tag, a length
+// and that many bytes, in increasing tag order, so a reader can find one
+// section (the accounts, say) without decoding the others, and a later
+// section (an index) can be added under a new tag.
+const (
+	secAccounts   = 1 // u count, then the accounts
+	secTombstones = 2 // u count, then the tombstones
+	secSettings   = 3 // u count, then per key: s key, i value, stamp
+	secAuditKey   = 4 // the audit key's 32 bytes (vault file only)
+	secOldKeys    = 5 // u count, then per key: s key ID, u generation, s key (vault file only)
+)
+
+var binaryMagicV2 = []byte("WKS\x02")
+
+// appendSection appends one section: tag, length, body.
+func appendSection(b []byte, tag uint64, body []byte) []byte {
+	b = binary.AppendUvarint(b, tag)
+	return appendBytes(b, body)
+}
+
+func appendAccounts(b []byte, as []Account) []byte {
+	b = binary.AppendUvarint(b, uint64(len(as)))
+	for _, a := range as {
 		b = appendString(b, a.ID)
 		b = appendString(b, a.Issuer)
 		b = appendString(b, a.Name)
 		b = appendString(b, string(a.Type))
-		b = appendString(b, string(a.Secret.raw()))
+		b = appendBytes(b, a.Secret.raw())
 		b = appendString(b, string(a.Algorithm))
 		b = binary.AppendUvarint(b, uint64(a.Digits))
 		b = binary.AppendUvarint(b, uint64(a.Period))
@@ -58,13 +82,115 @@ func marshalStateBinary(s State) []byte {
 		b = append(b, fav)
 		b = appendStamp(b, a.Stamp)
 	}
-	b = binary.AppendUvarint(b, uint64(len(s.Tombstones)))
-	for _, t := range s.Tombstones {
+	return b
+}
+
+func appendTombstones(b []byte, ts []Tombstone) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ts)))
+	for _, t := range ts {
 		b = appendString(b, t.ID)
 		b = appendStamp(b, t.Stamp)
 	}
-	b = binary.AppendVarint(b, int64(s.Settings.LockAfter))
-	return appendStamp(b, s.Settings.Stamp)
+	return b
+}
+
+// appendSettings writes the keys that are set (or carry a stamp).
+func appendSettings(b []byte, s Settings) []byte {
+	var n uint64
+	for _, r := range SettingRanges {
+		if v, st := s.slot(r.Key); *v != 0 || !st.IsZero() {
+			n++
+		}
+	}
+	b = binary.AppendUvarint(b, n)
+	for _, r := range SettingRanges {
+		v, st := s.slot(r.Key)
+		if *v == 0 && st.IsZero() {
+			continue
+		}
+		b = appendString(b, r.Key)
+		b = binary.AppendVarint(b, int64(*v))
+		b = appendStamp(b, *st)
+	}
+	return b
+}
+
+// payload is what the vault file seals: the state, and what belongs to
+// this vault file only (never to a replica or backup): the audit key and
+// the keys the vault had before its current one, so that replicas still
+// sealed under them can be read.
+type payload struct {
+	state    State
+	auditKey []byte
+	oldKeys  []oldKey
+}
+
+// oldKey is a previous vault key, by its key ID and generation.
+type oldKey struct {
+	id  string
+	gen uint64
+	key []byte
+}
+
+// marshalPayload encodes a payload in format 2, secrets and keys included,
+// for sealing. The caller wipes the result.
+func marshalPayload(p payload) []byte {
+	s := p.state
+	b := make([]byte, 0, 128+len(s.Accounts)*128+len(s.Tombstones)*48)
+	b = append(b, binaryMagicV2...)
+	// Sections are built in a scratch buffer and copied in, each then
+	// wiped, so no copy of a secret is left in memory the vault does not
+	// wipe.
+	var scratch []byte
+	section := func(tag uint64, body []byte) {
+		b = appendSection(b, tag, body)
+		wipe(body)
+		scratch = body[:0]
+	}
+	section(secAccounts, appendAccounts(scratch, s.Accounts))
+	section(secTombstones, appendTombstones(scratch, s.Tombstones))
+	section(secSettings, appendSettings(scratch, s.Settings))
+	if len(p.auditKey) > 0 {
+		section(secAuditKey, append(scratch, p.auditKey...))
+	}
+	if len(p.oldKeys) > 0 {
+		body := binary.AppendUvarint(scratch, uint64(len(p.oldKeys)))
+		for _, k := range p.oldKeys {
+			body = appendString(body, k.id)
+			body = binary.AppendUvarint(body, k.gen)
+			body = appendBytes(body, k.key)
+		}
+		section(secOldKeys, body)
+	}
+	return b
+}
+
+// marshalStateBinary encodes a state alone (format 2, without the vault
+// file's keys): what a replica seals.
+func marshalStateBinary(s State) []byte { return marshalPayload(payload{state: s}) }
+
+// MarshalStateBinary is the compact binary encoding of a state, secrets
+// included (docs/vault-format.md), as sync replicas seal it. The result
+// must only ever be written inside an encrypted container; the caller
+// wipes it.
+func MarshalStateBinary(s State) []byte { return marshalStateBinary(s) }
+
+// UnmarshalStateAny decodes a state sealed by a replica or a backup: the
+// binary encoding of MarshalStateBinary (formats 1 and 2), or the JSON of
+// MarshalState. Every account and setting is checked.
+func UnmarshalStateAny(b []byte) (State, error) {
+	if bytes.HasPrefix(b, binaryMagicV2) || bytes.HasPrefix(b, binaryMagic) {
+		p, err := unmarshalPayload(b)
+		if err != nil {
+			return State{}, err
+		}
+		if p.auditKey != nil || p.oldKeys != nil {
+			wipePayloadKeys(&p)
+			return State{}, errors.New("decode state: a state must not carry vault keys")
+		}
+		return p.state, nil
+	}
+	return UnmarshalState(b)
 }
 
 var errShort = errors.New("truncated state")
@@ -135,18 +261,15 @@ func (r *reader) stamp() Stamp {
 	return s
 }
 
-// unmarshalStateBinary decodes marshalStateBinary's output, checking every
-// account.
-func unmarshalStateBinary(b []byte) (State, error) {
-	if !bytes.HasPrefix(b, binaryMagic) {
-		return State{}, errors.New("decode state: not a wardkey state")
-	}
-	r := &reader{b: b[len(binaryMagic):]}
+func (r *reader) accounts() []Account {
 	n := r.uvarint()
-	if n > maxStateAccounts || n > uint64(len(r.b)) {
-		return State{}, fmt.Errorf("decode accounts: %w", errShort)
+	if r.err == nil && (n > maxStateAccounts || n > uint64(len(r.b))) {
+		r.err = errShort
 	}
-	s := State{Accounts: make([]Account, 0, n)}
+	if r.err != nil {
+		return nil
+	}
+	out := make([]Account, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		a := Account{ID: r.string(), Issuer: r.string(), Name: r.string(), Type: Type(r.string())}
 		a.Secret = NewSecret(r.bytes())
@@ -174,21 +297,168 @@ func unmarshalStateBinary(b []byte) (State, error) {
 			break
 		}
 		if a.ID == "" {
-			return State{}, fmt.Errorf("decode account %d: no id", i+1)
+			r.err = fmt.Errorf("account %d: no id", i+1)
+			break
 		}
 		if err := a.Validate(); err != nil {
-			return State{}, fmt.Errorf("decode account %d: %w", i+1, err)
+			r.err = fmt.Errorf("account %d: %w", i+1, err)
+			break
 		}
-		s.Accounts = append(s.Accounts, a)
+		out = append(out, a)
 	}
+	return out
+}
+
+func (r *reader) tombstones() []Tombstone {
 	nt := r.uvarint()
 	if nt > uint64(len(r.b)) {
 		r.err = errShort
 	}
-	s.Tombstones = make([]Tombstone, 0, min(nt, uint64(len(r.b))))
-	for i := uint64(0); i < nt && r.err == nil; i++ {
-		s.Tombstones = append(s.Tombstones, Tombstone{ID: r.string(), Stamp: r.stamp()})
+	if r.err != nil {
+		return nil
 	}
+	out := make([]Tombstone, 0, nt)
+	for i := uint64(0); i < nt && r.err == nil; i++ {
+		out = append(out, Tombstone{ID: r.string(), Stamp: r.stamp()})
+	}
+	return out
+}
+
+func (r *reader) settings() Settings {
+	var s Settings
+	n := r.uvarint()
+	if n > uint64(len(SettingRanges)) {
+		r.err = errors.New("too many settings")
+	}
+	seen := map[string]bool{}
+	for range n {
+		if r.err != nil {
+			break
+		}
+		key := r.string()
+		val := r.varint()
+		st := r.stamp()
+		v, sp := s.slot(key)
+		switch {
+		case r.err != nil:
+		case v == nil:
+			r.err = fmt.Errorf("setting %q: %w", key, ErrUnknownSetting)
+		case seen[key]:
+			r.err = fmt.Errorf("setting %q twice", key)
+		case val < -1<<31 || val > 1<<31-1:
+			r.err = errors.New("a setting is out of range")
+		default:
+			seen[key] = true
+			*v, *sp = int(val), st
+		}
+	}
+	return s
+}
+
+// unmarshalPayload decodes a payload of format 1 ("WKS\x01": a state) or
+// 2 (sections), checking every account and setting. The caller wipes the
+// keys it holds.
+func unmarshalPayload(b []byte) (payload, error) {
+	var p payload
+	switch {
+	case bytes.HasPrefix(b, binaryMagic):
+		s, err := unmarshalStateV1(b)
+		p.state = s
+		return p, err
+	case !bytes.HasPrefix(b, binaryMagicV2):
+		return p, errors.New("decode state: not a wardkey state")
+	}
+	r := &reader{b: b[len(binaryMagicV2):]}
+	last := uint64(0)
+	for len(r.b) > 0 && r.err == nil {
+		tag := r.uvarint()
+		body := r.bytes()
+		if r.err != nil {
+			break
+		}
+		if tag <= last {
+			r.err = fmt.Errorf("section %d out of order", tag)
+			break
+		}
+		last = tag
+		sr := &reader{b: body}
+		switch tag {
+		case secAccounts:
+			p.state.Accounts = sr.accounts()
+		case secTombstones:
+			p.state.Tombstones = sr.tombstones()
+		case secSettings:
+			p.state.Settings = sr.settings()
+		case secAuditKey:
+			if len(body) != keySize {
+				sr.err = errors.New("the audit key is not 32 bytes")
+			}
+			p.auditKey = bytes.Clone(body)
+			sr.b = nil
+		case secOldKeys:
+			n := sr.uvarint()
+			if n > uint64(len(sr.b)) {
+				sr.err = errShort
+			}
+			for i := uint64(0); i < n && sr.err == nil; i++ {
+				k := oldKey{id: sr.string(), gen: sr.uvarint(), key: bytes.Clone(sr.bytes())}
+				if sr.err == nil && (len(k.key) != keySize || !validKeyID(k.id)) {
+					sr.err = errors.New("a previous key is malformed")
+				}
+				p.oldKeys = append(p.oldKeys, k)
+			}
+		default:
+			sr.err = fmt.Errorf("section %d: %w", tag, ErrUnsupportedVersion)
+		}
+		if sr.err == nil && len(sr.b) != 0 {
+			sr.err = fmt.Errorf("section %d: trailing bytes", tag)
+		}
+		r.err = sr.err
+	}
+	if r.err == nil && (last < secSettings || p.state.Accounts == nil || p.state.Tombstones == nil) {
+		r.err = errors.New("a section is missing")
+	}
+	if r.err == nil {
+		r.err = p.state.Settings.Validate()
+	}
+	if r.err != nil {
+		wipePayloadKeys(&p)
+		return payload{}, fmt.Errorf("decode state: %w", r.err)
+	}
+	return p, nil
+}
+
+// wipePayloadKeys wipes the keys a decoded payload holds.
+func wipePayloadKeys(p *payload) {
+	wipe(p.auditKey)
+	for _, k := range p.oldKeys {
+		wipe(k.key)
+	}
+	p.auditKey, p.oldKeys = nil, nil
+}
+
+// unmarshalStateBinary decodes a state (format 1 or 2) without vault keys.
+func unmarshalStateBinary(b []byte) (State, error) {
+	p, err := unmarshalPayload(b)
+	if err != nil {
+		return State{}, err
+	}
+	wipePayloadKeys(&p)
+	return p.state, nil
+}
+
+// unmarshalStateV1 decodes the format-1 payload ("WKS\x01"), checking
+// every account.
+func unmarshalStateV1(b []byte) (State, error) {
+	if !bytes.HasPrefix(b, binaryMagic) {
+		return State{}, errors.New("decode state: not a wardkey state")
+	}
+	r := &reader{b: b[len(binaryMagic):]}
+	s := State{Accounts: r.accounts()}
+	if r.err != nil {
+		return State{}, fmt.Errorf("decode accounts: %w", r.err)
+	}
+	s.Tombstones = r.tombstones()
 	s.Settings.LockAfter = int(r.varint())
 	s.Settings.Stamp = r.stamp()
 	if r.err != nil {
@@ -196,6 +466,9 @@ func unmarshalStateBinary(b []byte) (State, error) {
 	}
 	if len(r.b) != 0 {
 		return State{}, errors.New("decode state: trailing bytes")
+	}
+	if err := s.Settings.Validate(); err != nil {
+		return State{}, fmt.Errorf("decode state: %w", err)
 	}
 	return s, nil
 }

@@ -74,6 +74,9 @@ func UnmarshalState(b []byte) (State, error) {
 // state converts the storage form back, checking every account.
 func (st storedState) state() (State, error) {
 	s := State{Tombstones: st.Tombstones, Settings: st.Settings}
+	if err := s.Settings.Validate(); err != nil {
+		return State{}, fmt.Errorf("decode settings: %w", err)
+	}
 	if s.Tombstones == nil {
 		s.Tombstones = []Tombstone{}
 	}

@@ -2,11 +2,15 @@ package vault
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -14,8 +18,9 @@ import (
 
 // The vault file format (docs/vault-format.md).
 const (
-	FormatName    = "wardkey-vault"
-	FormatVersion = 1
+	FormatName = "wardkey-vault"
+	// FormatVersion is the version this wardkey writes. It reads 1 and 2.
+	FormatVersion = 2
 	keySize       = chacha20poly1305.KeySize
 )
 
@@ -33,23 +38,39 @@ type header struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 	VaultID string `json:"vault_id"`
+	KeyID   string `json:"key_id,omitempty"`  // format 2
+	KeyGen  uint64 `json:"key_gen,omitempty"` // format 2
 	Nonce   []byte `json:"nonce"`
 }
 
+// envelope is the JSON part of a vault file. In format 1 it holds the
+// payload (base64); in format 2 the payload follows the JSON line as raw
+// bytes.
 type envelope struct {
 	Header  json.RawMessage `json:"header"`
 	Slots   []Slot          `json:"slots"`
-	Payload []byte          `json:"payload"`
+	Payload []byte          `json:"payload,omitempty"`
 }
 
 // Slot wraps the vault key one way. Any one slot opens the vault.
+//
+// A slot of format 2 names the key it wraps (KeyID, KeyGen), and its
+// associated data binds the vault ID, its kind and that key: a slot of an
+// earlier key spliced into the file, or a slot relabelled, opens nothing.
 type Slot struct {
 	Kind    string     `json:"kind"`
+	KeyID   string     `json:"key_id,omitempty"`  // format 2: the key it wraps
+	KeyGen  uint64     `json:"key_gen,omitempty"` // format 2: that key's generation
 	Service string     `json:"service,omitempty"` // keyring: item service
 	User    string     `json:"user,omitempty"`    // keyring: item user
 	KDF     *KDFParams `json:"kdf,omitempty"`     // passphrase, recovery
-	Nonce   []byte     `json:"nonce,omitempty"`
-	Wrapped []byte     `json:"wrapped,omitempty"`
+	// Recipient is the X25519 public key of an asymmetric recovery slot,
+	// derived from the recovery code; Share is the ephemeral public key the
+	// vault key was sealed with.
+	Recipient []byte `json:"recipient,omitempty"`
+	Share     []byte `json:"share,omitempty"`
+	Nonce     []byte `json:"nonce,omitempty"`
+	Wrapped   []byte `json:"wrapped,omitempty"`
 }
 
 // KDFParams are argon2id parameters, stored in each passphrase slot.
@@ -95,12 +116,68 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-func slotAD(vaultID, kind string) []byte {
-	return []byte("wardkey slot v1\x00" + vaultID + "\x00" + kind)
+// keyRef names a vault key: its random ID and its generation (how many
+// rotations it descends from). Key IDs are compared to notice a rotation;
+// generations, then IDs, order two keys made by concurrent rotations.
+type keyRef struct {
+	id  string
+	gen uint64
 }
 
-// newSecretSlot wraps key under a passphrase or recovery code.
-func newSecretSlot(kind, vaultID string, key, pass []byte, kdf KDFParams) (Slot, error) {
+// newer reports whether k should win over o as the vault's key.
+func (k keyRef) newer(o keyRef) bool {
+	if k.gen != o.gen {
+		return k.gen > o.gen
+	}
+	return k.id > o.id
+}
+
+func newKeyID() string { return hex.EncodeToString(randomBytes(16)) }
+
+// validKeyID reports whether s is shaped like a key ID (32 lowercase hex).
+func validKeyID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// legacyKeyID names the key of a format-1 vault, which stored no key ID:
+// derived from the key, so every workstation holding it names it alike.
+// It reveals nothing of the key (an HMAC under it).
+func legacyKeyID(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("wardkey key id v1"))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// legacyAuditKey is the audit key of a format-1 vault until its first save
+// stores one: derived from the vault key, so every process agrees on it.
+func legacyAuditKey(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("wardkey audit key v1"))
+	return m.Sum(nil)
+}
+
+// slotAD is the associated data of a slot's wrapped key: a domain label,
+// the vault ID and the slot kind, and in format 2 the key it wraps.
+func slotAD(vaultID, kind string, k keyRef) []byte {
+	if k.id == "" {
+		return []byte("wardkey slot v1\x00" + vaultID + "\x00" + kind)
+	}
+	return []byte("wardkey slot v2\x00" + vaultID + "\x00" + kind + "\x00" + k.id + "\x00" + strconv.FormatUint(k.gen, 10))
+}
+
+// ref is the key a slot claims to wrap ("" for a format-1 slot).
+func (s Slot) ref() keyRef { return keyRef{s.KeyID, s.KeyGen} }
+
+// newSecretSlot wraps key under a passphrase.
+func newSecretSlot(kind, vaultID string, k keyRef, key, pass []byte, kdf KDFParams) (Slot, error) {
 	kdf.Salt = randomBytes(16)
 	kdf.Alg = "argon2id"
 	if err := kdf.check(); err != nil {
@@ -113,16 +190,21 @@ func newSecretSlot(kind, vaultID string, key, pass []byte, kdf KDFParams) (Slot,
 		return Slot{}, err
 	}
 	nonce := randomBytes(aead.NonceSize())
-	return Slot{Kind: kind, KDF: &kdf, Nonce: nonce, Wrapped: aead.Seal(nil, nonce, key, slotAD(vaultID, kind))}, nil
+	return Slot{Kind: kind, KeyID: k.id, KeyGen: k.gen, KDF: &kdf, Nonce: nonce,
+		Wrapped: aead.Seal(nil, nonce, key, slotAD(vaultID, kind, k))}, nil
 }
 
-// open unwraps a passphrase or recovery slot.
+// open unwraps a passphrase slot, or a recovery slot with its code (format
+// 1's symmetric one, or format 2's asymmetric one).
 func (s Slot) open(vaultID string, pass []byte) ([]byte, error) {
 	if s.KDF == nil {
 		return nil, fmt.Errorf("%s slot has no key derivation: %w", s.Kind, ErrTampered)
 	}
 	if err := s.KDF.check(); err != nil {
 		return nil, fmt.Errorf("%s slot: %w", s.Kind, err)
+	}
+	if s.Kind == SlotRecovery && s.Recipient != nil {
+		return s.openRecovery(vaultID, pass)
 	}
 	kek := s.KDF.derive(pass)
 	defer wipe(kek)
@@ -133,18 +215,14 @@ func (s Slot) open(vaultID string, pass []byte) ([]byte, error) {
 	if len(s.Nonce) != aead.NonceSize() {
 		return nil, fmt.Errorf("%s slot: %w", s.Kind, ErrTampered)
 	}
-	key, err := aead.Open(nil, s.Nonce, s.Wrapped, slotAD(vaultID, s.Kind))
+	key, err := aead.Open(nil, s.Nonce, s.Wrapped, slotAD(vaultID, s.Kind, s.ref()))
 	if err != nil || len(key) != keySize {
 		return nil, ErrWrongPassphrase
 	}
 	return key, nil
 }
 
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}
+func wipe(b []byte) { clear(b) }
 
 // parsed is a vault file read from disk but not yet decrypted.
 type parsed struct {
@@ -153,35 +231,71 @@ type parsed struct {
 	header header
 }
 
+// ref is the key the file's payload is sealed with. A format-1 file names
+// none: its ID is derived from the key once it is known.
+func (p *parsed) ref(key []byte) keyRef {
+	if p.header.Version == 1 {
+		return keyRef{id: legacyKeyID(key)}
+	}
+	return keyRef{p.header.KeyID, p.header.KeyGen}
+}
+
 // parseFile checks the envelope and header without any key.
+//
+// Format 2 is one line of JSON (header and slots) ending in '\n', then the
+// payload as raw bytes. Format 1 is one JSON object with the payload in
+// base64 inside. Anything after the first line that is not blank makes the
+// file format 2.
 func parseFile(b []byte) (*parsed, error) {
-	var p parsed
-	p.raw = b
-	if err := decodeEnvelope(b, &p.env); err != nil || len(p.env.Header) == 0 {
+	p := parsed{raw: b}
+	line, rest := b, []byte(nil)
+	if i := bytes.IndexByte(b, '\n'); i >= 0 && len(bytes.TrimRight(b[i+1:], " \t\r\n")) > 0 {
+		line, rest = b[:i], b[i+1:]
+	}
+	var err error
+	if rest != nil {
+		err = json.Unmarshal(line, &p.env)
+	} else {
+		err = decodeEnvelope(b, &p.env)
+	}
+	if err != nil || len(p.env.Header) == 0 {
 		return nil, ErrNotVault
 	}
 	if err := json.Unmarshal(p.env.Header, &p.header); err != nil {
 		return nil, ErrNotVault
 	}
-	if p.header.Format != FormatName {
+	h := p.header
+	if h.Format != FormatName {
 		return nil, ErrNotVault
 	}
-	if p.header.Version > FormatVersion || p.header.Version < 1 {
-		return nil, fmt.Errorf("version %d (this wardkey reads %d): %w", p.header.Version, FormatVersion, ErrUnsupportedVersion)
+	if h.Version > FormatVersion || h.Version < 1 {
+		return nil, fmt.Errorf("version %d (this wardkey reads 1 to %d): %w", h.Version, FormatVersion, ErrUnsupportedVersion)
 	}
-	if p.header.VaultID == "" || len(p.header.Nonce) != chacha20poly1305.NonceSizeX {
+	if h.VaultID == "" || len(h.Nonce) != chacha20poly1305.NonceSizeX {
 		return nil, ErrTampered
+	}
+	switch h.Version {
+	case 1:
+		if rest != nil || h.KeyID != "" || h.KeyGen != 0 {
+			return nil, ErrTampered
+		}
+	case 2:
+		if rest == nil || p.env.Payload != nil || !validKeyID(h.KeyID) {
+			return nil, ErrTampered
+		}
+		p.env.Payload = rest
 	}
 	return &p, nil
 }
 
 var payloadKey = []byte(`,"payload":"`)
 
-// decodeEnvelope parses the envelope. The payload, most of the file, is one
-// base64 string; scanning it with encoding/json costs several passes, so
-// when the file ends the way seal writes it (…,"payload":"<base64>"}) the
-// payload is cut out and base64-decoded directly and only the small rest
-// goes through encoding/json. Anything else takes the general path.
+// decodeEnvelope parses a format-1 envelope. The payload, most of the
+// file, is one base64 string; scanning it with encoding/json costs several
+// passes, so when the file ends the way format 1 was written
+// (…,"payload":"<base64>"}) the payload is cut out and base64-decoded
+// directly and only the small rest goes through encoding/json. Anything
+// else takes the general path.
 func decodeEnvelope(b []byte, env *envelope) error {
 	t := bytes.TrimRight(b, " \t\r\n")
 	i := bytes.Index(t, payloadKey)
@@ -204,49 +318,65 @@ func decodeEnvelope(b []byte, env *envelope) error {
 	return json.Unmarshal(b, env)
 }
 
-// decrypt opens the payload with the vault key.
-func (p *parsed) decrypt(key []byte) (State, error) {
+// decrypt opens the payload with the vault key. A format-1 payload gets
+// the audit key derived from the vault key (stored at the next save).
+// The caller wipes the keys the payload holds.
+func (p *parsed) decrypt(key []byte) (payload, error) {
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
-		return State{}, err
+		return payload{}, err
 	}
 	plain, err := aead.Open(nil, p.header.Nonce, p.env.Payload, p.env.Header)
 	if err != nil {
-		return State{}, ErrTampered
+		return payload{}, ErrTampered
 	}
 	defer wipe(plain)
-	var s State
-	if bytes.HasPrefix(plain, binaryMagic) {
-		s, err = unmarshalStateBinary(plain)
+	var pl payload
+	if len(plain) == 0 {
+		return payload{}, ErrTampered
+	}
+	if plain[0] == '{' {
+		pl.state, err = UnmarshalState(plain)
 	} else {
-		s, err = UnmarshalState(plain)
+		pl, err = unmarshalPayload(plain)
 	}
 	if err != nil {
-		return State{}, fmt.Errorf("%w: %w", ErrTampered, err)
+		return payload{}, fmt.Errorf("%w: %w", ErrTampered, err)
 	}
-	return s, nil
+	if p.header.Version == 1 {
+		if pl.auditKey != nil || pl.oldKeys != nil {
+			wipePayloadKeys(&pl)
+			return payload{}, fmt.Errorf("%w: a format-1 payload with format-2 keys", ErrTampered)
+		}
+		pl.auditKey = legacyAuditKey(key)
+	} else if pl.auditKey == nil {
+		return payload{}, fmt.Errorf("%w: the payload has no audit key", ErrTampered)
+	}
+	return pl, nil
 }
 
-// seal builds the file bytes for a state under key. The header is marshalled
-// once and those exact bytes are both stored and used as associated data.
-func seal(vaultID string, key []byte, slots []Slot, s State) ([]byte, error) {
+// seal builds the file bytes (format 2) for a payload under key k. The
+// header is marshalled once and those exact bytes are both stored and used
+// as associated data.
+func seal(vaultID string, k keyRef, key []byte, slots []Slot, pl payload) ([]byte, error) {
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
 		return nil, err
 	}
-	h := header{Format: FormatName, Version: FormatVersion, VaultID: vaultID, Nonce: randomBytes(aead.NonceSize())}
+	h := header{Format: FormatName, Version: FormatVersion, VaultID: vaultID, KeyID: k.id, KeyGen: k.gen, Nonce: randomBytes(aead.NonceSize())}
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	plain := marshalStateBinary(s)
-	defer wipe(plain)
-	env := envelope{Header: hb, Slots: slots, Payload: aead.Seal(nil, h.Nonce, plain, hb)}
-	out, err := json.Marshal(env)
+	line, err := json.Marshal(envelope{Header: hb, Slots: slots})
 	if err != nil {
 		return nil, err
 	}
-	return append(out, '\n'), nil
+	plain := marshalPayload(pl)
+	defer wipe(plain)
+	out := make([]byte, 0, len(line)+1+len(plain)+aead.Overhead())
+	out = append(append(out, line...), '\n')
+	return aead.Seal(out, h.Nonce, plain, hb), nil
 }
 
 // SealWithKey encrypts plain under a 256-bit key with XChaCha20-Poly1305,

@@ -25,6 +25,11 @@ var (
 	ErrKeyringMissing = errors.New("OS keyring holds no key for this vault")
 	// ErrNotFound: no account matched a query.
 	ErrNotFound = errors.New("no account matches")
+	// ErrKeyRotated: another process gave the vault a new key; this open
+	// vault locked itself and must be opened again.
+	ErrKeyRotated = errors.New("the vault was given a new key by another process")
+	// ErrUnknownKey: data sealed under a key this vault never had.
+	ErrUnknownKey = errors.New("sealed under a key this vault does not have")
 	// ErrAmbiguous: several accounts matched a query.
 	ErrAmbiguous = errors.New("several accounts match")
 )

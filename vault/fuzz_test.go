@@ -129,7 +129,7 @@ func FuzzParseEnvelope(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, a := range st.Accounts {
+		for _, a := range st.state.Accounts {
 			if err := a.Validate(); err != nil {
 				t.Fatalf("decrypted an invalid account: %v", err)
 			}

@@ -22,9 +22,9 @@ type JoinOptions struct {
 
 // CreateJoined makes, in dir, the vault whose ID is id and whose key is
 // key: the same vault another workstation created, joined through sync. The
-// caller unwrapped key from o.Slot with the passphrase. The device ID is
-// this profile's own (local.json), never the other workstation's. It fails
-// with ErrExists if a vault is there.
+// caller unwrapped key from o.Slot with the passphrase, and wipes it. The
+// device ID is this profile's own (local.json), never the other
+// workstation's. It fails with ErrExists if a vault is there.
 func CreateJoined(dir, id string, key []byte, o JoinOptions) (*Vault, error) {
 	if id == "" || len(key) != keySize {
 		return nil, errors.New("join: a vault ID and a 256-bit key are needed")
@@ -32,7 +32,11 @@ func CreateJoined(dir, id string, key []byte, o JoinOptions) (*Vault, error) {
 	if o.Slot.Kind != SlotPassphrase || o.Slot.KDF == nil {
 		return nil, fmt.Errorf("join: the remote's key is not a passphrase slot: %w", ErrTampered)
 	}
-	return create(dir, id, slices.Clone(key), o.Options, o.State, func(v *Vault) ([]Slot, error) {
+	ref := o.Slot.ref()
+	if ref.id == "" {
+		ref = keyRef{id: legacyKeyID(key)}
+	}
+	return create(dir, id, ref, slices.Clone(key), o.Options, o.State, func(v *Vault) ([]Slot, error) {
 		slots, err := keyringSlots(o.Keyring, v)
 		if err != nil {
 			return nil, err

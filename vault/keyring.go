@@ -34,12 +34,16 @@ func Probe(k Keyring) error {
 
 func keyringUser(vaultID string) string { return "vault:" + vaultID }
 
-func storeKeyringKey(k Keyring, vaultID string, key []byte) (Slot, error) {
+// storeKeyringKey writes key to the keyring item of vault vaultID and
+// returns the slot naming it. The keyring API takes strings, so the key
+// passes through one base64 string here (go-keyring keeps its own copies
+// until the process exits: docs/threat-model.md).
+func storeKeyringKey(k Keyring, vaultID string, ref keyRef, key []byte) (Slot, error) {
 	user := keyringUser(vaultID)
 	if err := k.Set(KeyringService, user, base64.StdEncoding.EncodeToString(key)); err != nil {
 		return Slot{}, err
 	}
-	return Slot{Kind: SlotKeyring, Service: KeyringService, User: user}, nil
+	return Slot{Kind: SlotKeyring, KeyID: ref.id, KeyGen: ref.gen, Service: KeyringService, User: user}, nil
 }
 
 func loadKeyringKey(k Keyring, s Slot) ([]byte, error) {

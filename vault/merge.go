@@ -24,23 +24,6 @@ type Tombstone struct {
 	Stamp Stamp  `json:"stamp"`
 }
 
-// Settings are the vault-wide settings, merged as one last-writer-wins value.
-type Settings struct {
-	LockAfter int   `json:"lock_after"` // idle seconds before the TUI locks; 0 means the default
-	Stamp     Stamp `json:"stamp"`
-}
-
-// DefaultLockAfter is the idle time, in seconds, before the TUI locks.
-const DefaultLockAfter = 120
-
-// LockAfterSeconds is the effective idle lock time.
-func (s Settings) LockAfterSeconds() int {
-	if s.LockAfter <= 0 {
-		return DefaultLockAfter
-	}
-	return s.LockAfter
-}
-
 // Merge joins two states. It is a pure function of the union of its inputs:
 // commutative, associative and idempotent, so restore, import, concurrent
 // saves and sync may apply it in any order, any number of times, and every
@@ -49,7 +32,7 @@ func (s Settings) LockAfterSeconds() int {
 //   - Same account ID: the fields of the higher [Stamp] win; a HOTP counter
 //     takes the maximum of both, so a used code is never shown again.
 //   - A tombstone wins over its account, whatever the stamps.
-//   - Settings: the higher stamp wins.
+//   - Settings: per key, the higher stamp wins.
 //
 // Duplicates (the same issuer, name and secret under two IDs) are kept in the
 // state and hidden by [State.Live], which keeps the smaller ID; a save turns
@@ -87,12 +70,7 @@ func Merge(a, b State) State {
 	out := State{
 		Accounts:   make([]Account, 0, len(live)),
 		Tombstones: make([]Tombstone, 0, len(dead)),
-		Settings:   a.Settings,
-	}
-	// Equal stamps with different values (hand-made or zero-stamped data)
-	// fall back to a fixed order on the value, so Merge stays commutative.
-	if c := b.Settings.Stamp.Compare(a.Settings.Stamp); c > 0 || c == 0 && b.Settings.LockAfter > a.Settings.LockAfter {
-		out.Settings = b.Settings
+		Settings:   mergeSettings(a.Settings, b.Settings),
 	}
 	for _, x := range live {
 		out.Accounts = append(out.Accounts, x.Clone())
@@ -214,7 +192,7 @@ func (s State) Deleted(id string) bool {
 
 // MaxStamp is the newest stamp anywhere in the state.
 func (s State) MaxStamp() Stamp {
-	m := s.Settings.Stamp
+	m := s.Settings.maxStamp()
 	for _, a := range s.Accounts {
 		if a.Stamp.Compare(m) > 0 {
 			m = a.Stamp

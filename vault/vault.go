@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,15 +20,23 @@ import (
 // Vault is an open vault: the decrypted accounts and the vault key. A Vault
 // backed by a directory saves every change crash-safely; one made by
 // [NewMemory] (the demo) keeps changes in memory only.
+//
+// After [Vault.Close] (a lock), or once another process gave the vault file
+// a new key, every method that needs the key returns [ErrLocked] or
+// [ErrKeyRotated], and nothing is sealed or written any more.
 type Vault struct {
-	mu    sync.Mutex
-	dir   string // "" for a memory vault
-	id    string
-	key   []byte
-	slots []Slot
-	state State
-	clock *Clock
-	now   func() time.Time
+	mu       sync.Mutex
+	dir      string // "" for a memory vault
+	id       string
+	key      []byte // in memory the vault owns (secmem.go); nil once closed
+	ref      keyRef // the key's ID and generation
+	auditKey []byte // owned memory, like key
+	oldKeys  []oldKey
+	arena    []byte // owned memory holding the secrets of state
+	slots    []Slot
+	state    State
+	clock    *Clock
+	now      func() time.Time
 }
 
 // Options tune how a vault is created or opened. The zero value is right
@@ -63,17 +73,20 @@ type CreateOptions struct {
 }
 
 // Create makes a new vault in dir. It fails with ErrExists if one is there.
+// It wipes o.Passphrase.
 func Create(dir string, o CreateOptions) (*Vault, error) {
+	defer wipe(o.Passphrase)
 	if o.Keyring == nil && len(o.Passphrase) == 0 {
 		return nil, errors.New("a new vault needs a keyring or a passphrase")
 	}
-	return create(dir, NewID()+NewID(), randomBytes(keySize), o.Options, o.State, func(v *Vault) ([]Slot, error) {
+	ref := keyRef{id: newKeyID()}
+	return create(dir, NewID()+NewID(), ref, randomBytes(keySize), o.Options, o.State, func(v *Vault) ([]Slot, error) {
 		slots, err := keyringSlots(o.Keyring, v)
 		if err != nil {
 			return nil, err
 		}
 		if len(o.Passphrase) > 0 {
-			s, err := newSecretSlot(SlotPassphrase, v.id, v.key, o.Passphrase, o.kdf())
+			s, err := newSecretSlot(SlotPassphrase, v.id, v.ref, v.key, o.Passphrase, o.kdf())
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +97,7 @@ func Create(dir string, o CreateOptions) (*Vault, error) {
 			if err != nil {
 				return nil, err
 			}
-			s, err := newSecretSlot(SlotRecovery, v.id, v.key, []byte(code), o.kdf())
+			s, err := newRecoverySlot(v.id, v.ref, v.key, []byte(code), o.kdf())
 			if err != nil {
 				return nil, err
 			}
@@ -99,16 +112,25 @@ func keyringSlots(k Keyring, v *Vault) ([]Slot, error) {
 	if k == nil {
 		return nil, nil
 	}
-	s, err := storeKeyringKey(k, v.id, v.key)
+	s, err := storeKeyringKey(k, v.id, v.ref, v.key)
 	if err != nil {
 		return nil, err
 	}
 	return []Slot{s}, nil
 }
 
-// create writes a new vault file for id and key in dir, under the vault
-// lock, refusing to replace one; slots makes its key slots.
-func create(dir, id string, key []byte, o Options, st State, slots func(*Vault) ([]Slot, error)) (*Vault, error) {
+// create writes a new vault file for id and key (which it takes over and
+// wipes) in dir, under the vault lock, refusing to replace one; slots
+// makes its key slots.
+func create(dir, id string, ref keyRef, key []byte, o Options, st State, slots func(*Vault) ([]Slot, error)) (*Vault, error) {
+	v := &Vault{dir: dir, id: id, ref: ref, key: secureBytes(key), auditKey: secureBytes(randomBytes(keySize)), now: o.nowFunc()}
+	wipe(key)
+	ok := false
+	defer func() {
+		if !ok {
+			v.Close()
+		}
+	}()
 	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -124,28 +146,33 @@ func create(dir, id string, key []byte, o Options, st State, slots func(*Vault) 
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{dir: dir, id: id, key: key, now: o.nowFunc()}
 	v.clock = NewClock(device, v.now)
-	v.state = Merge(st, State{})
-	v.clock.Observe(v.state.MaxStamp())
+	if err := st.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	next := Merge(st, State{})
+	v.clock.Observe(next.MaxStamp())
 	if v.slots, err = slots(v); err != nil {
 		return nil, err
 	}
-	b, err := seal(v.id, v.key, v.slots, v.state)
+	b, err := seal(v.id, v.ref, v.key, v.slots, v.payload(next))
 	if err != nil {
 		return nil, err
 	}
 	if err := atomicfile.Replace(filepath.Join(dir, VaultFile), b, ""); err != nil {
 		return nil, fmt.Errorf("write vault: %w", err)
 	}
+	v.adopt(next)
+	ok = true
 	return v, nil
 }
 
 // NewMemory returns a vault that lives in memory only (the demo vault).
 func NewMemory(s State) *Vault {
-	v := &Vault{id: "memory", key: randomBytes(keySize), now: time.Now}
+	v := &Vault{id: "memory", key: secureBytes(randomBytes(keySize)), auditKey: secureBytes(randomBytes(keySize)), now: time.Now}
+	v.ref = keyRef{id: newKeyID()}
 	v.clock = NewClock("memory", v.now)
-	v.state = Merge(s, State{})
+	v.adopt(Merge(s, State{}))
 	return v
 }
 
@@ -228,32 +255,65 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := p.decrypt(key)
+	defer wipe(key)
+	pl, err := p.decrypt(key)
 	if err != nil {
 		return nil, err
 	}
 	device, err := DeviceID(f.dir)
 	if err != nil {
+		wipePayloadKeys(&pl)
+		wipeState(pl.state)
 		return nil, err
 	}
-	v := &Vault{dir: f.dir, id: p.header.VaultID, key: key, slots: p.env.Slots, state: st, now: u.nowFunc()}
+	v := &Vault{dir: f.dir, id: p.header.VaultID, key: secureBytes(key), ref: p.ref(key), slots: p.env.Slots, now: u.nowFunc()}
+	v.takeKeys(pl)
 	v.clock = NewClock(device, v.now)
-	v.clock.Observe(st.MaxStamp())
+	v.clock.Observe(pl.state.MaxStamp())
+	v.adopt(pl.state)
 	return v, nil
 }
 
-// unwrap finds the vault key through the first slot that opens.
+// unwrap finds the vault key through the first slot that opens. A slot of
+// format 2 must name the file's key: one left from an earlier key (spliced
+// in from an old copy of the file) opens nothing. A format-1 slot must give
+// the key the file names.
 func unwrap(p *parsed, u Unlock) ([]byte, error) {
-	var keyringErr error
-	find := func(kind string) (Slot, bool) {
-		for _, s := range p.env.Slots {
-			if s.Kind == kind {
-				return s, true
-			}
-		}
-		return Slot{}, false
+	key, err := unwrapSlot(p, u)
+	if err != nil {
+		return nil, err
 	}
-	if s, ok := find(SlotKeyring); ok && u.Keyring != nil {
+	if p.header.Version == 2 && p.ref(key) != (keyRef{p.header.KeyID, p.header.KeyGen}) {
+		// Only a format-1 slot gets here (a format-2 slot's AD binds the
+		// key ID): it must wrap the key the file names.
+		if legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0 {
+			wipe(key)
+			return nil, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
+		}
+	}
+	return key, nil
+}
+
+func unwrapSlot(p *parsed, u Unlock) ([]byte, error) {
+	var keyringErr error
+	cur := keyRef{p.header.KeyID, p.header.KeyGen}
+	find := func(kind string) (Slot, bool, error) {
+		for _, s := range p.env.Slots {
+			if s.Kind != kind {
+				continue
+			}
+			if s.KeyID != "" && s.ref() != cur {
+				return Slot{}, false, fmt.Errorf("the %s slot belongs to an earlier key: %w", kind, ErrTampered)
+			}
+			return s, true, nil
+		}
+		return Slot{}, false, nil
+	}
+	s, ok, err := find(SlotKeyring)
+	if err != nil {
+		return nil, err
+	}
+	if ok && u.Keyring != nil {
 		key, err := loadKeyringKey(u.Keyring, s)
 		if err == nil {
 			return key, nil
@@ -261,7 +321,10 @@ func unwrap(p *parsed, u Unlock) ([]byte, error) {
 		keyringErr = err
 	}
 	if u.RecoveryCode != "" {
-		s, ok := find(SlotRecovery)
+		s, ok, err := find(SlotRecovery)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, fmt.Errorf("this vault has no recovery code: %w", ErrLocked)
 		}
@@ -275,7 +338,10 @@ func unwrap(p *parsed, u Unlock) ([]byte, error) {
 		}
 		return key, nil
 	}
-	s, ok := find(SlotPassphrase)
+	s, ok, err = find(SlotPassphrase)
+	if err != nil {
+		return nil, err
+	}
 	if !ok || u.Passphrase == nil {
 		switch {
 		case keyringErr != nil && !ok:
@@ -294,6 +360,68 @@ func unwrap(p *parsed, u Unlock) ([]byte, error) {
 	}
 	defer wipe(pass)
 	return s.open(p.header.VaultID, pass)
+}
+
+// takeKeys keeps the audit key and previous keys of a decrypted payload in
+// owned memory, and wipes the payload's copies.
+func (v *Vault) takeKeys(pl payload) {
+	if v.auditKey == nil && pl.auditKey != nil {
+		v.auditKey = secureBytes(pl.auditKey)
+	}
+	for _, k := range pl.oldKeys {
+		if !v.knows(k.id) {
+			v.oldKeys = append(v.oldKeys, oldKey{id: k.id, gen: k.gen, key: secureBytes(k.key)})
+		}
+	}
+	wipePayloadKeys(&pl)
+}
+
+// knows reports whether id is the current key's or a previous key's.
+func (v *Vault) knows(id string) bool {
+	if v.ref.id == id {
+		return true
+	}
+	for _, k := range v.oldKeys {
+		if k.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// payload is what a save seals: the state and this vault's keys.
+func (v *Vault) payload(s State) payload {
+	return payload{state: s, auditKey: v.auditKey, oldKeys: v.oldKeys}
+}
+
+// adopt makes s the vault's state, its secrets moved into one buffer the
+// vault owns; the secrets of s (heap copies made for it) and of the state
+// it replaces are wiped.
+func (v *Vault) adopt(s State) {
+	n := 0
+	for _, a := range s.Accounts {
+		n += len(a.Secret.raw())
+	}
+	arena := secureAlloc(n)
+	off := 0
+	for i, a := range s.Accounts {
+		b := a.Secret.raw()
+		k := copy(arena[off:], b)
+		wipe(b)
+		s.Accounts[i].Secret = holdBytes(arena[off : off+k : off+k])
+		off += k
+	}
+	old := v.arena
+	wipeState(v.state)
+	secureFree(old)
+	v.arena, v.state = arena, s
+}
+
+// wipeState wipes the secrets of a state that is no longer used.
+func wipeState(s State) {
+	for _, a := range s.Accounts {
+		a.Secret.Wipe()
+	}
 }
 
 // String describes the vault without its key or accounts.
@@ -385,15 +513,60 @@ func (v *Vault) Settings() Settings {
 	return v.state.Settings
 }
 
-// Close forgets the key and the secrets held in memory.
+// Close forgets the key and the secrets held in memory: every buffer the
+// vault owns is wiped and given back, under the vault's mutex, so once
+// Close returns nothing seals, unseals or saves with the key; those calls
+// return ErrLocked. Close may be called more than once.
 func (v *Vault) Close() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	wipe(v.key)
-	for _, a := range v.state.Accounts {
-		a.Secret.Wipe()
+	v.closeLocked()
+}
+
+func (v *Vault) closeLocked() {
+	secureFree(v.key)
+	secureFree(v.auditKey)
+	for _, k := range v.oldKeys {
+		secureFree(k.key)
 	}
+	wipeState(v.state)
+	secureFree(v.arena)
+	v.key, v.auditKey, v.oldKeys, v.arena = nil, nil, nil, nil
 	v.state = State{}
+}
+
+// Locked reports whether the vault was closed (or locked itself after a
+// key rotation by another process).
+func (v *Vault) Locked() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.key == nil
+}
+
+// KeyID is the ID of the vault's current key (docs/vault-format.md).
+func (v *Vault) KeyID() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.ref.id
+}
+
+// KeyGeneration is how many rotations the current key descends from.
+func (v *Vault) KeyGeneration() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.ref.gen
+}
+
+// AuditKey returns a copy of the vault's audit key: 32 random bytes sealed
+// in the payload, the same across key rotations, for the audit log's MACs.
+// It fails with ErrLocked once the vault is closed. The caller wipes it.
+func (v *Vault) AuditKey() ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.key == nil {
+		return nil, ErrLocked
+	}
+	return bytes.Clone(v.auditKey), nil
 }
 
 // Tx is a change to a vault, applied under the vault lock after merging in
@@ -457,57 +630,102 @@ func (t *Tx) NextHOTP(id string) (uint64, error) {
 	return c, nil
 }
 
-// SetSettings replaces the vault settings.
-func (t *Tx) SetSettings(s Settings) {
-	s.Stamp = t.v.clock.Now()
-	*t.state = Merge(*t.state, State{Settings: s})
-}
-
 // Merge merges another state (a backup, an import, a replica) into the vault.
 func (t *Tx) Merge(s State) {
 	t.v.clock.Observe(s.MaxStamp())
 	*t.state = Merge(*t.state, s)
 }
 
-// State is the state as it stands in the transaction.
-func (t *Tx) State() State { return *t.state }
+// State is a copy of the state as it stands in the transaction.
+func (t *Tx) State() State { return Merge(*t.state, State{}) }
 
 // Update applies fn as one change and saves it. On disk this is crash-safe
 // and concurrent-safe: lock, re-read and merge what is on disk, apply fn,
 // write a temporary file, fsync, keep the old file as vault.json.bak, rename,
 // fsync the directory, unlock. If fn or the save fails, the vault on disk
-// and in memory is unchanged.
+// and in memory is unchanged. After Close it returns ErrLocked.
 func (v *Vault) Update(fn func(*Tx) error) error {
-	return v.update(fn, nil, false)
+	return v.UpdateContext(context.Background(), fn)
+}
+
+// UpdateContext is Update that gives up, writing nothing, once ctx is done
+// (a lock cancels in-flight work through it). ctx is checked before the
+// file lock is taken and again just before the file is written.
+func (v *Vault) UpdateContext(ctx context.Context, fn func(*Tx) error) error {
+	return v.update(ctx, fn, nil)
 }
 
 // Reload merges in what other processes saved since the vault was opened.
-func (v *Vault) Reload() error {
+func (v *Vault) Reload() error { return v.ReloadContext(context.Background()) }
+
+// ReloadContext is Reload, given up once ctx is done. A vault file that
+// another process gave a new key locks this vault: ErrKeyRotated.
+func (v *Vault) ReloadContext(ctx context.Context) error {
 	if v.dir == "" {
 		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	p, err := readParsed(v.dir)
 	if err != nil {
 		return err
 	}
-	st, err := p.decrypt(v.key)
-	if err != nil {
-		return err
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.clock.Observe(st.MaxStamp())
-	v.state = Merge(v.state, st)
-	return nil
-}
-
-func (v *Vault) update(fn func(*Tx) error, slots func([]Slot) ([]Slot, error), rewriteBak bool) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
 		return ErrLocked
 	}
-	base := v.state
+	pl, err := v.readDisk(p)
+	if err != nil {
+		return err
+	}
+	v.clock.Observe(pl.state.MaxStamp())
+	next := Merge(v.state, pl.state)
+	wipeState(pl.state)
+	v.adopt(next)
+	return nil
+}
+
+// readDisk checks that p is this vault under this key and decrypts it,
+// taking in its keys. v.mu is held. A file under another key locks v.
+func (v *Vault) readDisk(p *parsed) (payload, error) {
+	if p.header.VaultID != v.id {
+		return payload{}, fmt.Errorf("%s now holds another vault (%s): %w", v.dir, p.header.VaultID, ErrTampered)
+	}
+	if p.ref(v.key) != v.ref {
+		v.closeLocked()
+		return payload{}, ErrKeyRotated
+	}
+	pl, err := p.decrypt(v.key)
+	if err != nil {
+		return payload{}, err
+	}
+	v.takeKeys(pl)
+	return pl, nil
+}
+
+// change is what a save may do besides the state: new slots, and a new key
+// (a rotation), which also rewrites vault.json.bak.
+type change struct {
+	slots  func(disk []Slot) ([]Slot, error)
+	newKey []byte // owned memory; nil: the key stays
+	newRef keyRef
+	before func() error // runs under the lock before the file is written (a keyring item)
+	undo   func()       // undoes before if the write fails
+}
+
+func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.key == nil {
+		return ErrLocked
+	}
+	base := Merge(v.state, State{})
+	defer func() { wipeState(base) }()
 	diskSlots := v.slots
 	if v.dir != "" {
 		unlock, err := lockFile(filepath.Join(v.dir, LockFile))
@@ -520,94 +738,80 @@ func (v *Vault) update(fn func(*Tx) error, slots func([]Slot) ([]Slot, error), r
 		if err != nil {
 			return err
 		}
-		if p.header.VaultID != v.id {
-			return fmt.Errorf("%s now holds another vault (%s): %w", v.dir, p.header.VaultID, ErrTampered)
-		}
-		disk, err := p.decrypt(v.key)
+		disk, err := v.readDisk(p)
 		if err != nil {
 			return err
 		}
-		v.clock.Observe(disk.MaxStamp())
-		base = Merge(base, disk)
+		v.clock.Observe(disk.state.MaxStamp())
+		merged := Merge(base, disk.state)
+		wipeState(base)
+		wipeState(disk.state)
+		base = merged
 		diskSlots = p.env.Slots
 	}
-	next := base
+	next := Merge(base, State{})
+	ok := false
+	defer func() {
+		if !ok {
+			wipeState(next)
+		}
+	}()
 	tx := &Tx{v: v, state: &next}
 	if fn != nil {
 		if err := fn(tx); err != nil {
 			return err
 		}
 	}
+	if err := next.Settings.Validate(); err != nil {
+		return err
+	}
 	next.Dedupe(v.clock)
 	newSlots := diskSlots
-	if slots != nil {
+	key, ref, oldKeys := v.key, v.ref, v.oldKeys
+	if c != nil {
 		var err error
-		if newSlots, err = slots(slices.Clone(diskSlots)); err != nil {
+		if newSlots, err = c.slots(slices.Clone(diskSlots)); err != nil {
 			return err
+		}
+		if c.newKey != nil {
+			key, ref = c.newKey, c.newRef
+			oldKeys = append(slices.Clone(v.oldKeys), oldKey{id: v.ref.id, gen: v.ref.gen, key: v.key})
 		}
 	}
 	if v.dir != "" {
-		b, err := seal(v.id, v.key, newSlots, next)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := seal(v.id, ref, key, newSlots, payload{state: next, auditKey: v.auditKey, oldKeys: oldKeys})
 		if err != nil {
 			return err
 		}
+		if c != nil && c.before != nil {
+			if err := c.before(); err != nil {
+				return err
+			}
+		}
 		if err := atomicfile.Replace(filepath.Join(v.dir, VaultFile), b, filepath.Join(v.dir, BackupFile)); err != nil {
+			if c != nil && c.undo != nil {
+				c.undo()
+			}
 			return fmt.Errorf("save vault: %w", err)
 		}
-		if rewriteBak {
+		if c != nil && c.newKey != nil {
+			// The previous file holds the previous key's slots: the .bak
+			// gets the new file too, so an old passphrase opens nothing.
 			if err := atomicfile.Replace(filepath.Join(v.dir, BackupFile), b, ""); err != nil {
 				return fmt.Errorf("save vault backup copy: %w", err)
 			}
 		}
 	}
-	v.state = next
+	ok = true
+	if c != nil && c.newKey != nil {
+		v.key, v.ref, v.oldKeys = key, ref, oldKeys
+	}
+	v.adopt(next)
 	v.slots = newSlots
 	return nil
-}
-
-// SetPassphrase replaces (or adds) the passphrase slot. vault.json.bak is
-// rewritten too, so the old passphrase opens nothing.
-func (v *Vault) SetPassphrase(pass []byte, o Options) error {
-	return v.setSecretSlot(SlotPassphrase, pass, o)
-}
-
-// SetRecoveryCode replaces (or adds) the recovery slot; the old code stops
-// working, in vault.json.bak too.
-func (v *Vault) SetRecoveryCode(code string, o Options) error {
-	c, err := NormalizeRecoveryCode(code)
-	if err != nil {
-		return err
-	}
-	return v.setSecretSlot(SlotRecovery, []byte(c), o)
-}
-
-func (v *Vault) setSecretSlot(kind string, secret []byte, o Options) error {
-	if v.dir == "" {
-		return errors.New("the demo vault has no passphrase")
-	}
-	s, err := newSecretSlot(kind, v.id, v.key, secret, o.kdf())
-	if err != nil {
-		return err
-	}
-	return v.update(nil, func(old []Slot) ([]Slot, error) {
-		out := slices.DeleteFunc(old, func(x Slot) bool { return x.Kind == kind })
-		return append(out, s), nil
-	}, true)
-}
-
-// AddKeyringSlot stores the vault key in the keyring and adds the slot.
-func (v *Vault) AddKeyringSlot(k Keyring) error {
-	if v.dir == "" {
-		return errors.New("the demo vault has no keyring slot")
-	}
-	s, err := storeKeyringKey(k, v.id, v.key)
-	if err != nil {
-		return err
-	}
-	return v.update(nil, func(old []Slot) ([]Slot, error) {
-		out := slices.DeleteFunc(old, func(x Slot) bool { return x.Kind == SlotKeyring })
-		return append(out, s), nil
-	}, false)
 }
 
 // PassphraseSlot returns a copy of the vault's passphrase slot, for sync
@@ -626,17 +830,61 @@ func (v *Vault) PassphraseSlot() (Slot, bool) {
 // OpenSlot unwraps a passphrase slot belonging to vault vaultID (a copy of
 // a passphrase slot kept elsewhere, as sync does) and returns the key.
 func OpenSlot(s Slot, vaultID string, pass []byte) ([]byte, error) {
+	if s.Kind != SlotPassphrase {
+		return nil, fmt.Errorf("not a passphrase slot: %w", ErrTampered)
+	}
 	return s.open(vaultID, pass)
 }
 
+// SlotKeyID is the ID of the key a slot wraps, once unwrapped to key: the
+// slot's own for format 2, derived from the key for format 1.
+func SlotKeyID(s Slot, key []byte) string {
+	if s.KeyID != "" {
+		return s.KeyID
+	}
+	return legacyKeyID(key)
+}
+
 // Seal encrypts plaintext with the vault key (XChaCha20-Poly1305, random
-// nonce prepended) and binds it to ad. Sync uses it for replicas.
+// nonce prepended) and binds it to ad. Sync uses it for replicas. It
+// returns ErrLocked once the vault is closed.
 func (v *Vault) Seal(plain, ad []byte) ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.key == nil {
+		return nil, ErrLocked
+	}
 	return SealWithKey(v.key, plain, ad)
 }
 
 // Unseal reverses Seal; any change to the ciphertext or ad fails with
-// ErrTampered.
+// ErrTampered. It returns ErrLocked once the vault is closed.
 func (v *Vault) Unseal(sealed, ad []byte) ([]byte, error) {
-	return UnsealWithKey(v.key, sealed, ad)
+	return v.UnsealKey(v.KeyID(), sealed, ad)
+}
+
+// UnsealKey is Unseal with the key named keyID: the current key, or one
+// the vault had before a rotation (replicas written before it). An empty
+// keyID (a replica of format 1) tries every key. A key the vault never had
+// is ErrUnknownKey.
+func (v *Vault) UnsealKey(keyID string, sealed, ad []byte) ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.key == nil {
+		return nil, ErrLocked
+	}
+	keys := append([]oldKey{{id: v.ref.id, key: v.key}}, v.oldKeys...)
+	for _, k := range keys {
+		if keyID != "" && k.id != keyID {
+			continue
+		}
+		plain, err := UnsealWithKey(k.key, sealed, ad)
+		if err == nil || keyID != "" {
+			return plain, err
+		}
+	}
+	if keyID != "" {
+		return nil, ErrUnknownKey
+	}
+	return nil, ErrTampered
 }

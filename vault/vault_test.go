@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -71,27 +72,25 @@ func TestOpenRefusals(t *testing.T) {
 	path := filepath.Join(dir, VaultFile)
 	orig, _ := os.ReadFile(path)
 
+	// Format 2: one line of JSON (header, slots), then the raw payload.
+	nl := bytes.IndexByte(orig, '\n')
+	line, body := orig[:nl], orig[nl+1:]
 	mutate := func(f func(m map[string]any)) []byte {
 		var m map[string]any
-		if err := json.Unmarshal(orig, &m); err != nil {
+		if err := json.Unmarshal(line, &m); err != nil {
 			t.Fatal(err)
 		}
 		f(m)
 		b, _ := json.Marshal(m)
-		return b
+		return append(append(b, '\n'), body...)
 	}
-	// flip swaps one base64 character of the payload for another, so the
-	// file still parses and only the AEAD can notice.
+	// flip changes one payload byte, so the file still parses and only the
+	// AEAD can notice.
 	flip := func(i int) []byte {
 		b := bytes.Clone(orig)
-		if b[i] == 'A' {
-			b[i] = 'B'
-		} else {
-			b[i] = 'A'
-		}
+		b[nl+1+i] ^= 1
 		return b
 	}
-	payloadAt := bytes.Index(orig, []byte(`"payload":"`)) + 15
 	tests := []struct {
 		name string
 		file []byte
@@ -99,15 +98,29 @@ func TestOpenRefusals(t *testing.T) {
 		want error
 	}{
 		{"wrong passphrase", orig, "nope", ErrWrongPassphrase},
-		{"payload bit flipped", flip(payloadAt), "pw", ErrTampered},
+		{"payload bit flipped", flip(0), "pw", ErrTampered},
+		{"payload last bit flipped", flip(len(body) - 1), "pw", ErrTampered},
 		{"header vault id changed", mutate(func(m map[string]any) {
 			h := m["header"].(map[string]any)
 			h["vault_id"] = "ffffffffffffffffffffffffffffffff"
 		}), "pw", ErrWrongPassphrase}, // the slot is bound to the vault ID
+		{"header key id changed", mutate(func(m map[string]any) {
+			m["header"].(map[string]any)["key_id"] = "ffffffffffffffffffffffffffffffff"
+		}), "pw", ErrTampered}, // the slot names another key
+		{"slot key id changed too", mutate(func(m map[string]any) {
+			m["header"].(map[string]any)["key_id"] = "ffffffffffffffffffffffffffffffff"
+			m["slots"].([]any)[0].(map[string]any)["key_id"] = "ffffffffffffffffffffffffffffffff"
+		}), "pw", ErrWrongPassphrase}, // the slot's AD binds its key ID
+		{"key generation changed", mutate(func(m map[string]any) {
+			m["header"].(map[string]any)["key_gen"] = 7
+		}), "pw", ErrTampered},
 		{"newer version", mutate(func(m map[string]any) { m["header"].(map[string]any)["version"] = 99 }), "pw", ErrUnsupportedVersion},
+		{"format 1 label on a format-2 file", mutate(func(m map[string]any) { m["header"].(map[string]any)["version"] = 1 }), "pw", ErrTampered},
+		{"payload missing", append(bytes.Clone(line), '\n'), "pw", ErrTampered},
 		{"not a vault", []byte("hello"), "pw", ErrNotVault},
 		{"empty", nil, "pw", ErrNotVault},
-		{"truncated", orig[:len(orig)/2], "pw", ErrNotVault},
+		{"truncated header", orig[:nl/2], "pw", ErrNotVault},
+		{"truncated payload", orig[:nl+1+len(body)/2], "pw", ErrTampered},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,7 +176,7 @@ func TestRecoveryAndPasswd(t *testing.T) {
 		}
 	}
 	newCode := NewRecoveryCode()
-	if err := w.SetRecoveryCode(newCode, cheap); err != nil {
+	if _, err := w.Rekey(context.Background(), RekeyOptions{Options: cheap, Passphrase: []byte("new"), RecoveryCode: newCode}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(dir, Unlock{RecoveryCode: code}); !errors.Is(err, ErrWrongPassphrase) {

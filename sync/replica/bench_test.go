@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -33,7 +34,7 @@ func BenchmarkSyncWebDAV1000(b *testing.B) {
 	r := s.remote(b, davPass)
 	c := &fakeClock{t: t0}
 	dir := filepath.Join(b.TempDir(), "a")
-	v, err := vault.Create(dir, vault.CreateOptions{Options: opts(c), Passphrase: testPass,
+	v, err := vault.Create(dir, vault.CreateOptions{Options: opts(c), Passphrase: bytes.Clone(testPass),
 		State: vault.State{Accounts: manyAccounts(1000, "seed", t0.UnixMilli())}})
 	if err != nil {
 		b.Fatal(err)
@@ -72,12 +73,12 @@ func BenchmarkMerge3x10000(b *testing.B) {
 	var states [3]vault.State
 	var files [3][]byte
 	seal := func(p, ad []byte) ([]byte, error) { return vault.SealWithKey(fuzzKey, p, ad) }
-	unseal := func(s, ad []byte) ([]byte, error) { return vault.UnsealWithKey(fuzzKey, s, ad) }
+	unseal := func(_ string, s, ad []byte) ([]byte, error) { return vault.UnsealWithKey(fuzzKey, s, ad) }
 	for i := range states {
 		dev := fmt.Sprintf("device%010d", i)
 		states[i] = vault.State{Accounts: manyAccounts(10000, dev, t0.UnixMilli()+int64(i*1000))}
 		var err error
-		files[i], err = encodeReplica(seal, Header{VaultID: "v", DeviceID: dev}, states[i])
+		files[i], err = encodeReplica(seal, Header{VaultID: "v", KeyID: fuzzKeyID, DeviceID: dev}, states[i])
 		if err != nil {
 			b.Fatal(err)
 		}

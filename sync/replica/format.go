@@ -18,8 +18,10 @@ const (
 	ReplicaFormat = "wardkey-replica"
 	// KeyFormat names <vault-id>/key.json, the vault's passphrase slot.
 	KeyFormat = "wardkey-key"
-	// Version is the version of both formats this wardkey writes and reads.
-	Version = 1
+	// Version is the version of both formats this wardkey writes; it reads
+	// 1 and 2. Version 2 names the vault key (key_id) in replicas and
+	// key.json and seals the binary state.
+	Version = 2
 	// Ext is a replica file's extension.
 	Ext = ".wkr"
 	// KeyFile is the name of the key file inside a vault's folder.
@@ -41,9 +43,11 @@ var (
 // Header is a replica's cleartext header. Its exact bytes are authenticated
 // with the sealed state, so none of it can be changed or moved.
 type Header struct {
-	Format   string    `json:"format"`
-	Version  int       `json:"version"`
-	VaultID  string    `json:"vault_id"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	VaultID string `json:"vault_id"`
+	// KeyID names the vault key the state is sealed with (version 2).
+	KeyID    string    `json:"key_id,omitempty"`
 	DeviceID string    `json:"device_id"`
 	Written  time.Time `json:"written"`
 }
@@ -61,9 +65,18 @@ func validID(id string) bool { return idRE.MatchString(id) }
 
 // replicaAD is the associated data of a replica's sealed state: a domain
 // label and the header bytes exactly as stored.
-func replicaAD(header []byte) []byte {
-	return append([]byte("wardkey replica v1\x00"), header...)
+func replicaAD(version int, header []byte) []byte {
+	return append([]byte(fmt.Sprintf("wardkey replica v%d\x00", version)), header...)
 }
+
+var keyIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// Sealer seals a replica's state under the vault's current key.
+type Sealer func(plain, ad []byte) ([]byte, error)
+
+// Unsealer opens a replica's state with the key named keyID ("" for a
+// replica of version 1: any key the vault has).
+type Unsealer func(keyID string, sealed, ad []byte) ([]byte, error)
 
 // ReplicaPath is where a device's replica of a vault lives on the remote.
 func ReplicaPath(vaultID, deviceID string) string {
@@ -73,20 +86,21 @@ func ReplicaPath(vaultID, deviceID string) string {
 // KeyPath is where a vault's key file lives on the remote.
 func KeyPath(vaultID string) string { return vaultID + "/" + KeyFile }
 
-// encodeReplica seals a state into a replica file.
-func encodeReplica(seal func(plain, ad []byte) ([]byte, error), h Header, s vault.State) ([]byte, error) {
+// encodeReplica seals a state into a replica file (version 2) under the
+// key named h.KeyID.
+func encodeReplica(seal Sealer, h Header, s vault.State) ([]byte, error) {
 	h.Format, h.Version = ReplicaFormat, Version
 	h.Written = h.Written.UTC().Truncate(time.Second)
+	if !keyIDRE.MatchString(h.KeyID) {
+		return nil, fmt.Errorf("key ID %q cannot name a replica's key", h.KeyID)
+	}
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	plain, err := vault.MarshalState(s)
-	if err != nil {
-		return nil, err
-	}
+	plain := vault.MarshalStateBinary(s)
 	defer clear(plain)
-	sealed, err := seal(plain, replicaAD(hb))
+	sealed, err := seal(plain, replicaAD(Version, hb))
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +128,13 @@ func parseReplica(b []byte) (Header, []byte, []byte, error) {
 	if err := json.Unmarshal(f.Header, &h); err != nil || h.Format != ReplicaFormat {
 		return Header{}, nil, nil, ErrNotReplica
 	}
-	if h.Version != Version {
-		return Header{}, nil, nil, fmt.Errorf("replica format version %d (this wardkey reads %d): %w", h.Version, Version, vault.ErrUnsupportedVersion)
+	if h.Version < 1 || h.Version > Version {
+		return Header{}, nil, nil, fmt.Errorf("replica format version %d (this wardkey reads 1 to %d): %w", h.Version, Version, vault.ErrUnsupportedVersion)
 	}
 	if !validID(h.VaultID) || !validID(h.DeviceID) {
+		return Header{}, nil, nil, ErrNotReplica
+	}
+	if (h.Version == 1) != (h.KeyID == "") || h.KeyID != "" && !keyIDRE.MatchString(h.KeyID) {
 		return Header{}, nil, nil, ErrNotReplica
 	}
 	return h, f.Header, f.Sealed, nil
@@ -127,8 +144,9 @@ func parseReplica(b []byte) (Header, []byte, []byte, error) {
 // vaultID. The header must name this vault, and the file name must start
 // with the header's device ID (conflict copies made by Syncthing or
 // Nextcloud keep that prefix), so a replica cannot pass for another
-// device's. Then the state must open with the vault key.
-func decodeReplica(unseal func(sealed, ad []byte) ([]byte, error), b []byte, vaultID, name string) (Header, vault.State, error) {
+// device's. Then the state must open with the key the header names, and
+// its settings must be in range.
+func decodeReplica(unseal Unsealer, b []byte, vaultID, name string) (Header, vault.State, error) {
 	h, hb, sealed, err := parseReplica(b)
 	if err != nil {
 		return h, vault.State{}, err
@@ -139,48 +157,70 @@ func decodeReplica(unseal func(sealed, ad []byte) ([]byte, error), b []byte, vau
 	if !strings.HasPrefix(name, h.DeviceID) {
 		return h, vault.State{}, ErrMisplaced
 	}
-	plain, err := unseal(sealed, replicaAD(hb))
+	plain, err := unseal(h.KeyID, sealed, replicaAD(h.Version, hb))
 	if err != nil {
 		return h, vault.State{}, err
 	}
 	defer clear(plain)
-	s, err := vault.UnmarshalState(plain)
+	s, err := vault.UnmarshalStateAny(plain)
 	if err != nil {
 		return h, vault.State{}, fmt.Errorf("%w: %w", vault.ErrTampered, err)
 	}
 	return h, s, nil
 }
 
-// keyFile is <vault-id>/key.json: a copy of the vault's passphrase slot.
+// keyFile is <vault-id>/key.json: a copy of the vault's passphrase slot,
+// and (version 2) the ID and generation of the key it wraps.
 type keyFile struct {
 	Format  string     `json:"format"`
 	Version int        `json:"version"`
 	VaultID string     `json:"vault_id"`
+	KeyID   string     `json:"key_id,omitempty"`
+	KeyGen  uint64     `json:"key_gen,omitempty"`
 	Slot    vault.Slot `json:"slot"`
 }
 
-func encodeKey(vaultID string, s vault.Slot) ([]byte, error) {
-	b, err := json.MarshalIndent(keyFile{Format: KeyFormat, Version: Version, VaultID: vaultID, Slot: s}, "", "  ")
+func encodeKey(vaultID, keyID string, keyGen uint64, s vault.Slot) ([]byte, error) {
+	b, err := json.MarshalIndent(keyFile{Format: KeyFormat, Version: Version, VaultID: vaultID, KeyID: keyID, KeyGen: keyGen, Slot: s}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return append(b, '\n'), nil
 }
 
-// parseKey reads a key file; the slot itself is checked when it opens.
-func parseKey(b []byte, vaultID string) (vault.Slot, error) {
+// remoteKey is a parsed key.json.
+type remoteKey struct {
+	id   string // "" for version 1 (the key was never named)
+	gen  uint64
+	slot vault.Slot
+}
+
+// parseKey reads a key file; the slot itself is checked when it opens (its
+// associated data binds the vault ID and, in version 2, the key ID and
+// generation).
+func parseKey(b []byte, vaultID string) (remoteKey, error) {
 	var k keyFile
 	if err := json.Unmarshal(b, &k); err != nil || k.Format != KeyFormat {
-		return vault.Slot{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
+		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
 	}
-	if k.Version != Version {
-		return vault.Slot{}, fmt.Errorf("%s version %d (this wardkey reads %d): %w", KeyFile, k.Version, Version, vault.ErrUnsupportedVersion)
+	if k.Version < 1 || k.Version > Version {
+		return remoteKey{}, fmt.Errorf("%s version %d (this wardkey reads 1 to %d): %w", KeyFile, k.Version, Version, vault.ErrUnsupportedVersion)
 	}
 	if k.VaultID != vaultID {
-		return vault.Slot{}, fmt.Errorf("%s: %w", KeyFile, ErrWrongVault)
+		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrWrongVault)
 	}
 	if k.Slot.Kind != vault.SlotPassphrase || k.Slot.KDF == nil {
-		return vault.Slot{}, fmt.Errorf("%s holds no passphrase slot: %w", KeyFile, vault.ErrTampered)
+		return remoteKey{}, fmt.Errorf("%s holds no passphrase slot: %w", KeyFile, vault.ErrTampered)
 	}
-	return k.Slot, nil
+	switch {
+	case k.Version == 1 && (k.KeyID != "" || k.Slot.KeyID != ""):
+		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
+	case k.Version == 2 && !keyIDRE.MatchString(k.KeyID):
+		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
+	case k.Slot.KeyID != "" && (k.Slot.KeyID != k.KeyID || k.Slot.KeyGen != k.KeyGen):
+		return remoteKey{}, fmt.Errorf("%s names another key than its slot: %w", KeyFile, vault.ErrTampered)
+	case k.Slot.KeyID == "" && k.KeyGen != 0:
+		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, vault.ErrTampered)
+	}
+	return remoteKey{id: k.KeyID, gen: k.KeyGen, slot: k.Slot}, nil
 }

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,8 +11,17 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// fuzzKey is a fixed vault key for the fuzz targets.
+// fuzzKey is a fixed vault key for the fuzz targets, named fuzzKeyID.
 var fuzzKey = bytes.Repeat([]byte{7}, 32)
+
+const fuzzKeyID = "0123456789abcdef0123456789abcdef"
+
+func fuzzUnseal(id string, s, ad []byte) ([]byte, error) {
+	if id != "" && id != fuzzKeyID {
+		return nil, vault.ErrUnknownKey
+	}
+	return vault.UnsealWithKey(fuzzKey, s, ad)
+}
 
 func fuzzReplica(t testing.TB) []byte {
 	s := vault.State{Accounts: []vault.Account{{
@@ -19,10 +29,29 @@ func fuzzReplica(t testing.TB) []byte {
 		Digits: 6, Period: 30, Secret: vault.NewSecret([]byte("12345678901234567890")), Tags: []string{},
 	}}, Tombstones: []vault.Tombstone{{ID: "fedcba9876543210"}}}
 	b, err := encodeReplica(func(p, ad []byte) ([]byte, error) { return vault.SealWithKey(fuzzKey, p, ad) },
-		Header{VaultID: "vaultvaultvault1", DeviceID: "device0000000001", Written: time.Unix(1750000000, 0)}, s)
+		Header{VaultID: "vaultvaultvault1", KeyID: fuzzKeyID, DeviceID: "device0000000001", Written: time.Unix(1750000000, 0)}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// fuzzReplicaV1 is a replica of version 1 (JSON state, no key ID), as the
+// wardkey before format 2 wrote it.
+func fuzzReplicaV1(t testing.TB) []byte {
+	hb := []byte(`{"format":"wardkey-replica","version":1,"vault_id":"vaultvaultvault1","device_id":"device0000000001","written":"2025-06-15T15:06:40Z"}`)
+	plain, err := vault.MarshalState(vault.State{Accounts: []vault.Account{{
+		ID: "0123456789abcdef", Issuer: "EHR", Name: "alice", Type: vault.TOTP, Algorithm: vault.SHA1,
+		Digits: 6, Period: 30, Secret: vault.NewSecret([]byte("12345678901234567890")), Tags: []string{},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := vault.SealWithKey(fuzzKey, plain, replicaAD(1, hb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(replicaFile{Header: hb, Sealed: sealed})
 	return b
 }
 
@@ -34,8 +63,11 @@ func FuzzDecodeReplica(f *testing.F) {
 	f.Add(good[:len(good)/2])
 	f.Add([]byte(`{"header":{"format":"wardkey-replica","version":1,"vault_id":"vaultvaultvault1","device_id":"device0000000001"},"sealed":""}`))
 	f.Add([]byte(`{"header":{"format":"wardkey-replica","version":2}}`))
+	f.Add([]byte(`{"header":{"format":"wardkey-replica","version":2,"vault_id":"vaultvaultvault1","key_id":"0123456789abcdef0123456789abcdef","device_id":"device0000000001"},"sealed":""}`))
+	f.Add([]byte(`{"header":{"format":"wardkey-replica","version":3}}`))
+	f.Add(fuzzReplicaV1(f))
 	f.Add([]byte("null"))
-	unseal := func(s, ad []byte) ([]byte, error) { return vault.UnsealWithKey(fuzzKey, s, ad) }
+	unseal := fuzzUnseal
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = ParseHeader(b)
 		h, s, err := decodeReplica(unseal, b, "vaultvaultvault1", "device0000000001.wkr")
@@ -80,13 +112,17 @@ func FuzzParseMultistatus(f *testing.F) {
 func FuzzParseKey(f *testing.F) {
 	f.Add([]byte(`{"format":"wardkey-key","version":1,"vault_id":"v1","slot":{"kind":"passphrase","kdf":{"alg":"argon2id","memory":64,"time":1,"threads":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="},"nonce":"AAAA","wrapped":"AAAA"}}`))
 	f.Add([]byte(`{"format":"wardkey-key","version":1,"vault_id":"v1","slot":{"kind":"keyring"}}`))
+	f.Add([]byte(`{"format":"wardkey-key","version":2,"vault_id":"v1","key_id":"0123456789abcdef0123456789abcdef","key_gen":3,"slot":{"kind":"passphrase","key_id":"0123456789abcdef0123456789abcdef","key_gen":3,"kdf":{"alg":"argon2id","memory":64,"time":1,"threads":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="},"nonce":"AAAA","wrapped":"AAAA"}}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := parseKey(b, "v1")
+		k, err := parseKey(b, "v1")
 		if err == nil {
 			// (Not opened here: a hostile slot may ask argon2 for 1 GiB.)
-			if s.Kind != vault.SlotPassphrase || s.KDF == nil {
-				t.Fatalf("accepted slot %q", s.Kind)
+			if k.slot.Kind != vault.SlotPassphrase || k.slot.KDF == nil {
+				t.Fatalf("accepted slot %q", k.slot.Kind)
+			}
+			if k.slot.KeyID != "" && (k.slot.KeyID != k.id || k.slot.KeyGen != k.gen) {
+				t.Fatalf("a slot of key %s accepted as key %s", k.slot.KeyID, k.id)
 			}
 		}
 	})

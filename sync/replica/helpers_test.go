@@ -56,7 +56,7 @@ func newFirstDevice(t testing.TB, name string, start time.Time) *device {
 	t.Helper()
 	c := &fakeClock{t: start}
 	dir := filepath.Join(t.TempDir(), name)
-	v, err := vault.Create(dir, vault.CreateOptions{Options: opts(c), Passphrase: testPass})
+	v, err := vault.Create(dir, vault.CreateOptions{Options: opts(c), Passphrase: bytes.Clone(testPass)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,8 @@ type Joined struct {
 	VaultID string
 	// Key is the vault key. The caller wipes it after use.
 	Key []byte
+	// KeyID names it.
+	KeyID string
 	// Slot is the passphrase slot from key.json.
 	Slot vault.Slot
 	// State merges every replica that opened.
@@ -85,16 +87,28 @@ func Join(ctx context.Context, r Remote, vaultID string, pass []byte) (Joined, e
 	if err != nil {
 		return Joined{}, fmt.Errorf("read %s: %w", KeyPath(vaultID), err)
 	}
-	slot, err := parseKey(b, vaultID)
+	k, err := parseKey(b, vaultID)
 	if err != nil {
 		return Joined{}, err
 	}
-	key, err := vault.OpenSlot(slot, vaultID, pass)
+	key, err := vault.OpenSlot(k.slot, vaultID, pass)
 	if err != nil {
 		return Joined{}, err
 	}
-	j := Joined{VaultID: vaultID, Key: key, Slot: slot}
-	unseal := func(sealed, ad []byte) ([]byte, error) { return vault.UnsealWithKey(key, sealed, ad) }
+	keyID := vault.SlotKeyID(k.slot, key)
+	if k.id != "" && keyID != k.id {
+		clear(key)
+		return Joined{}, fmt.Errorf("%s: %w", KeyFile, vault.ErrTampered)
+	}
+	j := Joined{VaultID: vaultID, Key: key, KeyID: keyID, Slot: k.slot}
+	// Only what was sealed under this key opens: a replica under a newer
+	// key (an old key.json left on the remote) is skipped.
+	unseal := func(id string, sealed, ad []byte) ([]byte, error) {
+		if id != "" && id != keyID {
+			return nil, vault.ErrUnknownKey
+		}
+		return vault.UnsealWithKey(key, sealed, ad)
+	}
 	var rep Report
 	states, _, err := readReplicas(ctx, r, vaultID, "", unseal, &rep)
 	if err != nil {

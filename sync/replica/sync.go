@@ -33,6 +33,8 @@ type Report struct {
 	Skipped []string
 	// At is when the sync finished (zero if it failed).
 	At time.Time
+	// NewKey says this workstation took a newer vault key from key.json.
+	NewKey bool
 }
 
 // String is the report as one line: "2 changes pulled, 1 pushed (3 replicas)".
@@ -54,17 +56,55 @@ func plural(n int, word string) string {
 // ErrNoDir: a vault without a directory (the demo) does not sync.
 var ErrNoDir = errors.New("the demo vault does not sync")
 
+// ErrNewKey: the remote's key.json holds a newer vault key, made by a
+// rotation on another workstation (passwd, recovery, rekey), and no
+// passphrase was given to open it.
+var ErrNewKey = errors.New("the vault was given a new key on another workstation")
+
+// SyncOption tunes a sync.
+type SyncOption func(*syncOptions)
+
+type syncOptions struct {
+	passphrase func(ctx context.Context) ([]byte, error)
+	keyring    vault.Keyring
+}
+
+// WithPassphrase gives the sync a way to ask for the vault passphrase that
+// opens a newer key found in key.json (the one set on the workstation that
+// rotated the key). The returned bytes are wiped after use. Without it such
+// a sync fails with ErrNewKey and changes nothing.
+func WithPassphrase(f func(ctx context.Context) ([]byte, error)) SyncOption {
+	return func(o *syncOptions) { o.passphrase = f }
+}
+
+// WithKeyring is the keyring whose item is rewritten when this workstation
+// takes a newer key and its vault has a keyring slot.
+func WithKeyring(k vault.Keyring) SyncOption {
+	return func(o *syncOptions) { o.keyring = k }
+}
+
 // Sync exchanges the vault with the remote: it reads every replica of the
 // vault, merges them into the local vault with vault.Merge and saves it,
 // then writes this workstation's own replica (and key.json, the vault's
-// passphrase slot, when it is missing or this workstation's passphrase
-// changed). It records the time in local.json (LastSync).
+// passphrase slot, when it is missing or holds an older key). It records
+// the time in local.json (LastSync).
+//
+// When key.json holds a newer key (a rotation on another workstation), the
+// vault takes it first: the passphrase from WithPassphrase opens it, the
+// local vault is re-sealed under it (keeping the old key for replicas still
+// sealed under it), and this workstation's replica is re-sealed: no
+// re-join.
 //
 // A remote that cannot be read, or fails part-way, leaves the local vault
 // as it was or merged and saved: never damaged. A replica that does not
 // open with the vault key (altered, foreign, or cut short) is skipped and
-// named in Report.Skipped; the others are still used.
-func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
+// named in Report.Skipped; the others are still used. ctx cancels the
+// sync; once it is done (a lock), nothing more is sealed or written.
+func Sync(ctx context.Context, v *vault.Vault, r Remote, opts ...SyncOption) (Report, error) {
+	var o syncOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	rep := Report{Remote: r.String()}
 	if v.Dir() == "" {
 		return rep, ErrNoDir
@@ -73,10 +113,14 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
 	if !validID(vid) || !validID(dev) {
 		return rep, fmt.Errorf("vault ID %q or device ID %q cannot name a file on the remote", vid, dev)
 	}
-	if err := v.Reload(); err != nil {
+	if err := v.ReloadContext(ctx); err != nil {
 		return rep, fmt.Errorf("read the local vault: %w", err)
 	}
-	states, own, err := readReplicas(ctx, r, vid, dev, v.Unseal, &rep)
+	remoteKey, err := takeNewerKey(ctx, v, r, &o, &rep)
+	if err != nil {
+		return rep, err
+	}
+	states, own, err := readReplicas(ctx, r, vid, dev, v.UnsealKey, &rep)
 	if err != nil {
 		return rep, fmt.Errorf("read replicas from %s (the local vault is unchanged): %w", r, err)
 	}
@@ -87,7 +131,7 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
 		merged = vault.Merge(merged, s)
 	}
 	if n := changes(&before, merged); n > 0 {
-		err := v.Update(func(tx *vault.Tx) error {
+		err := v.UpdateContext(ctx, func(tx *vault.Tx) error {
 			for _, s := range states {
 				tx.Merge(s)
 			}
@@ -100,9 +144,17 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
 	}
 
 	after := v.State()
-	rep.Pushed = changes(own, after)
-	if own == nil || rep.Pushed > 0 {
-		b, err := encodeReplica(v.Seal, Header{VaultID: vid, DeviceID: dev, Written: time.Now()}, after)
+	keyID := v.KeyID()
+	var ownState *vault.State
+	if own != nil {
+		ownState = &own.state
+	}
+	rep.Pushed = changes(ownState, after)
+	if own == nil || rep.Pushed > 0 || own.keyID != keyID {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		b, err := encodeReplica(v.Seal, Header{VaultID: vid, KeyID: keyID, DeviceID: dev, Written: time.Now()}, after)
 		if err != nil {
 			return rep, err
 		}
@@ -110,7 +162,7 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
 			return rep, fmt.Errorf("write this workstation's replica to %s (the local vault is saved; sync again later): %w", r, err)
 		}
 	}
-	if err := pushKey(ctx, v, r); err != nil {
+	if err := pushKey(ctx, v, r, remoteKey); err != nil {
 		return rep, fmt.Errorf("write %s to %s (the local vault is saved): %w", KeyFile, r, err)
 	}
 	rep.At = time.Now()
@@ -120,18 +172,63 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote) (Report, error) {
 	return rep, nil
 }
 
+// takeNewerKey reads key.json and, when it holds a newer key than the
+// vault's, opens it with the passphrase and makes it the vault's key. It
+// returns what key.json held (nil: none, or none this wardkey can use).
+func takeNewerKey(ctx context.Context, v *vault.Vault, r Remote, o *syncOptions, rep *Report) (*remoteKey, error) {
+	b, err := r.Read(ctx, KeyPath(v.ID()))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s from %s (the local vault is unchanged): %w", KeyFile, r, err)
+	}
+	k, err := parseKey(b, v.ID())
+	if err != nil {
+		// A damaged key.json is replaced by this workstation's.
+		return nil, nil
+	}
+	if !v.KeyNewer(k.slot) {
+		return &k, nil
+	}
+	if o.passphrase == nil {
+		return nil, fmt.Errorf("%s on %s: %w (the local vault is unchanged)", KeyFile, r, ErrNewKey)
+	}
+	pass, err := o.passphrase(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the passphrase of the vault's new key: %w", err)
+	}
+	key, err := vault.OpenSlot(k.slot, v.ID(), pass)
+	clear(pass)
+	if err != nil {
+		return nil, fmt.Errorf("open the vault's new key from %s: %w", KeyFile, err)
+	}
+	defer clear(key)
+	if _, err := v.AdoptKey(ctx, vault.AdoptKeyOptions{Slot: k.slot, Key: key, Keyring: o.keyring}); err != nil {
+		return nil, fmt.Errorf("take the vault's new key (the local vault is unchanged): %w", err)
+	}
+	rep.NewKey = true
+	return &k, nil
+}
+
+// ownReplica is this device's replica as the remote holds it.
+type ownReplica struct {
+	state vault.State
+	keyID string
+}
+
 // readReplicas reads and opens every replica of vault vid. own is this
 // device's previous replica, nil if there is none. A replica that cannot
 // be opened is noted in rep.Skipped; a remote that cannot be read is an
 // error.
-func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal func(sealed, ad []byte) ([]byte, error), rep *Report) ([]vault.State, *vault.State, error) {
+func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal Unsealer, rep *Report) ([]vault.State, *ownReplica, error) {
 	dir := path.Join(vid, ReplicaDir)
 	ents, err := r.List(ctx, dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	var states []vault.State
-	var own *vault.State
+	var own *ownReplica
 	for _, e := range ents {
 		if e.Dir || !strings.HasSuffix(e.Name, Ext) {
 			continue
@@ -149,13 +246,16 @@ func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal func(se
 		}
 		h, s, err := decodeReplica(unseal, b, vid, e.Name)
 		if err != nil {
+			if errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrKeyRotated) {
+				return nil, nil, err
+			}
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", e.Name, why(err)))
 			continue
 		}
 		rep.Replicas++
 		states = append(states, s)
 		if h.DeviceID == dev && e.Name == dev+Ext {
-			own = &s
+			own = &ownReplica{state: s, keyID: h.KeyID}
 		}
 	}
 	return states, own, nil
@@ -172,6 +272,8 @@ func why(err error) string {
 		return "its content names another device"
 	case errors.Is(err, vault.ErrUnsupportedVersion):
 		return "it was written by a newer wardkey"
+	case errors.Is(err, vault.ErrUnknownKey):
+		return "it does not open with any key of this vault (sealed under a key this workstation does not have; after a key change, each workstation takes the newest key at its next sync)"
 	}
 	return err.Error()
 }
@@ -205,8 +307,11 @@ func changes(a *vault.State, b vault.State) int {
 			n++
 		}
 	}
-	if a.Settings.Stamp != b.Settings.Stamp {
-		n++
+	as, bs := a.Settings, b.Settings
+	for _, d := range []bool{as.Stamp != bs.Stamp, as.ReauthAfterStamp != bs.ReauthAfterStamp, as.ClipboardClearStamp != bs.ClipboardClearStamp} {
+		if d {
+			n++
+		}
 	}
 	return n
 }
@@ -219,44 +324,26 @@ func Fingerprint(s vault.Slot) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// pushKey keeps <vault-id>/key.json: written when missing, and replaced
-// only when this workstation's passphrase changed since it last wrote or
-// read it, so that the last passphrase change on any workstation wins and
-// two workstations with different passphrases do not take turns.
-func pushKey(ctx context.Context, v *vault.Vault, r Remote) error {
+// pushKey keeps <vault-id>/key.json: written when missing, unreadable, of
+// version 1, or holding an older key than this vault's (a key this vault
+// had before, or the loser of two concurrent rotations: generation, then
+// key ID). A newer key was taken before (takeNewerKey), so after a
+// rotation the newest key spreads and an old key.json never comes back.
+func pushKey(ctx context.Context, v *vault.Vault, r Remote, remote *remoteKey) error {
 	slot, ok := v.PassphraseSlot()
 	if !ok {
 		return nil // keyring-only: nothing to join with (docs/sync.md)
 	}
-	local, err := vault.LoadLocal(v.Dir())
+	keyID := v.KeyID()
+	if remote != nil && remote.id == keyID {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	kb, err := encodeKey(v.ID(), keyID, v.KeyGeneration(), slot)
 	if err != nil {
 		return err
 	}
-	fp := Fingerprint(slot)
-	b, err := r.Read(ctx, KeyPath(v.ID()))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		remote, perr := parseKey(b, v.ID())
-		switch {
-		case perr == nil && Fingerprint(remote) == fp:
-			if local.SyncKeySlot != fp {
-				_, err = vault.UpdateLocal(v.Dir(), func(l *vault.Local) { l.SyncKeySlot = fp })
-			}
-			return err
-		case perr == nil && local.SyncKeySlot == fp:
-			return nil // another workstation's newer passphrase: leave it
-		}
-	}
-	kb, err := encodeKey(v.ID(), slot)
-	if err != nil {
-		return err
-	}
-	if err := r.Write(ctx, KeyPath(v.ID()), kb); err != nil {
-		return err
-	}
-	_, err = vault.UpdateLocal(v.Dir(), func(l *vault.Local) { l.SyncKeySlot = fp })
-	return err
+	return r.Write(ctx, KeyPath(v.ID()), kb)
 }

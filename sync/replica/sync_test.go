@@ -263,7 +263,7 @@ func TestKeyringOnlyVault(t *testing.T) {
 	if _, err := Join(context.Background(), r, "", testPass); !errors.Is(err, ErrNoVault) {
 		t.Errorf("join of a keyring-only vault: %v", err)
 	}
-	if err := v.SetPassphrase(testPass, vault.Options{KDF: &cheapKDF}); err != nil {
+	if _, err := v.Rekey(context.Background(), vault.RekeyOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: bytes.Clone(testPass), NewPassphrase: true, Keyring: kr}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Sync(context.Background(), v, r); err != nil {
@@ -292,38 +292,146 @@ func (m memKeyring) Delete(service, user string) error {
 	return nil
 }
 
-// TestKeyFileFollowsPassphraseChanges: the last passphrase change on any
-// workstation is what key.json holds, and workstations do not take turns.
-func TestKeyFileFollowsPassphraseChanges(t *testing.T) {
+// givePass answers a sync's question for the passphrase of a newer key.
+func givePass(p []byte) SyncOption {
+	return WithPassphrase(func(context.Context) ([]byte, error) { return bytes.Clone(p), nil })
+}
+
+// TestKeyRotationSpreads: passwd on one workstation gives the vault a new
+// key; the other takes it at its next sync with the new passphrase (no
+// re-join), and nothing written under the new key opens with the old
+// passphrase, the old key.json, or the old key.
+func TestKeyRotationSpreads(t *testing.T) {
+	r, root := tempFolder(t)
+	ctx := context.Background()
+	a := newFirstDevice(t, "a", t0)
+	a.add(t, "EHR", "alice")
+	a.sync(t, r)
+	b := joinDevice(t, "b", r, t0)
+	oldKeyJSON, _ := os.ReadFile(filepath.Join(root, KeyPath(a.v.ID())))
+	oldKeyID := a.v.KeyID()
+
+	newPass := []byte("a new passphrase")
+	if _, err := a.v.Rekey(ctx, vault.RekeyOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: bytes.Clone(newPass), NewPassphrase: true}); err != nil {
+		t.Fatal(err)
+	}
+	a.add(t, "Lab", "after")
+	a.sync(t, r)
+	newKeyJSON, _ := os.ReadFile(filepath.Join(root, KeyPath(a.v.ID())))
+	if bytes.Equal(oldKeyJSON, newKeyJSON) || !bytes.Contains(newKeyJSON, []byte(a.v.KeyID())) {
+		t.Fatal("key.json does not hold the new key")
+	}
+	// b, still under the old key, changes something: a reads it through
+	// the previous key it keeps.
+	b.add(t, "Mail", "bob")
+	bFile, _ := os.ReadFile(filepath.Join(b.dir, vault.VaultFile))
+	// Without a passphrase b cannot take the new key: it says so and
+	// changes nothing.
+	if _, err := Sync(ctx, b.v, r); !errors.Is(err, ErrNewKey) {
+		t.Fatalf("sync without the new passphrase: %v, want ErrNewKey", err)
+	}
+	if now, _ := os.ReadFile(filepath.Join(b.dir, vault.VaultFile)); !bytes.Equal(now, bFile) {
+		t.Error("a refused sync changed b's vault")
+	}
+	// The wrong passphrase: refused, nothing changed.
+	if _, err := Sync(ctx, b.v, r, givePass(testPass)); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("sync with the old passphrase for the new key: %v", err)
+	}
+	if now, _ := os.ReadFile(filepath.Join(b.dir, vault.VaultFile)); !bytes.Equal(now, bFile) {
+		t.Error("a refused sync changed b's vault")
+	}
+	rep, err := Sync(ctx, b.v, r, givePass(newPass))
+	if err != nil || !rep.NewKey || len(rep.Skipped) != 0 {
+		t.Fatalf("sync with the new passphrase: %+v %v", rep, err)
+	}
+	if b.v.KeyID() != a.v.KeyID() {
+		t.Fatal("b did not take the new key")
+	}
+	a.sync(t, r)
+	if !slices.Equal(labels(a.v), labels(b.v)) || len(labels(a.v)) != 3 {
+		t.Fatalf("a %v, b %v", labels(a.v), labels(b.v))
+	}
+	// b's vault now opens with the new passphrase, not the old.
+	if _, err := vault.Open(b.dir, vault.Unlock{Passphrase: func() ([]byte, error) { return bytes.Clone(testPass), nil }}); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Errorf("b's vault with the old passphrase: %v", err)
+	}
+	if w, err := vault.Open(b.dir, vault.Unlock{Passphrase: func() ([]byte, error) { return bytes.Clone(newPass), nil }}); err != nil {
+		t.Errorf("b's vault with the new passphrase: %v", err)
+	} else {
+		w.Close()
+	}
+	// The old passphrase joins nothing; the new one does.
+	if _, err := Join(ctx, r, "", testPass); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Errorf("the old passphrase still joins: %v", err)
+	}
+	if j, err := Join(ctx, r, "", newPass); err != nil || len(j.Skipped) != 0 {
+		t.Errorf("the new passphrase does not join: %v %q", err, j.Skipped)
+	}
+	// An old key.json put back on the remote (a remote rolled back, or
+	// kept by whoever runs it): the old passphrase opens the old key, and
+	// no replica written under the new key opens with it.
+	if err := os.WriteFile(filepath.Join(root, KeyPath(a.v.ID())), oldKeyJSON, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Join(ctx, r, "", testPass); !errors.Is(err, ErrNoVault) {
+		t.Errorf("join through the old key.json: %v, want ErrNoVault (no replica opens)", err)
+	}
+	// A workstation's next sync puts the newest key back.
+	a.sync(t, r)
+	if now, _ := os.ReadFile(filepath.Join(root, KeyPath(a.v.ID()))); !bytes.Contains(now, []byte(a.v.KeyID())) {
+		t.Error("the old key.json stayed")
+	}
+	if a.v.KeyID() == oldKeyID || !a.v.KnowsKey(oldKeyID) {
+		t.Error("a lost track of its keys")
+	}
+
+	// Now b rotates (rekey, same passphrase): a takes it with the
+	// passphrase it has.
+	if _, err := b.v.Rekey(ctx, vault.RekeyOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: bytes.Clone(newPass)}); err != nil {
+		t.Fatal(err)
+	}
+	b.sync(t, r)
+	if rep, err := Sync(ctx, a.v, r, givePass(newPass)); err != nil || !rep.NewKey {
+		t.Fatalf("a takes b's key: %+v %v", rep, err)
+	}
+	if a.v.KeyID() != b.v.KeyID() || a.v.KeyGeneration() != 2 {
+		t.Errorf("keys %s/%d and %s", a.v.KeyID(), a.v.KeyGeneration(), b.v.KeyID())
+	}
+}
+
+// TestConcurrentRotations: two workstations rotate without seeing each
+// other; the newer key (generation, then key ID) wins everywhere, and no
+// change is lost.
+func TestConcurrentRotations(t *testing.T) {
 	r, _ := tempFolder(t)
 	ctx := context.Background()
 	a := newFirstDevice(t, "a", t0)
 	a.add(t, "EHR", "alice")
 	a.sync(t, r)
 	b := joinDevice(t, "b", r, t0)
-
-	newPass := []byte("a new passphrase")
-	if err := a.v.SetPassphrase(newPass, vault.Options{KDF: &cheapKDF}); err != nil {
-		t.Fatal(err)
+	o := vault.RekeyOptions{Options: vault.Options{KDF: &cheapKDF}}
+	for _, d := range []*device{a, b} {
+		o.Passphrase = bytes.Clone(testPass)
+		if _, err := d.v.Rekey(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		d.add(t, "Dev", d.name)
 	}
-	a.sync(t, r)
-	b.sync(t, r) // b still has the old passphrase: it must not put it back
-	a.sync(t, r)
-	if _, err := Join(ctx, r, "", testPass); !errors.Is(err, vault.ErrWrongPassphrase) {
-		t.Errorf("the old passphrase still joins: %v", err)
+	for range 3 {
+		for _, d := range []*device{a, b} {
+			if _, err := Sync(ctx, d.v, r, givePass(testPass)); err != nil {
+				t.Fatalf("sync %s: %v", d.name, err)
+			}
+		}
 	}
-	if _, err := Join(ctx, r, "", newPass); err != nil {
-		t.Errorf("the new passphrase does not join: %v", err)
+	if a.v.KeyID() != b.v.KeyID() {
+		t.Fatalf("the keys did not converge: %s %s", a.v.KeyID(), b.v.KeyID())
 	}
-	// Now b changes its passphrase: b's is the newest.
-	third := []byte("third passphrase")
-	if err := b.v.SetPassphrase(third, vault.Options{KDF: &cheapKDF}); err != nil {
-		t.Fatal(err)
+	if !slices.Equal(labels(a.v), labels(b.v)) || len(labels(a.v)) != 3 {
+		t.Fatalf("a %v, b %v", labels(a.v), labels(b.v))
 	}
-	b.sync(t, r)
-	a.sync(t, r)
-	if _, err := Join(ctx, r, "", third); err != nil {
-		t.Errorf("b's new passphrase does not join: %v", err)
+	if rep := a.sync(t, r); len(rep.Skipped) != 0 {
+		t.Errorf("skipped %q", rep.Skipped)
 	}
 }
 

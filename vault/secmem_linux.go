@@ -1,0 +1,46 @@
+package vault
+
+import (
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// owned records the mappings secureAlloc made, by the address of their
+// first byte, so secureRelease unmaps only what it mapped.
+var owned sync.Map // uintptr -> []byte (the whole mapping)
+
+// secureAlloc returns n zero bytes in a private anonymous mapping, locked
+// into RAM where the OS allows (EPERM and ENOMEM from mlock are ignored: the
+// pages are still the vault's own), or from the heap if mmap fails.
+func secureAlloc(n int) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	page := unix.Getpagesize()
+	size := (n + page - 1) / page * page
+	m, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	if err != nil {
+		return make([]byte, n)
+	}
+	_ = unix.Mlock(m)                       // EPERM (no CAP_IPC_LOCK, RLIMIT_MEMLOCK) or ENOMEM: stay unlocked
+	_ = unix.Madvise(m, unix.MADV_DONTDUMP) // keep the pages out of core dumps
+	owned.Store(uintptr(unsafe.Pointer(&m[0])), m)
+	return m[:n:n]
+}
+
+// secureRelease unmaps a buffer made by secureAlloc (already wiped).
+func secureRelease(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	p := uintptr(unsafe.Pointer(&b[:1][0]))
+	m, ok := owned.LoadAndDelete(p)
+	if !ok {
+		return
+	}
+	mm := m.([]byte)
+	_ = unix.Munlock(mm)
+	_ = unix.Munmap(mm)
+}
