@@ -1,13 +1,21 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/wardkey/wardkey/vault"
 )
+
+// passwd, recovery and rekey each give the vault a new key
+// (docs/vault-format.md, "Key rotation"): every slot is rewrapped, the
+// payload re-sealed, vault.json.bak rewritten; other workstations take the
+// new key at their next sync.
 
 func cmdPasswd(e *env, args []string) error {
 	fs := e.flags("passwd")
@@ -21,17 +29,20 @@ func cmdPasswd(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("passwd takes no arguments")
 	}
+	if e.demo {
+		return usagef("the demo vault has no passphrase: leave out --demo")
+	}
 	var v *vault.Vault
+	var code string
 	if *recovery || *codeFile != "" {
-		code, err := e.recoveryCode(*codeFile)
-		if err != nil {
+		if code, err = e.recoveryCode(*codeFile); err != nil {
 			return err
 		}
-		v, err = e.openWith(code)
-		if err != nil {
-			return err
-		}
-	} else if v, err = e.openVault(); err != nil {
+		v, _, err = e.openKeepingPassphrase(code)
+	} else {
+		v, _, err = e.openKeepingPassphrase("")
+	}
+	if err != nil {
 		return err
 	}
 	defer v.Close()
@@ -45,9 +56,10 @@ func cmdPasswd(e *env, args []string) error {
 		}
 		if err == nil {
 			var q []byte
-			if q, err = e.promptSecret("Repeat it"); err == nil && string(p) != string(q) {
+			if q, err = e.promptSecret("Repeat it"); err == nil && !bytes.Equal(p, q) {
 				err = errors.New("the two passphrases differ")
 			}
+			clear(q)
 		}
 	} else {
 		err = withHint(errors.New("a new passphrase is needed and there is no terminal to ask on"), "give it with --new-passphrase-file F")
@@ -56,11 +68,98 @@ func cmdPasswd(e *env, args []string) error {
 		return err
 	}
 	e.warnWeak(p)
-	if err := v.SetPassphrase(p, e.options()); err != nil {
+	// A vault opened with the recovery code gets its recovery slot made
+	// again for that code (asymmetric, so later rotations keep it).
+	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true, RecoveryCode: code})
+	if err != nil {
 		return fmt.Errorf("set the new passphrase: %w", err)
 	}
-	fmt.Fprintf(e.err, "wardkey: the vault of profile %q now opens with the new passphrase (the old one opens nothing, vault.json.bak included)\n", e.profile)
+	fmt.Fprintf(e.err, "wardkey: the vault of profile %q has a new key and opens with the new passphrase; the old passphrase opens nothing saved from now on (vault.json.bak included)\n", e.profile)
+	e.afterRekey(res)
 	return nil
+}
+
+// openKeepingPassphrase opens the vault as openWith does, and returns a
+// copy of the passphrase if one was typed (or read from a file), for the
+// rewrapped passphrase slot. The caller wipes it.
+func (e *env) openKeepingPassphrase(recovery string) (*vault.Vault, []byte, error) {
+	var typed []byte
+	var pass func() ([]byte, error)
+	if e.canAskPassphrase() {
+		pass = func() ([]byte, error) {
+			if err := e.waitOutFailures(); err != nil {
+				return nil, err
+			}
+			p, err := e.vaultPassphrase("Vault passphrase ("+e.profile+")", false)
+			if err == nil {
+				typed = bytes.Clone(p)
+			}
+			return p, err
+		}
+	}
+	if recovery != "" {
+		if err := e.waitOutFailures(); err != nil {
+			return nil, nil, err
+		}
+	}
+	v, err := e.unlock(pass, recovery)
+	if err != nil {
+		clear(typed)
+		return nil, nil, e.explainOpen(err)
+	}
+	return v, typed, nil
+}
+
+// currentPassphrase is the passphrase the rewrapped passphrase slot gets
+// when the passphrase does not change (recovery, rekey): the one typed to
+// open the vault, or, when it opened otherwise (the keyring), asked now.
+// A vault without a passphrase slot needs none.
+func (e *env) currentPassphrase(v *vault.Vault, typed []byte) ([]byte, error) {
+	if typed != nil || !hasSlot(v, vault.SlotPassphrase) {
+		return typed, nil
+	}
+	p, err := e.vaultPassphrase("Vault passphrase ("+e.profile+", to rewrap it under the new key)", false)
+	if errors.Is(err, errNoTerminal) {
+		return nil, withHint(fmt.Errorf("%w, and there is no terminal to ask on", vault.ErrPassphraseNeeded),
+			"give it with --vault-passphrase-file F or WARDKEY_PASSPHRASE_FILE")
+	}
+	return p, err
+}
+
+func hasSlot(v *vault.Vault, kind string) bool {
+	for _, k := range v.SlotKinds() {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// rekey rotates the vault key; Ctrl-C before the file is written cancels.
+func (e *env) rekey(v *vault.Vault, o vault.RekeyOptions) (vault.RekeyResult, error) {
+	o.Options = e.options()
+	if hasSlot(v, vault.SlotKeyring) {
+		o.Keyring = e.keyring()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := v.Rekey(ctx, o)
+	if errors.Is(err, vault.ErrWrongPassphrase) {
+		e.recordUnlock(err)
+	}
+	return res, err
+}
+
+// afterRekey says what a rotation means for the recovery code and the
+// other workstations.
+func (e *env) afterRekey(res vault.RekeyResult) {
+	if res.RecoveryDropped {
+		fmt.Fprintf(e.err, "wardkey: warning: the recovery code made before this version of wardkey cannot follow a new key and no longer opens the vault\n")
+		fmt.Fprintf(e.err, "wardkey: hint: make a new one with 'wardkey --profile %s recovery --recovery-out FILE'\n", e.profile)
+	}
+	if l, err := vault.LoadLocal(e.dir()); err == nil && l.SyncRemote != "" {
+		fmt.Fprintln(e.err, "wardkey: the next 'wardkey sync' puts the new key on the remote; each other workstation takes it at its next sync, asking for this vault passphrase")
+	}
 }
 
 // recoveryCode reads a recovery code from a file or the terminal.
@@ -91,6 +190,9 @@ func cmdRecovery(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("recovery takes no arguments")
 	}
+	if e.demo {
+		return usagef("the demo vault has no recovery code: leave out --demo")
+	}
 	if *out == "" && !e.interactive() {
 		return withHint(errors.New("there is no terminal to show the new recovery code on"), "write it to a file with --recovery-out FILE")
 	}
@@ -99,18 +201,25 @@ func cmdRecovery(e *env, args []string) error {
 			return fmt.Errorf("%s already exists: the recovery code goes only into a new file", *out)
 		}
 	}
-	v, err := e.openVault()
+	v, typed, err := e.openKeepingPassphrase("")
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	p, err := e.currentPassphrase(v, typed)
+	if err != nil {
+		return err
+	}
 	code := vault.NewRecoveryCode()
-	if err := v.SetRecoveryCode(code, e.options()); err != nil {
+	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, RecoveryCode: code})
+	if err != nil {
 		return fmt.Errorf("make a recovery code: %w", err)
 	}
 	if err := e.giveRecoveryCode(code, *out); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.err, "wardkey: the new recovery code works from now on; the old one opens nothing")
+	fmt.Fprintln(e.err, "wardkey: the vault has a new key and a new recovery code; the old code opens nothing saved from now on")
+	res.RecoveryDropped = false
+	e.afterRekey(res)
 	return nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,18 +46,23 @@ func cmdSync(e *env, args []string) error {
 		return withHint(errors.New("this profile has no sync remote yet"),
 			"give one: 'wardkey sync --remote DIR' (a shared or Syncthing/Nextcloud folder) or '--remote https://…' (WebDAV)")
 	}
-	v, err := e.openVault()
+	v, typed, err := e.openKeepingPassphrase("")
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	defer clear(typed)
 	rc, err := e.remoteConfig(spec, *user, *pwFile, local, true)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep, err := replica.Sync(ctx, v, rc.remote)
+	opts := []replica.SyncOption{replica.WithPassphrase(e.newKeyPassphrase(typed))}
+	if hasSlot(v, vault.SlotKeyring) {
+		opts = append(opts, replica.WithKeyring(e.keyring()))
+	}
+	rep, err := replica.Sync(ctx, v, rc.remote, opts...)
 	e.reportSkipped(rep)
 	if err != nil {
 		return withHint(err, syncHint(err))
@@ -64,8 +70,37 @@ func cmdSync(e *env, args []string) error {
 	if err := e.rememberRemote(rc); err != nil {
 		return err
 	}
+	if rep.NewKey {
+		fmt.Fprintf(e.err, "wardkey: this workstation took the vault's new key from %s; the vault of profile %q now opens with the passphrase just given\n", rc.remote, e.profile)
+	}
 	fmt.Fprintf(e.err, "wardkey: synced with %s: %s\n", rc.remote, rep)
 	return nil
+}
+
+// newKeyPassphrase answers a sync that found a newer vault key in
+// key.json (a passwd, recovery or rekey on another workstation): first the
+// passphrase that opened this vault (the same one, after a rekey), or the
+// --vault-passphrase-file; then, on a terminal, a prompt for the
+// passphrase set on the other workstation.
+func (e *env) newKeyPassphrase(typed []byte) func(context.Context) ([]byte, error) {
+	tried := false
+	return func(context.Context) ([]byte, error) {
+		if !tried {
+			tried = true
+			if typed != nil {
+				return bytes.Clone(typed), nil
+			}
+			if e.passFile != "" {
+				return readPassphraseFile(e.passFile)
+			}
+		}
+		if !e.interactive() {
+			return nil, withHint(fmt.Errorf("%w, and the passphrase given does not open it", replica.ErrNewKey),
+				"run 'wardkey --profile "+e.profile+" sync' on a terminal and type the vault passphrase set on the workstation that changed the key")
+		}
+		fmt.Fprintln(e.err, "wardkey: the vault was given a new key on another workstation (passwd, recovery or rekey)")
+		return e.promptSecret("Vault passphrase (the one set there)")
+	}
 }
 
 // cmdSyncJoin creates this profile's vault from a remote: the vault key
@@ -165,7 +200,7 @@ func cmdSyncJoin(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.err, "wardkey: this workstation's replica is on %s; 'wardkey sync' syncs from now on\n", rc.remote)
-	fmt.Fprintln(e.err, "wardkey: hint: the joined vault has no recovery code of its own: make one with 'wardkey recovery'")
+	fmt.Fprintf(e.err, "wardkey: hint: the joined vault has no recovery code of its own: make one with 'wardkey --profile %s recovery --recovery-out FILE'\n", e.profile)
 	return nil
 }
 
@@ -299,8 +334,12 @@ func syncHint(err error) string {
 		return "create a vault with 'wardkey init', or join one with 'wardkey sync join REMOTE'"
 	case errors.Is(err, replica.ErrSeveralVaults):
 		return "name one with --vault-id ID"
-	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrNotVault):
+	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrNotVault), errors.Is(err, vault.ErrKeyRotated):
 		return ""
+	case errors.Is(err, replica.ErrNewKey):
+		return "run 'wardkey sync' on a terminal and type the vault passphrase set on the workstation that changed the key"
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return "the vault was given a new key on another workstation: give the passphrase set there; nothing was changed here"
 	}
 	return "nothing was lost: the local vault is whole; run 'wardkey sync' again when the remote answers"
 }
@@ -338,6 +377,9 @@ func (e *env) tuiSync() func(v *vault.Vault) (string, error) {
 		if err != nil {
 			if errors.Is(err, replica.ErrUnauthorized) && local.SyncPasswordFile == "" {
 				return "", fmt.Errorf("the WebDAV server wants a password: run 'wardkey sync --remote-password-file F' once")
+			}
+			if errors.Is(err, replica.ErrNewKey) {
+				return "", fmt.Errorf("the vault was given a new key on another workstation: run 'wardkey sync' in a terminal to take it")
 			}
 			return "", err
 		}

@@ -45,6 +45,7 @@ var commands = []command{
 	{"doctor", "", "check keyring, clock, permissions and vault health", cmdDoctor},
 	{"passwd", "[--recovery]", "set a new vault passphrase", cmdPasswd},
 	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
+	{"rekey", "", "give the vault a new key (same passphrase and recovery code)", cmdRekey},
 }
 
 // Main runs wardkey with the arguments after the program name and returns

@@ -23,6 +23,7 @@ var openTable = []struct {
 }{
 	{vault.ErrBadRecoveryCode, "that is not a recovery code: " + vault.ErrBadRecoveryCode.Error(), "type it as printed, e.g. 7K3M-QX2P-…; case, spaces and dashes do not matter", false},
 	{vault.ErrWrongPassphrase, "the passphrase (or recovery code) is wrong; the vault is unchanged", "check it and try again; if it is forgotten, run 'wardkey passwd --recovery' with the recovery code", false},
+	{vault.ErrKeyRotated, "another wardkey gave this vault a new key (passwd, recovery or rekey), so this one locked itself and wrote nothing", "open it again: it opens under its new key", false},
 	{vault.ErrTampered, "the vault file is corrupt or was altered, so it was not opened and nothing was written", "restore vault.json.bak beside it, or a backup with 'wardkey restore'", true},
 	{vault.ErrUnsupportedVersion, "this vault was written by a newer wardkey", "upgrade wardkey", true},
 	{vault.ErrNotVault, "vault.json is not a wardkey vault file", "move it aside and restore from vault.json.bak or a backup", false},
