@@ -56,6 +56,9 @@ func plural(n int, word string) string {
 // ErrNoDir: a vault without a directory (the demo) does not sync.
 var ErrNoDir = errors.New("the demo vault does not sync")
 
+// maxKeyAttempts bounds the passphrases tried on a newer key.
+const maxKeyAttempts = 3
+
 // ErrNewKey: the remote's key.json holds a newer vault key, made by a
 // rotation on another workstation (passwd, recovery, rekey), and no
 // passphrase was given to open it.
@@ -71,8 +74,10 @@ type syncOptions struct {
 
 // WithPassphrase gives the sync a way to ask for the vault passphrase that
 // opens a newer key found in key.json (the one set on the workstation that
-// rotated the key). The returned bytes are wiped after use. Without it such
-// a sync fails with ErrNewKey and changes nothing.
+// rotated the key). It is asked again after a wrong passphrase, up to
+// three times, until it returns an error. The returned bytes are wiped
+// after use. Without it such a sync fails with ErrNewKey and changes
+// nothing.
 func WithPassphrase(f func(ctx context.Context) ([]byte, error)) SyncOption {
 	return func(o *syncOptions) { o.passphrase = f }
 }
@@ -194,14 +199,20 @@ func takeNewerKey(ctx context.Context, v *vault.Vault, r Remote, o *syncOptions,
 	if o.passphrase == nil {
 		return nil, fmt.Errorf("%s on %s: %w (the local vault is unchanged)", KeyFile, r, ErrNewKey)
 	}
-	pass, err := o.passphrase(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("the passphrase of the vault's new key: %w", err)
-	}
-	key, err := vault.OpenSlot(k.slot, v.ID(), pass)
-	clear(pass)
-	if err != nil {
-		return nil, fmt.Errorf("open the vault's new key from %s: %w", KeyFile, err)
+	var key []byte
+	for attempt := 1; ; attempt++ {
+		pass, err := o.passphrase(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("the passphrase of the vault's new key (the local vault is unchanged): %w", err)
+		}
+		key, err = vault.OpenSlot(k.slot, v.ID(), pass)
+		clear(pass)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, vault.ErrWrongPassphrase) || attempt == maxKeyAttempts {
+			return nil, fmt.Errorf("open the vault's new key from %s (the local vault is unchanged): %w", KeyFile, err)
+		}
 	}
 	defer clear(key)
 	if _, err := v.AdoptKey(ctx, vault.AdoptKeyOptions{Slot: k.slot, Key: key, Keyring: o.keyring}); err != nil {
