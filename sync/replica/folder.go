@@ -81,7 +81,11 @@ func (f *Folder) Read(ctx context.Context, name string) ([]byte, error) {
 const staleTemp = time.Hour
 
 // Write implements Remote: temporary file, fsync, rename, fsync the folder.
+// A done ctx (a lock) writes nothing.
 func (f *Folder) Write(ctx context.Context, name string, data []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	p, err := f.path(name)
 	if err != nil {
 		return err

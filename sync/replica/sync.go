@@ -159,6 +159,9 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote, opts ...SyncOption) (Re
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
+		if v.Locked() {
+			return rep, vault.ErrLocked
+		}
 		b, err := encodeReplica(v.Seal, Header{VaultID: vid, KeyID: keyID, DeviceID: dev, Written: time.Now()}, after)
 		if err != nil {
 			return rep, err
