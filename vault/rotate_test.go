@@ -103,6 +103,7 @@ func TestFormat1StillOpens(t *testing.T) {
 		}
 		w.Close()
 	}
+	migrated := mustRead(t, filepath.Join(dir, VaultFile))
 	// The first rotation cannot re-seal format 1's symmetric recovery slot
 	// without its code: it is dropped, and says so.
 	w, _ := Open(dir, Unlock{Passphrase: passphrase(format1Pass)})
@@ -113,6 +114,15 @@ func TestFormat1StillOpens(t *testing.T) {
 	if _, err := Open(dir, Unlock{RecoveryCode: format1Code}); !errors.Is(err, ErrLocked) {
 		t.Errorf("the dropped recovery code: %v", err)
 	}
+	// The format-1 passphrase slot of the migrated file, spliced into the
+	// rotated one, opens nothing (it gives the old key).
+	rotated := mustRead(t, filepath.Join(dir, VaultFile))
+	spliced := spliceSlot(t, rotated, slotOf(t, migrated, SlotPassphrase))
+	os.WriteFile(filepath.Join(dir, VaultFile), spliced, 0o600)
+	if _, err := Open(dir, Unlock{Passphrase: passphrase(format1Pass)}); !errors.Is(err, ErrTampered) {
+		t.Errorf("a format-1 slot spliced into a rotated file: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, VaultFile), rotated, 0o600)
 	// With the code (passwd --recovery), the slot becomes asymmetric.
 	w, _ = Open(dir, Unlock{Passphrase: passphrase(format1Pass)})
 	if _, err := w.Rekey(context.Background(), RekeyOptions{Options: cheap, Passphrase: []byte(format1Pass), RecoveryCode: format1Code}); err != nil {

@@ -279,22 +279,20 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 // in from an old copy of the file) opens nothing. A format-1 slot must give
 // the key the file names.
 func unwrap(p *parsed, u Unlock) ([]byte, error) {
-	key, err := unwrapSlot(p, u)
+	key, used, err := unwrapSlot(p, u)
 	if err != nil {
 		return nil, err
 	}
-	if p.header.Version == 2 && p.ref(key) != (keyRef{p.header.KeyID, p.header.KeyGen}) {
-		// Only a format-1 slot gets here (a format-2 slot's AD binds the
-		// key ID): it must wrap the key the file names.
-		if legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0 {
-			wipe(key)
-			return nil, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
-		}
+	// A format-2 slot's AD binds its key ID; a format-1 slot (kept from
+	// before the file was format 2) must give the key the file names.
+	if p.header.Version == 2 && used.KeyID == "" && (legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0) {
+		wipe(key)
+		return nil, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
 	}
 	return key, nil
 }
 
-func unwrapSlot(p *parsed, u Unlock) ([]byte, error) {
+func unwrapSlot(p *parsed, u Unlock) ([]byte, Slot, error) {
 	var keyringErr error
 	cur := keyRef{p.header.KeyID, p.header.KeyGen}
 	find := func(kind string) (Slot, bool, error) {
@@ -311,55 +309,56 @@ func unwrapSlot(p *parsed, u Unlock) ([]byte, error) {
 	}
 	s, ok, err := find(SlotKeyring)
 	if err != nil {
-		return nil, err
+		return nil, Slot{}, err
 	}
 	if ok && u.Keyring != nil {
 		key, err := loadKeyringKey(u.Keyring, s)
 		if err == nil {
-			return key, nil
+			return key, s, nil
 		}
 		keyringErr = err
 	}
 	if u.RecoveryCode != "" {
 		s, ok, err := find(SlotRecovery)
 		if err != nil {
-			return nil, err
+			return nil, Slot{}, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("this vault has no recovery code: %w", ErrLocked)
+			return nil, Slot{}, fmt.Errorf("this vault has no recovery code: %w", ErrLocked)
 		}
 		code, err := NormalizeRecoveryCode(u.RecoveryCode)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrWrongPassphrase, err)
+			return nil, Slot{}, fmt.Errorf("%w: %w", ErrWrongPassphrase, err)
 		}
 		key, err := s.open(p.header.VaultID, []byte(code))
 		if err != nil {
-			return nil, fmt.Errorf("recovery code: %w", err)
+			return nil, Slot{}, fmt.Errorf("recovery code: %w", err)
 		}
-		return key, nil
+		return key, s, nil
 	}
 	s, ok, err = find(SlotPassphrase)
 	if err != nil {
-		return nil, err
+		return nil, Slot{}, err
 	}
 	if !ok || u.Passphrase == nil {
 		switch {
 		case keyringErr != nil && !ok:
-			return nil, fmt.Errorf("%w: %w", ErrLocked, keyringErr)
+			return nil, Slot{}, fmt.Errorf("%w: %w", ErrLocked, keyringErr)
 		case keyringErr != nil:
-			return nil, fmt.Errorf("%w: %w, and no passphrase was given", ErrLocked, keyringErr)
+			return nil, Slot{}, fmt.Errorf("%w: %w, and no passphrase was given", ErrLocked, keyringErr)
 		case !ok && u.Keyring == nil:
-			return nil, fmt.Errorf("%w: the vault opens only through the OS keyring", ErrLocked)
+			return nil, Slot{}, fmt.Errorf("%w: the vault opens only through the OS keyring", ErrLocked)
 		default:
-			return nil, fmt.Errorf("%w: no passphrase was given", ErrLocked)
+			return nil, Slot{}, fmt.Errorf("%w: no passphrase was given", ErrLocked)
 		}
 	}
 	pass, err := u.Passphrase()
 	if err != nil {
-		return nil, err
+		return nil, Slot{}, err
 	}
 	defer wipe(pass)
-	return s.open(p.header.VaultID, pass)
+	key, err := s.open(p.header.VaultID, pass)
+	return key, s, err
 }
 
 // takeKeys keeps the audit key and previous keys of a decrypted payload in
