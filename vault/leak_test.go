@@ -2,6 +2,9 @@ package vault
 
 import (
 	"bytes"
+	"context"
+	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +72,81 @@ func TestSecretsNeverPrint(t *testing.T) {
 	}
 	if errors.Is(openErr, ErrWrongPassphrase) == false {
 		t.Errorf("open error %v", openErr)
+	}
+}
+
+// TestKeysAndPassphrasesNeverPrint: the types of format 2 and key rotation
+// that carry a passphrase, a recovery code or a key print none of them
+// (themselves, by pointer, in a slice or an exported field), and neither do
+// the vault's new errors. (Unlike Secret, they hold plain bytes: inside an
+// unexported field of another struct, fmt's reflection would show them;
+// they are short-lived arguments, never stored in such a struct.)
+func TestKeysAndPassphrasesNeverPrint(t *testing.T) {
+	pass := []byte("PASSPHRASE-NEVER-PRINTED")
+	code := NewRecoveryCode()
+	key := bytes.Repeat([]byte{0xA7}, 32)
+	dir := filepath.Join(t.TempDir(), "p")
+	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: bytes.Clone(pass), RecoveryCode: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, _ := v.AuditKey()
+	vkey := bytes.Clone(v.key)
+	file := mustRead(t, filepath.Join(dir, VaultFile))
+	rec := slotOf(t, file, SlotRecovery)
+	p, _ := parseFile(file)
+	pl, err := p.decrypt(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rekeyErr := v.Rekey(context.Background(), RekeyOptions{Options: cheap, Passphrase: []byte("PASSPHRASE-NEVER-PRINTEX")})
+	values := map[string]any{
+		"create options":  CreateOptions{Passphrase: pass, RecoveryCode: code},
+		"unlock":          Unlock{RecoveryCode: code, Passphrase: func() ([]byte, error) { return pass, nil }},
+		"rekey options":   RekeyOptions{Passphrase: pass, RecoveryCode: code},
+		"adopt options":   AdoptKeyOptions{Key: key},
+		"&rekey options":  &RekeyOptions{Passphrase: pass, RecoveryCode: code},
+		"payload":         pl,
+		"old key":         oldKey{id: "x", key: key},
+		"recovery slot":   rec,
+		"vault":           v,
+		"rekey error":     rekeyErr,
+		"key rotated":     ErrKeyRotated,
+		"settings error":  Settings{LockAfter: 1, Stamp: Stamp{Wall: 1}}.Validate(),
+		"rekey result":    RekeyResult{KeyID: "k"},
+		"in a struct":     struct{ O RekeyOptions }{RekeyOptions{Passphrase: pass, RecoveryCode: code}},
+		"keys in a slice": []oldKey{{id: "x", key: key}},
+	}
+	forbidden := []string{string(pass), code, strings.ReplaceAll(code, "-", "")}
+	for _, k := range [][]byte{key, vkey, audit, pass} {
+		forbidden = append(forbidden, fmt.Sprint(k), fmt.Sprintf("%x", k)[:16], base64.StdEncoding.EncodeToString(k)[:16],
+			base32.StdEncoding.EncodeToString(k)[:16], fmt.Sprintf("%v", k[:8])[1:20])
+	}
+	for name, val := range values {
+		var outs []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
+			outs = append(outs, fmt.Sprintf(verb, val))
+		}
+		if j, err := json.Marshal(val); err == nil {
+			outs = append(outs, string(j))
+		}
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", val)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", val)
+		outs = append(outs, buf.String())
+		for _, out := range outs {
+			for _, f := range forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("%s: printed a secret (%.20q…): %.200s", name, f, out)
+				}
+			}
+		}
+	}
+	// The vault file holds no key, passphrase or code in the clear.
+	for _, f := range forbidden {
+		if bytes.Contains(file, []byte(f)) {
+			t.Errorf("the vault file holds %.20q", f)
+		}
 	}
 }
 

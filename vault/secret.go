@@ -122,3 +122,51 @@ func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 // MarshalText implements encoding.TextMarshaler with a redaction, so JSON of
 // any struct holding a Secret never shows it. Storage uses its own encoding.
 func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
+// redactedStruct prints a placeholder for every verb: the options and
+// results below carry passphrases, recovery codes or keys.
+func redactedStruct(f fmt.State, name string) { _, _ = f.Write([]byte(name + "{" + redacted + "}")) }
+
+// Format prints a redaction: CreateOptions carry a passphrase and a
+// recovery code.
+func (o CreateOptions) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.CreateOptions") }
+
+// LogValue implements slog.LogValuer with a redaction.
+func (o CreateOptions) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON redacts.
+func (o CreateOptions) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// Format prints a redaction: Unlock carries a recovery code.
+func (u Unlock) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.Unlock") }
+
+// LogValue implements slog.LogValuer with a redaction.
+func (u Unlock) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON redacts.
+func (u Unlock) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// Format prints a redaction: RekeyOptions carry a passphrase and a
+// recovery code.
+func (o RekeyOptions) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.RekeyOptions") }
+
+// LogValue implements slog.LogValuer with a redaction.
+func (o RekeyOptions) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON redacts.
+func (o RekeyOptions) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// Format prints a redaction: AdoptKeyOptions carry a vault key.
+func (o AdoptKeyOptions) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.AdoptKeyOptions") }
+
+// LogValue implements slog.LogValuer with a redaction.
+func (o AdoptKeyOptions) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON redacts.
+func (o AdoptKeyOptions) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// Format prints a redaction for every verb (the payload holds keys).
+func (p payload) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.payload") }
+
+// Format prints a redaction for every verb.
+func (k oldKey) Format(f fmt.State, _ rune) { redactedStruct(f, "vault.oldKey") }

@@ -2,9 +2,11 @@ package replica
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -34,6 +36,17 @@ type Joined struct {
 	Replicas int
 	Skipped  []string
 }
+
+// Format prints the vault ID and counts only: Joined holds the vault key.
+func (j Joined) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "replica.Joined{vault %s, key %s, %d replicas}", j.VaultID, j.KeyID, j.Replicas)
+}
+
+// LogValue implements slog.LogValuer without the key.
+func (j Joined) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(j)) }
+
+// MarshalJSON describes Joined without the key or the state.
+func (j Joined) MarshalJSON() ([]byte, error) { return json.Marshal(fmt.Sprint(j)) }
 
 // Vaults lists the IDs of the vaults on the remote that can be joined
 // (those with a key.json).
