@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,7 +12,7 @@ import (
 // (never panic, never write), and the real file must still open.
 func FuzzOpen(f *testing.F) {
 	dir := filepath.Join(f.TempDir(), "seed")
-	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: []byte("pw"), RecoveryCode: NewRecoveryCode()})
+	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: []byte("pw"), RecoveryCode: "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -21,12 +23,20 @@ func FuzzOpen(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"header":{"format":"wardkey-vault","version":1,"vault_id":"x","nonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},"slots":[{"kind":"passphrase","kdf":{"alg":"argon2id","memory":999999999,"time":1,"threads":1,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="}}],"payload":""}`))
 	f.Add([]byte(`{}`))
+	if v1, err := os.ReadFile("testdata/format1/vault.json"); err == nil {
+		f.Add(v1)
+	}
+	code := "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV"
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := t.TempDir()
 		if err := os.WriteFile(filepath.Join(d, VaultFile), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		w, err := Open(d, Unlock{Options: cheap, Passphrase: passphrase("pw")})
+		if err != nil {
+			// The recovery slot (asymmetric, or format 1's symmetric one).
+			w, err = Open(d, Unlock{Options: cheap, RecoveryCode: code})
+		}
 		if err == nil {
 			// Only a well-formed vault under this passphrase opens; its
 			// accounts must all be valid.
@@ -78,27 +88,41 @@ func FuzzRecoveryCode(f *testing.F) {
 	})
 }
 
-// FuzzStateBinary: the payload decoder never panics, and what it accepts
-// re-encodes to the same bytes.
+// FuzzStateBinary: the payload decoder (format 1's state and format 2's
+// sections, with settings, the audit key and previous keys) never panics,
+// and what it accepts re-encodes to a payload that decodes the same.
 func FuzzStateBinary(f *testing.F) {
 	c := NewClock("d", nil)
 	a := testAccount("A", "a")
 	a.ID, a.Stamp = "0001", c.Now()
 	a.Normalize()
-	f.Add(marshalStateBinary(State{Accounts: []Account{a}, Tombstones: []Tombstone{{ID: "2", Stamp: c.Now()}}}))
+	st := State{Accounts: []Account{a}, Tombstones: []Tombstone{{ID: "2", Stamp: c.Now()}},
+		Settings: Settings{LockAfter: 300, Stamp: c.Now(), ReauthAfterStamp: c.Now(), ClipboardClear: 30, ClipboardClearStamp: c.Now()}}
+	f.Add(marshalStateBinary(st))
 	f.Add(marshalStateBinary(State{}))
+	f.Add(marshalPayload(payload{state: st, auditKey: bytes.Repeat([]byte{1}, 32),
+		oldKeys: []oldKey{{id: newKeyID(), gen: 3, key: bytes.Repeat([]byte{2}, 32)}}}))
+	// Format 1's payload, as the wardkey before format 2 wrote it.
+	v1 := append([]byte("WKS\x01"), appendAccounts(nil, st.Accounts)...)
+	v1 = appendTombstones(v1, st.Tombstones)
+	v1 = appendStamp(binary.AppendVarint(v1, 300), c.Now())
+	f.Add(v1)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := unmarshalStateBinary(b)
+		p, err := unmarshalPayload(b)
 		if err != nil {
 			return
 		}
-		if again := marshalStateBinary(s); string(again) != string(b) {
-			// Non-canonical varints may decode; the decoded state must
-			// still round-trip through its own encoding.
-			s2, err := unmarshalStateBinary(again)
-			if err != nil || len(s2.Accounts) != len(s.Accounts) {
-				t.Fatalf("re-encoding fails: %v", err)
-			}
+		if err := p.state.Settings.Validate(); err != nil {
+			t.Fatalf("accepted settings out of range: %v", err)
+		}
+		again := marshalPayload(p)
+		q, err := unmarshalPayload(again)
+		if err != nil || len(q.state.Accounts) != len(p.state.Accounts) || len(q.oldKeys) != len(p.oldKeys) ||
+			!bytes.Equal(q.auditKey, p.auditKey) || q.state.Settings != p.state.Settings {
+			t.Fatalf("re-encoding fails: %v", err)
+		}
+		if !bytes.Equal(marshalPayload(q), again) {
+			t.Fatal("the encoding is not stable")
 		}
 	})
 }
@@ -118,6 +142,10 @@ func FuzzParseEnvelope(f *testing.F) {
 	good, _ := os.ReadFile(filepath.Join(dir, VaultFile))
 	f.Add(good)
 	f.Add([]byte(`0,"payload":"}`))
+	if v1, err := os.ReadFile("testdata/format1/vault.json"); err == nil {
+		f.Add(v1) // does not open with this key, but parses
+	}
+	f.Add([]byte(`{"header":{"format":"wardkey-vault","version":2,"vault_id":"x","key_id":"0123456789abcdef0123456789abcdef","nonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},"slots":[]}` + "\n\x00\x01"))
 	f.Add([]byte(`{"header":{},"payload":"` + "AAAA" + `"}`))
 	key := v.key
 	f.Fuzz(func(t *testing.T, b []byte) {
