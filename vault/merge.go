@@ -118,21 +118,34 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// duplicateOf maps each hidden duplicate's ID to the ID that is kept.
+// duplicateOf maps each hidden duplicate's ID to the ID that is kept. The
+// accounts are grouped by sorting (issuer, name, secret bytes, ID), so no
+// string copy of a secret is made (one would outlive every wipe).
 func (s State) duplicateOf() map[string]string {
-	type key struct{ issuer, name, secret string }
-	keep := make(map[key]string, len(s.Accounts))
-	for _, a := range s.Accounts {
-		k := key{a.Issuer, a.Name, string(a.Secret.raw())}
-		if id, ok := keep[k]; !ok || a.ID < id {
-			keep[k] = a.ID
-		}
-	}
 	dup := map[string]string{}
-	for _, a := range s.Accounts {
-		if id := keep[key{a.Issuer, a.Name, string(a.Secret.raw())}]; id != a.ID {
-			dup[a.ID] = id
+	if len(s.Accounts) < 2 {
+		return dup
+	}
+	idx := make([]int, len(s.Accounts))
+	for i := range idx {
+		idx[i] = i
+	}
+	same := func(x, y Account) int {
+		return cmp.Or(strings.Compare(x.Issuer, y.Issuer), strings.Compare(x.Name, y.Name),
+			bytes.Compare(x.Secret.raw(), y.Secret.raw()))
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		x, y := s.Accounts[i], s.Accounts[j]
+		return cmp.Or(same(x, y), strings.Compare(x.ID, y.ID))
+	})
+	keep := s.Accounts[idx[0]]
+	for _, i := range idx[1:] {
+		a := s.Accounts[i]
+		if same(a, keep) == 0 {
+			dup[a.ID] = keep.ID
+			continue
 		}
+		keep = a
 	}
 	return dup
 }

@@ -450,13 +450,14 @@ func TestUpdateContextCancelled(t *testing.T) {
 	}
 }
 
-// Close races saves and seals (run with -race): after Close returns,
-// nothing seals or writes any more.
+// Close races saves, seals and readers (run with -race): after Close
+// returns, nothing seals or writes any more, and no reader touches a
+// released buffer.
 func TestCloseRacesSaves(t *testing.T) {
 	dir, v := newTestVault(t, "pw")
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	for i := range 4 {
+	for i := range 6 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -466,7 +467,15 @@ func TestCloseRacesSaves(t *testing.T) {
 					return
 				default:
 				}
-				if i%2 == 0 {
+				if i >= 4 {
+					// Readers copy secrets out of the buffer that each save
+					// replaces and Close unmaps.
+					for _, a := range v.Accounts() {
+						_ = a.Secret.Bytes()[0]
+					}
+					_, _ = v.Find("A")
+					_ = v.State()
+				} else if i%2 == 0 {
 					_, err := v.Seal([]byte("state"), []byte("ad"))
 					if err != nil && !errors.Is(err, ErrLocked) {
 						t.Errorf("Seal: %v", err)

@@ -198,7 +198,7 @@ func (t *Tx) SetSetting(key string, value int) error {
 	var s Settings
 	v, st := s.slot(key)
 	*v, *st = value, t.v.clock.Now()
-	*t.state = Merge(*t.state, State{Settings: s})
+	t.set(Merge(*t.state, State{Settings: s}))
 	return nil
 }
 

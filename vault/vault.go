@@ -473,13 +473,15 @@ func (v *Vault) State() State {
 // Accounts returns the live accounts, sorted by issuer then name
 // (case-insensitive), then ID.
 func (v *Vault) Accounts() []Account {
+	// The clones are made under the lock: the state's secrets live in a
+	// buffer that the next save or Close wipes and unmaps.
 	v.mu.Lock()
 	live := v.state.Live()
-	v.mu.Unlock()
 	out := make([]Account, len(live))
 	for i, a := range live {
 		out[i] = a.Clone()
 	}
+	v.mu.Unlock()
 	SortAccounts(out)
 	return out
 }
@@ -488,9 +490,8 @@ func (v *Vault) Accounts() []Account {
 // It skips the copy and sort of Accounts, for one-shot commands.
 func (v *Vault) Find(query string) (Account, error) {
 	v.mu.Lock()
-	live := v.state.Live()
-	v.mu.Unlock()
-	a, err := Find(live, query)
+	defer v.mu.Unlock()
+	a, err := Find(v.state.Live(), query)
 	if err != nil {
 		return Account{}, err
 	}
@@ -586,7 +587,7 @@ func (t *Tx) Add(a Account) (Account, error) {
 		a.ID = NewID()
 	}
 	a.Stamp = t.v.clock.Now()
-	*t.state = Merge(*t.state, State{Accounts: []Account{a}})
+	t.set(Merge(*t.state, State{Accounts: []Account{a}}))
 	return a, nil
 }
 
@@ -601,13 +602,13 @@ func (t *Tx) Put(a Account) error {
 		return err
 	}
 	a.Stamp = t.v.clock.Now()
-	*t.state = Merge(*t.state, State{Accounts: []Account{a}})
+	t.set(Merge(*t.state, State{Accounts: []Account{a}}))
 	return nil
 }
 
 // Delete leaves a tombstone for the account with this ID.
 func (t *Tx) Delete(id string) {
-	*t.state = Merge(*t.state, State{Tombstones: []Tombstone{{ID: id, Stamp: t.v.clock.Now()}}})
+	t.set(Merge(*t.state, State{Tombstones: []Tombstone{{ID: id, Stamp: t.v.clock.Now()}}}))
 }
 
 // NextHOTP returns the counter to show a code for and stores counter+1.
@@ -625,14 +626,23 @@ func (t *Tx) NextHOTP(id string) (uint64, error) {
 	// a last-writer-wins field: advancing it keeps the stamp, so showing a
 	// code never overrides a concurrent rename on another workstation.
 	a.Counter = c + 1
-	*t.state = Merge(*t.state, State{Accounts: []Account{a}})
+	t.set(Merge(*t.state, State{Accounts: []Account{a}}))
+	a.Secret.Wipe()
 	return c, nil
 }
 
 // Merge merges another state (a backup, an import, a replica) into the vault.
 func (t *Tx) Merge(s State) {
 	t.v.clock.Observe(s.MaxStamp())
-	*t.state = Merge(*t.state, s)
+	t.set(Merge(*t.state, s))
+}
+
+// set replaces the transaction's state, wiping the secrets of the one it
+// replaces (Merge's results share nothing with its inputs).
+func (t *Tx) set(s State) {
+	old := *t.state
+	*t.state = s
+	wipeState(old)
 }
 
 // State is a copy of the state as it stands in the transaction.
@@ -764,7 +774,9 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 	if err := next.Settings.Validate(); err != nil {
 		return err
 	}
-	next.Dedupe(v.clock)
+	if pre := next; next.Dedupe(v.clock) > 0 {
+		wipeState(pre)
+	}
 	newSlots := diskSlots
 	key, ref, oldKeys := v.key, v.ref, v.oldKeys
 	if c != nil {

@@ -1,0 +1,117 @@
+package vault
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// inOwned reports whether b lies inside a mapping secureAlloc made.
+func inOwned(b []byte) bool {
+	if cap(b) == 0 {
+		return false
+	}
+	p := uintptr(unsafe.Pointer(&b[:1][0]))
+	found := false
+	owned.Range(func(k, v any) bool {
+		m := v.([]byte)
+		start := k.(uintptr)
+		if p >= start && p < start+uintptr(len(m)) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+func lockedKiB(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmLck:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
+}
+
+// TestSecretsLiveInOwnedMemory: an open vault's key, audit key, previous
+// keys and account secrets live in mappings the vault made (mlocked where
+// the process may), the heap copies made while decoding are wiped, and
+// Close wipes and releases every one of them.
+func TestSecretsLiveInOwnedMemory(t *testing.T) {
+	dir, v := newTestVault(t, "pw")
+	addAccount(t, v, testAccount("A", "a"))
+	addAccount(t, v, Account{Issuer: "B", Name: "b", Type: HOTP, Secret: NewSecret([]byte("another-secret-key"))})
+	if _, err := v.Rekey(t.Context(), RekeyOptions{Options: cheap, Passphrase: []byte("pw")}); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	w, err := Open(dir, Unlock{Passphrase: passphrase("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, b []byte) {
+		if !inOwned(b) {
+			t.Errorf("%s is not in memory the vault owns", name)
+		}
+	}
+	check("the vault key", w.key)
+	check("the audit key", w.auditKey)
+	if len(w.oldKeys) != 1 {
+		t.Fatalf("%d previous keys", len(w.oldKeys))
+	}
+	check("the previous key", w.oldKeys[0].key)
+	check("the secrets' arena", w.arena)
+	for _, a := range w.state.Accounts {
+		check("secret of "+a.Label(), a.Secret.raw())
+	}
+	if os.Geteuid() == 0 && lockedKiB(t) == 0 {
+		t.Error("running as root, yet nothing is mlocked")
+	}
+	// adopt wipes the heap copies it takes the secrets from.
+	st := Merge(w.state, State{})
+	heap := st.Accounts[0].Secret.raw()
+	want := bytes.Clone(heap)
+	w.mu.Lock()
+	w.adopt(st)
+	w.mu.Unlock()
+	if !bytes.Equal(heap, make([]byte, len(heap))) {
+		t.Error("adopt left the heap copy of a secret")
+	}
+	if got := w.state.Accounts[0].Secret.raw(); !bytes.Equal(got, want) || !inOwned(got) {
+		t.Error("adopt lost the secret")
+	}
+	arena, key := w.arena, w.key
+	w.Close()
+	if inOwned(arena) || inOwned(key) || w.key != nil || w.arena != nil || w.auditKey != nil || w.oldKeys != nil {
+		t.Error("Close left buffers")
+	}
+}
+
+// TestSecureAllocFallback: zero bytes, odd sizes, and buffers that are not
+// the vault's own are handled.
+func TestSecureAllocFallback(t *testing.T) {
+	for _, n := range []int{0, 1, 31, 4096, 4097} {
+		b := secureAlloc(n)
+		if len(b) != n {
+			t.Fatalf("secureAlloc(%d) gave %d bytes", n, len(b))
+		}
+		for i := range b {
+			b[i] = 0xff
+		}
+		secureFree(b)
+	}
+	h := []byte("heap")
+	secureFree(h)
+	if !bytes.Equal(h, make([]byte, 4)) {
+		t.Error("secureFree did not wipe a heap buffer")
+	}
+}
