@@ -33,11 +33,11 @@ import (
 //     workstation ends with the newest key, opening with its passphrase,
 //     and no replica is left that it cannot read.
 //
-// WARDKEY_SYNC_SEEDS=N runs N seeds (default 200, as CI runs it; 20 with
-// -short).
+// WARDKEY_SYNC_SEEDS=N runs N seeds (default 200, as CI's make test runs
+// it; 20 with -short or under the race detector, which CI also runs).
 func TestConvergence(t *testing.T) {
 	seeds := 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		seeds = 20
 	}
 	if s := os.Getenv("WARDKEY_SYNC_SEEDS"); s != "" {
