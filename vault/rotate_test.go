@@ -499,3 +499,26 @@ func TestCloseRacesSaves(t *testing.T) {
 		t.Error("the vault file changed after Close returned")
 	}
 }
+
+// A rotation cut short between the keyring and the file (the keyring item
+// holds another key): the passphrase still opens the vault.
+func TestStaleKeyringItemFallsBackToPassphrase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	kr := memKeyring{}
+	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: []byte("pw"), Keyring: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccount(t, v, testAccount("A", "a"))
+	kr[KeyringService+"\x00"+keyringUser(v.ID())] = "p6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6c="
+	if _, err := Open(dir, Unlock{Keyring: kr}); !errors.Is(err, ErrTampered) {
+		t.Errorf("the keyring alone: %v", err)
+	}
+	w, err := Open(dir, Unlock{Keyring: kr, Passphrase: passphrase("pw")})
+	if err != nil {
+		t.Fatalf("keyring with another key, then the passphrase: %v", err)
+	}
+	if labels(w.Accounts()) != "A:a" {
+		t.Error(labels(w.Accounts()))
+	}
+}

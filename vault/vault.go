@@ -251,12 +251,22 @@ func Open(dir string, u Unlock) (*Vault, error) {
 // Open decrypts a loaded vault file. It never writes the vault file.
 func (f *File) Open(u Unlock) (*Vault, error) {
 	p := f.p
-	key, err := unwrap(p, u)
+	key, used, err := unwrap(p, u)
 	if err != nil {
 		return nil, err
 	}
-	defer wipe(key)
 	pl, err := p.decrypt(key)
+	if errors.Is(err, ErrTampered) && used.Kind == SlotKeyring && u.Passphrase != nil {
+		// A keyring item left with another key (a rotation cut short
+		// between the keyring and the file): the passphrase still opens.
+		wipe(key)
+		u.Keyring = nil
+		if key, _, err = unwrap(p, u); err != nil {
+			return nil, err
+		}
+		pl, err = p.decrypt(key)
+	}
+	defer wipe(key)
 	if err != nil {
 		return nil, err
 	}
@@ -278,18 +288,18 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 // format 2 must name the file's key: one left from an earlier key (spliced
 // in from an old copy of the file) opens nothing. A format-1 slot must give
 // the key the file names.
-func unwrap(p *parsed, u Unlock) ([]byte, error) {
+func unwrap(p *parsed, u Unlock) ([]byte, Slot, error) {
 	key, used, err := unwrapSlot(p, u)
 	if err != nil {
-		return nil, err
+		return nil, Slot{}, err
 	}
 	// A format-2 slot's AD binds its key ID; a format-1 slot (kept from
 	// before the file was format 2) must give the key the file names.
 	if p.header.Version == 2 && used.KeyID == "" && (legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0) {
 		wipe(key)
-		return nil, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
+		return nil, Slot{}, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
 	}
-	return key, nil
+	return key, used, nil
 }
 
 func unwrapSlot(p *parsed, u Unlock) ([]byte, Slot, error) {
