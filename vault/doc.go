@@ -10,12 +10,18 @@
 //
 // # The vault file
 //
-// One vault per profile directory: vault.json, a JSON envelope of a header,
-// key slots and a payload (docs/vault-format.md). A random 256-bit key seals
-// the payload with XChaCha20-Poly1305, the header's stored bytes as
-// associated data; each slot wraps that key one way (OS keyring, argon2id
-// passphrase, recovery code). [Vault.Update] saves crash-safely and merges
-// with what other processes saved, under an flock.
+// One vault per profile directory: vault.json, format 2: a line of JSON (a
+// header naming the vault and its key, and the key slots), then the payload
+// as raw bytes (docs/vault-format.md; format 1 still opens and is rewritten
+// as 2 at the next save). A random 256-bit key seals the payload with
+// XChaCha20-Poly1305, the header's stored bytes as associated data; each
+// slot wraps that key one way (OS keyring, argon2id passphrase, and a
+// recovery code that derives an X25519 identity the key is sealed to). The
+// payload holds the accounts, tombstones and settings, the audit key
+// ([Vault.AuditKey]) and the keys the vault had before. [Vault.Update]
+// saves crash-safely and merges with what other processes saved, under an
+// flock; [Vault.Rekey] gives the vault a new key; after [Vault.Close]
+// nothing seals or saves ([ErrLocked]).
 //
 // # Merge
 //
