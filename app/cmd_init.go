@@ -112,7 +112,7 @@ func (e *env) createVault(o vault.CreateOptions, recoveryOut string) (*vault.Vau
 		}
 	} else {
 		fmt.Fprintln(e.err, "wardkey: no recovery code was made (no terminal to show it on)")
-		fmt.Fprintln(e.err, "wardkey: hint: make one with 'wardkey recovery --recovery-out FILE' and keep it on paper")
+		fmt.Fprintf(e.err, "wardkey: hint: make one with 'wardkey --profile %s recovery --recovery-out FILE' and keep it on paper\n", e.profile)
 	}
 	return v, nil
 }
@@ -141,6 +141,6 @@ func (e *env) giveRecoveryCode(code, out string) error {
 	}
 	defer tty.Close()
 	fmt.Fprintf(tty, "\n  Recovery code for profile %q (shown once; write it down or print it):\n\n      %s\n\n", e.profile, code)
-	fmt.Fprintf(tty, "  It opens the vault if the passphrase is forgotten: 'wardkey passwd --recovery'.\n\n")
+	fmt.Fprintf(tty, "  It opens the vault if the passphrase is forgotten: 'wardkey --profile %s passwd --recovery'.\n\n", e.profile)
 	return nil
 }

@@ -34,17 +34,19 @@ func cmdPasswd(e *env, args []string) error {
 	}
 	var v *vault.Vault
 	var code string
+	var typed []byte
 	if *recovery || *codeFile != "" {
 		if code, err = e.recoveryCode(*codeFile); err != nil {
 			return err
 		}
-		v, _, err = e.openKeepingPassphrase(code)
+		v, typed, err = e.openKeepingPassphrase(code)
 	} else {
-		v, _, err = e.openKeepingPassphrase("")
+		v, typed, err = e.openKeepingPassphrase("")
 	}
 	if err != nil {
 		return err
 	}
+	clear(typed) // passwd sets a new passphrase: the one typed is not needed
 	defer v.Close()
 	var p []byte
 	if *newFile != "" {
@@ -208,6 +210,7 @@ func cmdRecovery(e *env, args []string) error {
 	defer v.Close()
 	p, err := e.currentPassphrase(v, typed)
 	if err != nil {
+		clear(typed)
 		return err
 	}
 	code := vault.NewRecoveryCode()

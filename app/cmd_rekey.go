@@ -29,6 +29,7 @@ func cmdRekey(e *env, args []string) error {
 	defer v.Close()
 	p, err := e.currentPassphrase(v, typed)
 	if err != nil {
+		clear(typed)
 		return err
 	}
 	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p})

@@ -125,7 +125,7 @@ func (e *env) explainOpen(err error) error {
 			"unlock or start the OS keyring, or give the vault passphrase with --vault-passphrase-file or WARDKEY_PASSPHRASE_FILE")
 	case errors.Is(err, vault.ErrLocked) && errors.Is(err, vault.ErrKeyringMissing):
 		return withHint(fmt.Errorf("the vault of profile %q is locked: %w", e.profile, err),
-			"give the vault passphrase, or open it with the recovery code ('wardkey passwd --recovery')")
+			"give the vault passphrase, or open it with the recovery code ('wardkey --profile "+e.profile+" passwd --recovery')")
 	case errors.Is(err, vault.ErrLocked):
 		return withHint(fmt.Errorf("the vault of profile %q is locked: no passphrase was given", e.profile),
 			"give the vault passphrase with --vault-passphrase-file F or WARDKEY_PASSPHRASE_FILE, or run wardkey on a terminal")
