@@ -2,9 +2,6 @@ package replica
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -328,14 +325,6 @@ func changes(a *vault.State, b vault.State) int {
 		}
 	}
 	return n
-}
-
-// Fingerprint identifies a passphrase slot (a hash of its public fields:
-// salt, nonce and wrapped key), to notice when it changed.
-func Fingerprint(s vault.Slot) string {
-	b, _ := json.Marshal(s)
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:16])
 }
 
 // pushKey keeps <vault-id>/key.json: written when missing, unreadable, of
