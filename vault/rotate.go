@@ -149,7 +149,9 @@ func (v *Vault) Rekey(ctx context.Context, o RekeyOptions) (RekeyResult, error) 
 		return out, nil
 	}
 	if err := v.update(ctx, nil, c); err != nil {
-		secureFree(newKey)
+		if v.KeyID() != c.newRef.id {
+			secureFree(newKey) // not taken: the vault keeps its key
+		}
 		return RekeyResult{}, err
 	}
 	res.Slots = v.SlotKinds()
@@ -254,7 +256,9 @@ func (v *Vault) AdoptKey(ctx context.Context, o AdoptKeyOptions) (RekeyResult, e
 		return append(out, slot), nil
 	}
 	if err := v.update(ctx, nil, c); err != nil {
-		secureFree(newKey)
+		if v.KeyID() != c.newRef.id {
+			secureFree(newKey) // not taken: the vault keeps its key
+		}
 		return RekeyResult{}, err
 	}
 	res.Slots = v.SlotKinds()

@@ -799,11 +799,13 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 			oldKeys = append(slices.Clone(v.oldKeys), oldKey{id: v.ref.id, gen: v.ref.gen, key: v.key})
 		}
 	}
+	var b []byte
 	if v.dir != "" {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, err := seal(v.id, ref, key, newSlots, payload{state: next, auditKey: v.auditKey, oldKeys: oldKeys})
+		var err error
+		b, err = seal(v.id, ref, key, newSlots, payload{state: next, auditKey: v.auditKey, oldKeys: oldKeys})
 		if err != nil {
 			return err
 		}
@@ -818,13 +820,6 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 			}
 			return fmt.Errorf("save vault: %w", err)
 		}
-		if c != nil && c.newKey != nil {
-			// The previous file holds the previous key's slots: the .bak
-			// gets the new file too, so an old passphrase opens nothing.
-			if err := atomicfile.Replace(filepath.Join(v.dir, BackupFile), b, ""); err != nil {
-				return fmt.Errorf("save vault backup copy: %w", err)
-			}
-		}
 	}
 	ok = true
 	if c != nil && c.newKey != nil {
@@ -832,6 +827,14 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 	}
 	v.adopt(next)
 	v.slots = newSlots
+	if v.dir != "" && c != nil && c.newKey != nil {
+		// The previous file holds the previous key's slots: the .bak gets
+		// the new file too, so an old passphrase opens nothing. The vault
+		// has its new key whether or not this works.
+		if err := atomicfile.Replace(filepath.Join(v.dir, BackupFile), b, ""); err != nil {
+			return fmt.Errorf("the vault has its new key, but %s could not be rewritten and still opens with the old slots (delete it): %w", BackupFile, err)
+		}
+	}
 	return nil
 }
 
