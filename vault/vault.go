@@ -881,6 +881,24 @@ func (v *Vault) Seal(plain, ad []byte) ([]byte, error) {
 	return SealWithKey(v.key, plain, ad)
 }
 
+// SealCurrent is Seal whose associated data names the key: ad is called
+// with the current key's ID, and the plaintext is sealed under that same
+// key, atomically with respect to a rotation. It returns the key ID. Sync
+// uses it for replicas, whose header names their key.
+func (v *Vault) SealCurrent(plain []byte, ad func(keyID string) ([]byte, error)) (string, []byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.key == nil {
+		return "", nil, ErrLocked
+	}
+	a, err := ad(v.ref.id)
+	if err != nil {
+		return "", nil, err
+	}
+	sealed, err := SealWithKey(v.key, plain, a)
+	return v.ref.id, sealed, err
+}
+
 // Unseal reverses Seal; any change to the ciphertext or ad fails with
 // ErrTampered. It returns ErrLocked once the vault is closed.
 func (v *Vault) Unseal(sealed, ad []byte) ([]byte, error) {

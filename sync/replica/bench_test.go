@@ -72,13 +72,12 @@ func BenchmarkSyncWebDAV1000(b *testing.B) {
 func BenchmarkMerge3x10000(b *testing.B) {
 	var states [3]vault.State
 	var files [3][]byte
-	seal := func(p, ad []byte) ([]byte, error) { return vault.SealWithKey(fuzzKey, p, ad) }
 	unseal := func(_ string, s, ad []byte) ([]byte, error) { return vault.UnsealWithKey(fuzzKey, s, ad) }
 	for i := range states {
 		dev := fmt.Sprintf("device%010d", i)
 		states[i] = vault.State{Accounts: manyAccounts(10000, dev, t0.UnixMilli()+int64(i*1000))}
 		var err error
-		files[i], err = encodeReplica(seal, Header{VaultID: "v", KeyID: fuzzKeyID, DeviceID: dev}, states[i])
+		files[i], err = encodeReplica(sealWith(fuzzKey, fuzzKeyID), Header{VaultID: "v", DeviceID: dev}, states[i])
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -71,8 +71,9 @@ func replicaAD(version int, header []byte) []byte {
 
 var keyIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// Sealer seals a replica's state under the vault's current key.
-type Sealer func(plain, ad []byte) ([]byte, error)
+// Sealer seals a replica's state under the vault's current key, with the
+// associated data ad makes for that key's ID (vault.Vault.SealCurrent).
+type Sealer func(plain []byte, ad func(keyID string) ([]byte, error)) (string, []byte, error)
 
 // Unsealer opens a replica's state with the key named keyID ("" for a
 // replica of version 1: any key the vault has).
@@ -87,20 +88,22 @@ func ReplicaPath(vaultID, deviceID string) string {
 func KeyPath(vaultID string) string { return vaultID + "/" + KeyFile }
 
 // encodeReplica seals a state into a replica file (version 2) under the
-// key named h.KeyID.
+// vault's current key, which the header names.
 func encodeReplica(seal Sealer, h Header, s vault.State) ([]byte, error) {
 	h.Format, h.Version = ReplicaFormat, Version
 	h.Written = h.Written.UTC().Truncate(time.Second)
-	if !keyIDRE.MatchString(h.KeyID) {
-		return nil, fmt.Errorf("key ID %q cannot name a replica's key", h.KeyID)
-	}
-	hb, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
 	plain := vault.MarshalStateBinary(s)
 	defer clear(plain)
-	sealed, err := seal(plain, replicaAD(Version, hb))
+	var hb []byte
+	_, sealed, err := seal(plain, func(keyID string) ([]byte, error) {
+		if !keyIDRE.MatchString(keyID) {
+			return nil, fmt.Errorf("key ID %q cannot name a replica's key", keyID)
+		}
+		h.KeyID = keyID
+		var err error
+		hb, err = json.Marshal(h)
+		return replicaAD(Version, hb), err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,8 @@ func fuzzReplica(t testing.TB) []byte {
 		ID: "0123456789abcdef", Issuer: "EHR", Name: "alice", Type: vault.TOTP, Algorithm: vault.SHA1,
 		Digits: 6, Period: 30, Secret: vault.NewSecret([]byte("12345678901234567890")), Tags: []string{},
 	}}, Tombstones: []vault.Tombstone{{ID: "fedcba9876543210"}}}
-	b, err := encodeReplica(func(p, ad []byte) ([]byte, error) { return vault.SealWithKey(fuzzKey, p, ad) },
-		Header{VaultID: "vaultvaultvault1", KeyID: fuzzKeyID, DeviceID: "device0000000001", Written: time.Unix(1750000000, 0)}, s)
+	b, err := encodeReplica(sealWith(fuzzKey, fuzzKeyID),
+		Header{VaultID: "vaultvaultvault1", DeviceID: "device0000000001", Written: time.Unix(1750000000, 0)}, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote, opts ...SyncOption) (Re
 		if v.Locked() {
 			return rep, vault.ErrLocked
 		}
-		b, err := encodeReplica(v.Seal, Header{VaultID: vid, KeyID: keyID, DeviceID: dev, Written: time.Now()}, after)
+		b, err := encodeReplica(v.SealCurrent, Header{VaultID: vid, DeviceID: dev, Written: time.Now()}, after)
 		if err != nil {
 			return rep, err
 		}
@@ -337,14 +337,19 @@ func pushKey(ctx context.Context, v *vault.Vault, r Remote, remote *remoteKey) e
 	if !ok {
 		return nil // keyring-only: nothing to join with (docs/sync.md)
 	}
-	keyID := v.KeyID()
+	// A slot of format 2 names its key; one kept from format 1 wraps the
+	// first key, whose ID is derived (generation 0).
+	keyID, gen := slot.KeyID, slot.KeyGen
+	if keyID == "" {
+		keyID, gen = v.KeyID(), 0
+	}
 	if remote != nil && remote.id == keyID {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	kb, err := encodeKey(v.ID(), keyID, v.KeyGeneration(), slot)
+	kb, err := encodeKey(v.ID(), keyID, gen, slot)
 	if err != nil {
 		return err
 	}
