@@ -10,9 +10,6 @@ import (
 	_ "image/png"  // screenshots
 	"strconv"
 
-	"github.com/makiuchi-d/gozxing"
-	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	_ "golang.org/x/image/bmp"  // BMP, named in DESIGN.md
 	_ "golang.org/x/image/webp" // WebP: the Go team's decoder
 
@@ -60,6 +57,13 @@ func (imageFormat) parse(data []byte, o Options, c *collector) error {
 	if err != nil {
 		return &ParseError{Format: "image", Err: err}
 	}
+	return addTexts(texts, c)
+}
+
+// addTexts adds the accounts of QR code texts: otpauth:// URIs and Google
+// Authenticator exports. Other codes are skipped, or an error when no code
+// is an account.
+func addTexts(texts []string, c *collector) error {
 	var mig []migrationPart
 	otp := 0
 	for i, t := range texts {
@@ -119,67 +123,7 @@ func decodeImage(data []byte) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the %s image cannot be decoded: %v", kind, err)
 	}
-	return scanQR(toLuminance(img))
-}
-
-// scanQR finds every QR code in a luminance plane: a downscaled first pass
-// on large images, then full size, inverted (light on dark), and enlarged
-// for tiny modules.
-func scanQR(src *lumSource) ([]string, error) {
-	var passes []*lumSource
-	if px := src.w * src.h; px > firstPassPixels {
-		f := 2
-		for px/(f*f) > firstPassPixels {
-			f++
-		}
-		passes = append(passes, src.downscale(f))
-	}
-	passes = append(passes, src)
-	if min(src.w, src.h) <= smallImage {
-		passes = append(passes, src.upscale(3))
-	}
-	for _, s := range passes {
-		if texts := scanSource(s); len(texts) > 0 {
-			return texts, nil
-		}
-	}
-	return nil, ErrNoQR
-}
-
-var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-
-// scanSource tries the source as is, then inverted; each with the hybrid
-// binarizer (photos) and then the global one (flat screenshots).
-func scanSource(s *lumSource) []string {
-	for _, ls := range []gozxing.LuminanceSource{s, s.Invert()} {
-		for _, bin := range []func(gozxing.LuminanceSource) gozxing.Binarizer{gozxing.NewHybridBinarizer, gozxing.NewGlobalHistgramBinarizer} {
-			bmp, err := gozxing.NewBinaryBitmap(bin(ls))
-			if err != nil {
-				continue
-			}
-			if texts := decodeBitmap(bmp); len(texts) > 0 {
-				return texts
-			}
-		}
-	}
-	return nil
-}
-
-func decodeBitmap(bmp *gozxing.BinaryBitmap) []string {
-	var texts []string
-	seen := map[string]bool{}
-	if rs, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, tryHarder); err == nil {
-		for _, r := range rs {
-			if t := r.GetText(); !seen[t] {
-				seen[t] = true
-				texts = append(texts, t)
-			}
-		}
-	}
-	if len(texts) == 0 {
-		if r, err := qrcode.NewQRCodeReader().Decode(bmp, tryHarder); err == nil {
-			texts = append(texts, r.GetText())
-		}
-	}
-	return texts
+	src := toLuminance(img)
+	defer src.wipe()
+	return scanQR(src)
 }
