@@ -62,11 +62,13 @@ func ImportImage(img image.Image, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, &ParseError{Format: "image", Err: err}
 	}
-	return importTexts(texts)
+	return ImportTexts(texts)
 }
 
-// importTexts turns QR code texts into a Result.
-func importTexts(texts []string) (Result, error) {
+// ImportTexts turns the texts of QR codes (otpauth:// URIs, Google
+// Authenticator exports) into a Result, as ImportImage does after reading
+// them: for callers that scanned several pictures.
+func ImportTexts(texts []string) (Result, error) {
 	c := &collector{}
 	if err := addTexts(texts, c); err != nil {
 		return Result{}, err
