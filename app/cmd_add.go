@@ -1,12 +1,18 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
+	"github.com/wardkey/wardkey/app/capture"
+	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
 )
@@ -23,12 +29,28 @@ func cmdAdd(e *env, args []string) error {
 	digits := fs.Int("digits", 0, "6 to 8 (default 6)")
 	period := fs.Int("period", 0, "seconds, 1 to 300 (default 30)")
 	counter := fs.Uint64("counter", 0, "hotp: the next counter value")
+	screen := fs.Bool("screen", false, "enrol from the QR code on the screen")
+	clipboard := fs.Bool("clipboard", false, "enrol from the QR image or otpauth URI on the clipboard")
+	all := fs.Bool("all", false, "with --screen or --clipboard: add every account found")
+	yes := fs.Bool("yes", false, "with --screen or --clipboard: add without asking")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usagef("add takes flags only (got %q)", pos[0])
+	}
+	if *screen || *clipboard {
+		if *screen && *clipboard {
+			return usagef("give one source: --screen or --clipboard")
+		}
+		if *uri != "" || *issuer != "" || *account != "" || *secret != "" || *secretFile != "" {
+			return usagef("--screen and --clipboard exclude --uri, --issuer, --account, --secret and --secret-file")
+		}
+		return addCaptured(e, *screen, *all, *yes)
+	}
+	if *all || *yes {
+		return usagef("--all and --yes go with --screen or --clipboard")
 	}
 	var a vault.Account
 	switch {
@@ -126,4 +148,179 @@ func (e *env) offset() time.Duration {
 		return 0
 	}
 	return l.Offset()
+}
+
+// captureTimeout bounds a capture, the desktop's screenshot dialog included.
+const captureTimeout = 2 * time.Minute
+
+// errDeclined: the person answered no.
+var errDeclined = errors.New("nothing was added: the accounts found were not confirmed")
+
+// addCaptured enrols from the QR codes on the screen (screen) or from the
+// clipboard: it shows what it found, with each account's current code to
+// type back, and adds after a yes (--yes), a choice on a terminal or --all.
+func addCaptured(e *env, screen, all, yes bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), captureTimeout)
+	defer cancel()
+	where := "on the clipboard"
+	var f capture.Found
+	var err error
+	if screen {
+		where = "on the screen"
+		f, err = capture.FindOnScreen(ctx)
+	} else {
+		f, err = capture.FindOnClipboard(ctx)
+	}
+	if f.Notice != "" {
+		fmt.Fprintf(e.err, "wardkey: %s\n", f.Notice)
+	}
+	if err != nil {
+		return describeCapture(err, screen)
+	}
+	found := f.Accounts
+	for _, s := range f.Skipped {
+		fmt.Fprintf(e.err, "wardkey: skipped %s: %s\n", shown(s.Entry), s.Reason)
+	}
+	if len(found) == 0 {
+		return describeCapture(importer.ErrNoOTP, screen)
+	}
+	for _, m := range importer.MissingBatches(f.Batches) {
+		fmt.Fprintf(e.err, "wardkey: %s: show the next code and run 'wardkey add %s' again\n", m, map[bool]string{true: "--screen", false: "--clipboard"}[screen])
+	}
+	now := e.now().Add(e.offset())
+	fmt.Fprintf(e.out, "found %s %s:\n", plural(len(found), "account"), where)
+	for i, a := range found {
+		fmt.Fprintf(e.out, "  %d. %s (%s)%s\n", i+1, shown(importLabel(a)), a.Type, firstCode(a, now))
+	}
+	chosen, err := chooseCaptured(e, found, all, yes)
+	if err != nil {
+		return err
+	}
+	v, err := e.openVault()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	added, dups, err := mergeImport(v, chosen, false)
+	if err != nil {
+		return fmt.Errorf("nothing was added: %w", err)
+	}
+	for _, a := range dups {
+		fmt.Fprintf(e.out, "  = %s is already in the vault\n", shown(importLabel(a)))
+	}
+	for _, a := range added {
+		fmt.Fprintf(e.out, "added %s (id %s, %s)\n", shown(importLabel(a)), a.ID, a.Type)
+	}
+	if len(added) == 0 {
+		return errors.New("every account chosen is already in the vault: nothing was added")
+	}
+	for _, a := range added {
+		if a.Type == vault.HOTP {
+			fmt.Fprintf(e.out, "to finish enrolling %s, run 'wardkey code %s' and type the code into the service\n", shown(importLabel(a)), a.ID)
+			continue
+		}
+		if code, err := vault.TOTPCode(a, e.now().Add(e.offset())); err == nil {
+			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", shown(nameOr(a.Issuer, "the service")), vault.GroupCode(code))
+		}
+	}
+	return nil
+}
+
+// firstCode is ", code 123 456" for a time-based account, "" for HOTP
+// (showing an HOTP code uses up its counter).
+func firstCode(a vault.Account, now time.Time) string {
+	if a.Type == vault.HOTP {
+		return ""
+	}
+	code, err := vault.TOTPCode(a, now)
+	if err != nil {
+		return ""
+	}
+	return ", code " + vault.GroupCode(code)
+}
+
+// chooseCaptured decides which of the accounts found are added: one
+// account needs a yes (--yes or the terminal); several, a choice on the
+// terminal or --all (and then a yes).
+func chooseCaptured(e *env, found []vault.Account, all, yes bool) ([]vault.Account, error) {
+	n := len(found)
+	tty := e.interactive()
+	switch {
+	case n > 1 && !all && !tty:
+		return nil, withHint(fmt.Errorf("%d accounts were found and there is no terminal to choose on: nothing was added", n),
+			"add them all with --all --yes, or run wardkey on a terminal to choose")
+	case yes && (n == 1 || all):
+		return found, nil
+	case !tty:
+		return nil, withHint(errors.New("there is no terminal to confirm on: nothing was added"), "check the account above and add it with --yes")
+	case n == 1 || all:
+		ans, err := e.promptLine(fmt.Sprintf("Add %s? [y/N] ", either(n, "it", "all "+strconv.Itoa(n))))
+		if err != nil {
+			return nil, err
+		}
+		if a := strings.ToLower(ans); a != "y" && a != "yes" {
+			return nil, errDeclined
+		}
+		return found, nil
+	}
+	ans, err := e.promptLine("Add which? Numbers (e.g. 1 3), all, or enter for none: ")
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(strings.TrimSpace(ans), "all") {
+		return found, nil
+	}
+	var chosen []vault.Account
+	picked := map[int]bool{}
+	for _, f := range strings.FieldsFunc(ans, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		i, err := strconv.Atoi(f)
+		if err != nil || i < 1 || i > n {
+			return nil, fmt.Errorf("%q is not one of the numbers 1 to %d: nothing was added", shown(f), n)
+		}
+		if !picked[i] {
+			picked[i] = true
+			chosen = append(chosen, found[i-1])
+		}
+	}
+	if len(chosen) == 0 {
+		return nil, errDeclined
+	}
+	return chosen, nil
+}
+
+// describeCapture words a capture failure as one sentence (and a hint).
+func describeCapture(err error, screen bool) error {
+	switch {
+	case errors.Is(err, importer.ErrNoQR) || errors.Is(err, importer.ErrNoOTP) || errors.Is(err, capture.ErrEmptyClipboard):
+		if screen {
+			return errors.New("no QR code with an otpauth URI on the screen: show the service's set-up page and try again")
+		}
+		return errors.New("no QR code or otpauth URI on the clipboard: copy the service's QR image or set-up URI and try again")
+	case errors.Is(err, importer.ErrTooManyCodes):
+		return fmt.Errorf("the %s shows more than %d QR codes, more than wardkey reads at once: nothing was added", map[bool]string{true: "screen", false: "clipboard's image"}[screen], importer.MaxCodes)
+	case errors.Is(err, context.DeadlineExceeded):
+		return errors.New("the capture took too long and was abandoned: nothing was added")
+	}
+	return fmt.Errorf("%w: nothing was added", err)
+}
+
+// either is one or many, by n.
+func either(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// shown makes a name that came from a QR code safe to print: control
+// characters, bidi controls and line separators become U+FFFD.
+func shown(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0x200e, r == 0x200f, r == 0x061c,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+			return unicode.ReplacementChar
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

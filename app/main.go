@@ -32,7 +32,7 @@ type command struct {
 // commands lists every subcommand of the contract in DESIGN.md.
 var commands = []command{
 	{"init", "[--no-keyring | --keyring] [--recovery-out FILE]", "create the vault of this profile", cmdInit},
-	{"add", "--uri URI|- | --issuer I --account A (--secret S | --secret-file F) [--type totp|hotp|steam] [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S] [--counter N]", "add one account", cmdAdd},
+	{"add", "--uri URI|- | --issuer I --account A (--secret S | --secret-file F) [--type totp|hotp|steam] [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S] [--counter N] | --screen | --clipboard [--all] [--yes]", "add one account, or enrol from a QR code on the screen or the clipboard", cmdAdd},
 	{"import", "[--dry-run] [--format NAME] [--passphrase-file F] FILE...", "import QR images, otpauth URIs and other apps' exports", cmdImport},
 	{"list", "[--json]", "list the accounts", cmdList},
 	{"code", "[--at RFC3339|UNIX] QUERY", "print an account's current code", cmdCode},
