@@ -1,0 +1,142 @@
+// Package xtest runs the real peers capture is tested against: an Xvfb
+// server, a window showing a set-up page (ImageMagick's display), pages
+// made with qrencode and convert. Tests only.
+package xtest
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// NeedTools skips without the named programs, or fails when
+// WARDKEY_REQUIRE_TOOLS=1 (CI), where a skipped test must not pass.
+func NeedTools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if os.Getenv("WARDKEY_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s is required (WARDKEY_REQUIRE_TOOLS=1) but not installed", n)
+			}
+			t.Skipf("SKIPPING: %s is not installed (apt-get install xvfb x11-utils imagemagick qrencode zbar-tools dbus-daemon)", n)
+		}
+	}
+}
+
+// Xvfb starts a virtual X server of one screen of w×h pixels at depth bits
+// (24, 16 or 8) and returns its display name once it answers. It is
+// stopped when the test ends.
+func Xvfb(t testing.TB, w, h, depth int) string {
+	t.Helper()
+	NeedTools(t, "Xvfb", "xdpyinfo")
+	for n := 140 + os.Getpid()%300; ; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		disp := ":" + strconv.Itoa(n)
+		cmd := exec.Command("Xvfb", disp, "-screen", "0", fmt.Sprintf("%dx%dx%d", w, h, depth), "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			<-exited
+		})
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			select {
+			case <-exited: // lost a race for the display number
+				goto next
+			default:
+			}
+			if exec.Command("xdpyinfo", "-display", disp).Run() == nil {
+				return disp
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb %s did not answer in 10 s", disp)
+	next:
+	}
+}
+
+// Show opens a window at (x, y) showing the picture at path, and waits until
+// it is mapped and drawn. It returns a function that closes it.
+func Show(t testing.TB, display, path string, x, y int) (hide func()) {
+	t.Helper()
+	NeedTools(t, "display", "xwininfo")
+	cmd := exec.Command("display", "-geometry", fmt.Sprintf("+%d+%d", x, y), path)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	closed := false
+	hide = func() {
+		if !closed {
+			closed = true
+			cmd.Process.Kill()
+			<-exited
+			time.Sleep(100 * time.Millisecond) // the server repaints the root
+		}
+	}
+	t.Cleanup(hide)
+	name := filepath.Base(path)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-children").Output()
+		if bytes.Contains(out, []byte(name)) {
+			time.Sleep(400 * time.Millisecond) // mapped; let it draw
+			return hide
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the window showing %s did not appear in 15 s", name)
+	return nil
+}
+
+// Page makes a set-up page (w×h, a title in DejaVu Sans) with a QR code
+// of each text at the given module scale, side by side, and returns its
+// path in dir.
+func Page(t testing.TB, dir, name string, w, h, scale int, texts ...string) string {
+	t.Helper()
+	NeedTools(t, "qrencode", "convert")
+	args := []string{"-size", fmt.Sprintf("%dx%d", w, h), "xc:white", "-fill", "#222", "-font", "DejaVu-Sans", "-pointsize", "26",
+		"-annotate", "+40+60", "Set up two-factor authentication: scan the code with your authenticator"}
+	x := 60
+	for i, text := range texts {
+		qr := filepath.Join(dir, fmt.Sprintf("%s-qr%d.png", strings.TrimSuffix(name, ".png"), i))
+		if out, err := exec.Command("qrencode", "-s", strconv.Itoa(scale), "-m", "4", "-o", qr, text).CombinedOutput(); err != nil {
+			t.Fatalf("qrencode: %v\n%s", err, out)
+		}
+		args = append(args, qr, "-geometry", fmt.Sprintf("+%d+120", x), "-composite")
+		f, err := os.Open(qr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x += cfg.Width + 40
+	}
+	p := filepath.Join(dir, name)
+	args = append(args, p)
+	if out, err := exec.Command("convert", args...).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	return p
+}
