@@ -200,3 +200,41 @@ func (s *lumSource) upscale(f int) *lumSource {
 	}
 	return out
 }
+
+// lowContrast is the spread of luminance (between the 0.5th and 99.5th
+// percentiles) below which a plane is stretched before binarizing:
+// gozxing's binarizers treat a block whose range is under 24 levels as
+// flat, so a washed-out code (a dim screen, a grey-on-grey page) is lost.
+const lowContrast = 96
+
+// stretch spreads a low-contrast plane over the whole range, in place. It
+// reports whether it changed anything.
+func (s *lumSource) stretch() bool {
+	var hist [256]int
+	for _, v := range s.pix {
+		hist[v]++
+	}
+	cut := len(s.pix) / 200
+	lo, hi, n := 0, 255, 0
+	for lo < 255 && n+hist[lo] <= cut {
+		n += hist[lo]
+		lo++
+	}
+	n = 0
+	for hi > 0 && n+hist[hi] <= cut {
+		n += hist[hi]
+		hi--
+	}
+	if hi-lo >= lowContrast || hi <= lo {
+		return false
+	}
+	var lut [256]byte
+	for i := range lut {
+		v := (i - lo) * 255 / (hi - lo)
+		lut[i] = byte(min(max(v, 0), 255))
+	}
+	for i, v := range s.pix {
+		s.pix[i] = lut[v]
+	}
+	return true
+}

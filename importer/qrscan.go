@@ -81,10 +81,12 @@ func (s *lumSource) wipe() { clear(s.pix) }
 
 // scanQR finds every QR code in a luminance plane. Passes, cheapest first:
 // downscaled (large images, blurred codes), full size, enlarged (tiny
-// modules). Each pass is binarized two ways (hybrid for photos, global for
+// modules). A washed-out plane is first stretched to full contrast. Each
+// pass is binarized two ways (hybrid for photos, global for
 // flat screens), each read as is and inverted. The scan stops once a
 // binarization has read codes and left no unexplained finder patterns.
 func scanQR(src *lumSource) ([]string, error) {
+	src.stretch() // src is the caller's own copy
 	var sc qrScan
 	px := src.w * src.h
 	var scales []int // >0: downscale by it; 1: as is; <0: upscale by -it
