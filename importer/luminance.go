@@ -127,6 +127,29 @@ func toLuminance(img image.Image) *lumSource {
 				dst[x] = byte(l)
 			}
 		}
+	case *image.RGBA64: // 16-bit premultiplied, big-endian: the high bytes
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := s.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := row[8*x : 8*x+8 : 8*x+8]
+				l := uint32(luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))) + 255 - uint32(p[6])
+				dst[x] = byte(min(l, 255))
+			}
+		}
+	case *image.NRGBA64: // 16-bit PNGs (ImageMagick writes them)
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := s.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := row[8*x : 8*x+8 : 8*x+8]
+				l := uint32(luma(uint32(p[0]), uint32(p[2]), uint32(p[4])))
+				if a := uint32(p[6]); a != 255 {
+					l = (l*a + 255*(255-a)) / 255
+				}
+				dst[x] = byte(l)
+			}
+		}
 	case *image.Paletted:
 		var lut [256]byte
 		for i := range lut {

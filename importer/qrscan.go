@@ -98,10 +98,11 @@ func scanQR(src *lumSource) ([]string, error) {
 		scales = append(scales, f)
 	}
 	scales = append(scales, 1)
+	if px <= firstPassPixels && min(src.w, src.h) >= 100 {
+		scales = append(scales, 2) // blur spread over many pixels
+	}
 	if min(src.w, src.h) <= smallImage {
 		scales = append(scales, -3)
-	} else if px <= firstPassPixels {
-		scales = append(scales, 2) // blur spread over many pixels
 	}
 	budget := maxScanPixels
 	for _, f := range scales {

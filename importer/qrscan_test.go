@@ -174,6 +174,8 @@ func TestScanQRPixelFormats(t *testing.T) {
 	draw.Draw(g16, b, src, b.Min, draw.Src)
 	rgb565 := image.NewRGBA64(b)
 	draw.Draw(rgb565, b, src, b.Min, draw.Src)
+	n64 := image.NewNRGBA64(b)
+	draw.Draw(n64, b, src, b.Min, draw.Src)
 	ny := image.NewNYCbCrA(b, image.YCbCrSubsampleRatio420)
 	for _, tc := range []struct {
 		name string
@@ -183,6 +185,7 @@ func TestScanQRPixelFormats(t *testing.T) {
 		{"palette", pal, nil},
 		{"gray16", g16, nil},
 		{"rgba64", rgb565, nil},
+		{"nrgba64", n64, nil},
 		{"blank nycbcra", ny, ErrNoQR},
 		{"empty", image.NewGray(image.Rect(0, 0, 0, 0)), errors.New("the image is empty")},
 		{"too large", image.NewGray(image.Rect(0, 0, 1, MaxPixels+1)), ErrTooLarge},
