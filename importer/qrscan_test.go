@@ -211,12 +211,13 @@ func BenchmarkScanTiled256(b *testing.B) {
 	png.Encode(&buf, img)
 	b.Logf("%v image, %d bytes as PNG", img.Bounds().Size(), buf.Len())
 	b.ReportAllocs()
+	before := totalAlloc()
 	for b.Loop() {
 		if _, err := Import(buf.Bytes(), Options{}); !errors.Is(err, ErrTooManyCodes) {
 			b.Fatal(err)
 		}
 	}
-	checkBudget(b)
+	checkBudget(b, before)
 }
 
 // BenchmarkScanMany32: the most codes wardkey reads, on a 4K page.
@@ -230,13 +231,14 @@ func BenchmarkScanMany32(b *testing.B) {
 	draw.Draw(page, page.Bounds(), image.White, image.Point{}, draw.Src)
 	draw.Draw(page, t.Bounds(), t, image.Point{}, draw.Src)
 	b.ReportAllocs()
+	before := totalAlloc()
 	for b.Loop() {
 		texts, err := ScanQR(page)
 		if err != nil || len(texts) != MaxCodes {
 			b.Fatalf("%d codes, %v", len(texts), err)
 		}
 	}
-	checkBudget(b)
+	checkBudget(b, before)
 }
 
 // BenchmarkScanNoise40MP: the largest image allowed, all noise (every
@@ -251,16 +253,19 @@ func BenchmarkScanNoise40MP(b *testing.B) {
 		img.Pix[i] = byte(x)
 	}
 	b.ReportAllocs()
+	before := totalAlloc()
 	for b.Loop() {
 		if _, err := ScanQR(img); !errors.Is(err, ErrNoQR) && !errors.Is(err, ErrTooManyCodes) {
 			b.Fatal(err)
 		}
 	}
-	checkBudget(b)
+	checkBudget(b, before)
 }
 
-// checkBudget fails a benchmark over 2 s or 256 MB allocated per decode.
-func checkBudget(b *testing.B) {
+// checkBudget fails a benchmark over 2 s or 256 MB allocated per image
+// (every byte allocated: an upper bound on the peak). Call it with the
+// runtime's TotalAlloc from before the loop.
+func checkBudget(b *testing.B, before uint64) {
 	b.Helper()
 	if b.N == 0 {
 		return
@@ -271,6 +276,16 @@ func checkBudget(b *testing.B) {
 	if per > 2*time.Second {
 		b.Errorf("%v per image: over the 2 s budget", per)
 	}
+	if alloc := (m.TotalAlloc - before) / uint64(b.N); alloc > 256<<20 {
+		b.Errorf("%d MB allocated per image: over the 256 MB budget", alloc>>20)
+	}
+}
+
+// totalAlloc is the runtime's count of bytes allocated so far.
+func totalAlloc() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
 }
 
 // FuzzScanQRMany: images of many codes (gozxing's writer, no tools), laid
