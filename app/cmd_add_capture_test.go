@@ -357,10 +357,11 @@ func (p *fakePortal) Screenshot(sender dbus.Sender, parent string, opts map[stri
 	handle := dbus.ObjectPath("/org/freedesktop/portal/desktop/request/" + strings.ReplaceAll(strings.TrimPrefix(string(sender), ":"), ".", "_") + "/" + token)
 	p.mu.Lock()
 	p.interactive = inter
+	response := p.response
 	p.mu.Unlock()
 	go func() {
 		results := map[string]dbus.Variant{}
-		if p.response == 0 {
+		if response == 0 {
 			path := filepath.Join(p.dir, "Screenshot from the desktop.png")
 			os.WriteFile(path, p.png, 0o644)
 			os.Link(path, path+".witness") // a second name: shows what wardkey left in the file
@@ -370,7 +371,7 @@ func (p *fakePortal) Screenshot(sender dbus.Sender, parent string, opts map[stri
 			results["uri"] = dbus.MakeVariant("file://" + path)
 		}
 		time.Sleep(50 * time.Millisecond) // the person clicks "Share"
-		p.conn.Emit(handle, "org.freedesktop.portal.Request.Response", p.response, results)
+		p.conn.Emit(handle, "org.freedesktop.portal.Request.Response", response, results)
 	}()
 	return handle, nil
 }
@@ -413,7 +414,9 @@ func TestAddScreenPortal(t *testing.T) {
 			err: []string{`^wardkey: error: the screenshot was cancelled in the desktop's dialog: nothing was added\n$`}, accounts: []string{}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			portal.mu.Lock()
 			portal.response = tc.response
+			portal.mu.Unlock()
 			tc.check(t, newProfile(t), env)
 			portal.mu.Lock()
 			defer portal.mu.Unlock()
