@@ -70,6 +70,27 @@ func TestX11Screens(t *testing.T) {
 	}
 }
 
+// TestX11TwoScreens: every screen of the display is captured; the code is
+// on the second.
+func TestX11TwoScreens(t *testing.T) {
+	page := xtest.Page(t, t.TempDir(), "page.png", 700, 500, 4, uriA)
+	disp := xtest.XvfbScreens(t, "800x600x24", "1024x768x24")
+	xtest.Show(t, disp+".1", page, 100, 100)
+	x11Env(t, disp)
+	shot, err := Screen(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot.Wipe()
+	if len(shot.Images) != 2 || shot.Images[1].Bounds().Dx() != 1024 {
+		t.Fatalf("%d screens", len(shot.Images))
+	}
+	f, err := FindOnScreen(context.Background())
+	if err != nil || len(f.Accounts) != 1 {
+		t.Fatalf("%d accounts, %v", len(f.Accounts), err)
+	}
+}
+
 // TestScreenErrors: no display and no portal; a cancelled context.
 func TestScreenErrors(t *testing.T) {
 	t.Setenv("DISPLAY", "")

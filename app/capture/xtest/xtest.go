@@ -35,6 +35,13 @@ func NeedTools(t testing.TB, names ...string) {
 // stopped when the test ends.
 func Xvfb(t testing.TB, w, h, depth int) string {
 	t.Helper()
+	return XvfbScreens(t, fmt.Sprintf("%dx%dx%d", w, h, depth))
+}
+
+// XvfbScreens starts a virtual X server with a screen of each WxHxD spec
+// (screen 0, 1, ...) and returns its display name once it answers.
+func XvfbScreens(t testing.TB, specs ...string) string {
+	t.Helper()
 	NeedTools(t, "Xvfb", "xdpyinfo")
 	for n := 140 + os.Getpid()%300; ; n++ {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
@@ -44,7 +51,11 @@ func Xvfb(t testing.TB, w, h, depth int) string {
 			continue
 		}
 		disp := ":" + strconv.Itoa(n)
-		cmd := exec.Command("Xvfb", disp, "-screen", "0", fmt.Sprintf("%dx%dx%d", w, h, depth), "-nolisten", "tcp")
+		args := []string{disp}
+		for i, s := range specs {
+			args = append(args, "-screen", strconv.Itoa(i), s)
+		}
+		cmd := exec.Command("Xvfb", append(args, "-nolisten", "tcp")...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
