@@ -4,7 +4,9 @@
 package xtest
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"image/png"
 	"os"
@@ -39,54 +41,58 @@ func Xvfb(t testing.TB, w, h, depth int) string {
 }
 
 // XvfbScreens starts a virtual X server with a screen of each WxHxD spec
-// (screen 0, 1, ...) and returns its display name once it answers.
+// (screen 0, 1, ...) and returns its display name once it answers. The
+// server picks a free display number itself (-displayfd), so tests and
+// other programs running Xvfb at the same time never share one.
 func XvfbScreens(t testing.TB, specs ...string) string {
 	t.Helper()
 	NeedTools(t, "Xvfb", "xdpyinfo")
-	for n := 140 + os.Getpid()%300; ; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		disp := ":" + strconv.Itoa(n)
-		args := []string{disp}
-		for i, s := range specs {
-			args = append(args, "-screen", strconv.Itoa(i), s)
-		}
-		cmd := exec.Command("Xvfb", append(args, "-nolisten", "tcp")...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			<-exited
-		})
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			select {
-			case <-exited: // lost a race for the display number
-				goto next
-			default:
-			}
-			if exec.Command("xdpyinfo", "-display", disp).Run() == nil {
-				return disp
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not answer in 10 s", disp)
-	next:
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer r.Close()
+	args := []string{"-displayfd", "3", "-nolisten", "tcp"}
+	for i, s := range specs {
+		args = append(args, "-screen", strconv.Itoa(i), s)
+	}
+	cmd := exec.Command("Xvfb", args...)
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	r.SetReadDeadline(time.Now().Add(30 * time.Second))
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb did not say its display: %v", err)
+	}
+	disp := ":" + strings.TrimSpace(line)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if exec.Command("xdpyinfo", "-display", disp).Run() == nil {
+			return disp
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("Xvfb %s did not answer in 30 s", disp)
+	return ""
 }
 
 // Show opens a window at (x, y) showing the picture at path, and waits until
-// it is mapped and drawn. It returns a function that closes it.
+// it is on the screen: mapped, and the screen's pixels changed and then
+// steady (read with ImageMagick's import, to memory). It returns a function
+// that closes it.
 func Show(t testing.TB, display, path string, x, y int) (hide func()) {
 	t.Helper()
-	NeedTools(t, "display", "xwininfo")
+	NeedTools(t, "display", "xwininfo", "import")
+	before := screenHash(t, display)
 	cmd := exec.Command("display", "-geometry", fmt.Sprintf("+%d+%d", x, y), path)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
 	if err := cmd.Start(); err != nil {
@@ -100,22 +106,49 @@ func Show(t testing.TB, display, path string, x, y int) (hide func()) {
 			closed = true
 			cmd.Process.Kill()
 			<-exited
-			time.Sleep(100 * time.Millisecond) // the server repaints the root
+			// Wait for the server to repaint the root without the window.
+			for range 50 {
+				if screenHash(t, display) == before {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
 		}
 	}
 	t.Cleanup(hide)
 	name := filepath.Base(path)
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // ImageMagick starts slowly on a loaded machine
+	last := before
 	for time.Now().Before(deadline) {
 		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-children").Output()
 		if bytes.Contains(out, []byte(name)) {
-			time.Sleep(400 * time.Millisecond) // mapped; let it draw
-			return hide
+			h := screenHash(t, display)
+			if h != before && h == last {
+				return hide
+			}
+			last = h
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("the window showing %s did not appear in 15 s", name)
+	t.Fatalf("the window showing %s did not appear in 60 s", name)
 	return nil
+}
+
+// screenHash is a digest of the root window's pixels. import fails now
+// and then while a window comes or goes: it is asked again.
+func screenHash(t testing.TB, display string) [32]byte {
+	var err error
+	for range 20 {
+		cmd := exec.Command("import", "-silent", "-window", "root", "-depth", "8", "gray:-")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		var out []byte
+		if out, err = cmd.Output(); err == nil {
+			return sha256.Sum256(out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("import -window root: %v", err)
+	return [32]byte{}
 }
 
 // Page makes a set-up page (w×h, a title in DejaVu Sans) with a QR code
