@@ -84,7 +84,8 @@ func (s *lumSource) wipe() { clear(s.pix) }
 // modules). A washed-out plane is first stretched to full contrast. Each
 // pass is binarized two ways (hybrid for photos, global for
 // flat screens), each read as is and inverted. The scan stops once a
-// binarization has read codes and left no unexplained finder patterns.
+// binarization has read codes and left no unexplained finder patterns, and
+// not before the full-size pass (a screen with a large code and a tiny one).
 func scanQR(src *lumSource) ([]string, error) {
 	src.stretch() // src is the caller's own copy
 	var sc qrScan
@@ -120,7 +121,9 @@ func scanQR(src *lumSource) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if done {
+		// A downscaled pass cannot see codes of one-pixel modules, nor
+		// their finder patterns: the full-size pass always follows it.
+		if done && f <= 1 {
 			break
 		}
 	}

@@ -123,6 +123,14 @@ func TestScanQRCodes(t *testing.T) {
 		{"two codes of different sizes", func() image.Image {
 			return tile([]image.Image{qrImage(t, uriA, 12, 4), qrImage(t, uriB, 2, 4)}, 2, 10)
 		}, []string{uriA, uriB}},
+		{"two google exports on a 4K screen, one with one-pixel modules", func() image.Image {
+			page := image.NewGray(image.Rect(0, 0, 3840, 2160))
+			draw.Draw(page, page.Bounds(), image.White, image.Point{}, draw.Src)
+			big, small := qrImage(t, mig[0], 8, 4), qrImage(t, mig[1], 1, 4)
+			draw.Draw(page, big.Bounds().Add(image.Pt(100, 100)), big, image.Point{}, draw.Src)
+			draw.Draw(page, small.Bounds().Add(image.Pt(1800, 900)), small, image.Point{}, draw.Src)
+			return page
+		}, mig},
 		{"sixteen codes", func() image.Image { return tile(many[:16], 4, 8) }, manyTexts[:16]},
 		{"forty codes", func() image.Image { return tile(many, 8, 8) }, nil},
 		{"256 tiled codes", func() image.Image { return tiled256(t) }, nil},
