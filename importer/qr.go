@@ -18,10 +18,10 @@ import (
 
 // Image limits beyond MaxPixels.
 const (
-	// firstPassPixels: larger images are first decoded downscaled to about
-	// this many pixels (fast for photos), then at full size if that finds
-	// nothing.
-	firstPassPixels = 3_000_000
+	// firstPassPixels: larger images (photos: a 4K screen is smaller) are
+	// first decoded downscaled to about this many pixels, which is fast,
+	// then at full size.
+	firstPassPixels = 9_000_000
 	// smallImage: images with a side this short or shorter are also tried
 	// enlarged, for codes with one-pixel modules.
 	smallImage = 600
