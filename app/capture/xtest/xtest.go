@@ -4,11 +4,11 @@
 package xtest
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,96 +41,117 @@ func Xvfb(t testing.TB, w, h, depth int) string {
 }
 
 // XvfbScreens starts a virtual X server with a screen of each WxHxD spec
-// (screen 0, 1, ...) and returns its display name once it answers. The
-// server picks a free display number itself (-displayfd), so tests and
-// other programs running Xvfb at the same time never share one.
+// (screen 0, 1, ...) and returns its display name once it answers. It
+// takes a random display number above 500 that no server holds (other
+// programs on the machine use the low ones; -displayfd would start at :0),
+// and makes sure the server that answers is its own.
 func XvfbScreens(t testing.TB, specs ...string) string {
 	t.Helper()
 	NeedTools(t, "Xvfb", "xdpyinfo")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	args := []string{"-displayfd", "3", "-nolisten", "tcp"}
-	for i, s := range specs {
-		args = append(args, "-screen", strconv.Itoa(i), s)
-	}
-	cmd := exec.Command("Xvfb", args...)
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	r.SetReadDeadline(time.Now().Add(30 * time.Second))
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil {
-		t.Fatalf("Xvfb did not say its display: %v", err)
-	}
-	disp := ":" + strings.TrimSpace(line)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if exec.Command("xdpyinfo", "-display", disp).Run() == nil {
-			return disp
+	for range 20 {
+		n := 500 + rand.IntN(500)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
 		}
-		time.Sleep(50 * time.Millisecond)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		disp := ":" + strconv.Itoa(n)
+		args := []string{disp, "-nolisten", "tcp"}
+		for i, s := range specs {
+			args = append(args, "-screen", strconv.Itoa(i), s)
+		}
+		cmd := exec.Command("Xvfb", args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			<-exited
+		})
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if exec.Command("xdpyinfo", "-display", disp).Run() == nil {
+				select {
+				case <-exited: // another server holds the number: ours gave up
+				case <-time.After(200 * time.Millisecond):
+					return disp
+				}
+				break
+			}
+			select {
+			case <-exited:
+			case <-time.After(50 * time.Millisecond):
+				continue
+			}
+			break
+		}
 	}
-	t.Fatalf("Xvfb %s did not answer in 30 s", disp)
+	t.Fatal("no Xvfb server could be started")
 	return ""
 }
 
 // Show opens a window at (x, y) showing the picture at path, and waits until
 // it is on the screen: mapped, and the screen's pixels changed and then
-// steady (read with ImageMagick's import, to memory). It returns a function
-// that closes it.
+// steady (read with ImageMagick's import, to memory). ImageMagick now and
+// then fails to connect to a server that has just started: it is started
+// again. It returns a function that closes the window.
 func Show(t testing.TB, display, path string, x, y int) (hide func()) {
 	t.Helper()
 	NeedTools(t, "display", "xwininfo", "import")
 	before := screenHash(t, display)
-	cmd := exec.Command("display", "-geometry", fmt.Sprintf("+%d+%d", x, y), path)
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	closed := false
-	hide = func() {
-		if !closed {
-			closed = true
-			cmd.Process.Kill()
-			<-exited
-			// Wait for the server to repaint the root without the window.
-			for range 50 {
-				if screenHash(t, display) == before {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
-	}
-	t.Cleanup(hide)
 	name := filepath.Base(path)
-	deadline := time.Now().Add(60 * time.Second) // ImageMagick starts slowly on a loaded machine
-	last := before
-	for time.Now().Before(deadline) {
-		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-children").Output()
-		if bytes.Contains(out, []byte(name)) {
-			h := screenHash(t, display)
-			if h != before && h == last {
-				return hide
-			}
-			last = h
+	for attempt := 0; attempt < 4; attempt++ {
+		cmd := exec.Command("display", "-geometry", fmt.Sprintf("+%d+%d", x, y), path)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		closed := false
+		hide = func() {
+			if !closed {
+				closed = true
+				cmd.Process.Kill()
+				<-exited
+				// Wait for the server to repaint the root without the window.
+				for range 50 {
+					if screenHash(t, display) == before {
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}
+		t.Cleanup(hide)
+		deadline := time.Now().Add(60 * time.Second) // ImageMagick starts slowly on a loaded machine
+		last := before
+	wait:
+		for time.Now().Before(deadline) {
+			select {
+			case <-exited:
+				t.Logf("display exited (%s): starting it again", bytes.TrimSpace(stderr.Bytes()))
+				break wait
+			default:
+			}
+			out, _ := exec.Command("xwininfo", "-display", display, "-root", "-children").Output()
+			if bytes.Contains(out, []byte(name)) {
+				h := screenHash(t, display)
+				if h != before && h == last {
+					return hide
+				}
+				last = h
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		hide()
 	}
-	t.Fatalf("the window showing %s did not appear in 60 s", name)
+	t.Fatalf("the window showing %s did not appear", name)
 	return nil
 }
 
