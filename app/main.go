@@ -46,6 +46,7 @@ var commands = []command{
 	{"passwd", "[--recovery]", "set a new vault passphrase", cmdPasswd},
 	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
 	{"rekey", "", "give the vault a new key (same passphrase and recovery code)", cmdRekey},
+	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
 }
 
 // Main runs wardkey with the arguments after the program name and returns
@@ -131,9 +132,8 @@ func dispatch(e *env, args []string) error {
 	case "help", "-h", "--help":
 		printHelp(e.out)
 		return nil
-	case "version", "--version":
-		fmt.Fprintln(e.out, "wardkey", Version)
-		return nil
+	case "--version":
+		return cmdVersion(e, args[1:])
 	}
 	for _, c := range commands {
 		if c.name == name {
@@ -142,9 +142,6 @@ func dispatch(e *env, args []string) error {
 	}
 	return usagef("unknown command %q", name)
 }
-
-// Version is set at build time with -ldflags "-X ...app.Version=…".
-var Version = "dev"
 
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "wardkey: a terminal authenticator (TOTP, HOTP, Steam) with an encrypted vault")
