@@ -23,6 +23,7 @@ type env struct {
 	passFile string // vault passphrase file
 	demo     bool
 	hooks    Hooks
+	describe func(*flag.FlagSet) // set by describeCommands (cmdspec.go)
 }
 
 // globalFlags take a value; they may stand before or after the command.
@@ -115,7 +116,9 @@ func (e *env) interactive() bool {
 // flags makes a FlagSet for a subcommand whose errors are usage errors.
 func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("wardkey "+name, flag.ContinueOnError)
-	fs.SetOutput(e.out)  // for --help only: errors are returned, not printed
+	// What the flag package prints itself is dropped (usage errors are
+	// returned and go to stderr); --help goes to e.out (see flagOutput).
+	fs.SetOutput(flagOutput{help: e.out, describe: e.describe})
 	fs.Usage = func() {} // printCommandHelp answers --help
 	return fs
 }
@@ -127,7 +130,12 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				printCommandHelp(fs)
+				o, _ := fs.Output().(flagOutput)
+				if o.describe != nil {
+					o.describe(fs)
+					return nil, errDescribed
+				}
+				printCommandHelp(o.help, fs)
 				return nil, exitError{0}
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)

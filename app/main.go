@@ -11,7 +11,6 @@ package app
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,6 +46,7 @@ var commands = []command{
 	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
 	{"rekey", "", "give the vault a new key (same passphrase and recovery code)", cmdRekey},
 	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
+	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
 }
 
 // Main runs wardkey with the arguments after the program name and returns
@@ -129,9 +129,8 @@ func dispatch(e *env, args []string) error {
 	}
 	name := args[0]
 	switch name {
-	case "help", "-h", "--help":
-		printHelp(e.out)
-		return nil
+	case "-h", "--help":
+		return cmdHelp(e, args[1:])
 	case "--version":
 		return cmdVersion(e, args[1:])
 	}
@@ -143,17 +142,35 @@ func dispatch(e *env, args []string) error {
 	return usagef("unknown command %q", name)
 }
 
+// cmdHelp prints the commands and the global flags (wardkey help), or one
+// command's flags (wardkey help CMD, as wardkey CMD --help).
+func cmdHelp(e *env, args []string) error {
+	fs := e.flags("help")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		printHelp(e.out)
+		return nil
+	}
+	for _, c := range helpTable {
+		if c.name == pos[0] {
+			return c.run(e, append(pos[1:], "--help"))
+		}
+	}
+	return usagef("help: unknown command %q", pos[0])
+}
+
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "wardkey: a terminal authenticator (TOTP, HOTP, Steam) with an encrypted vault")
 	fmt.Fprintln(w, "\nUsage:")
 	fmt.Fprintln(w, "  wardkey [--demo]\n      the code screen (first run: create a vault, or open the demo)")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  wardkey %s %s\n      %s\n", c.name, c.usage, c.summary)
+	for _, c := range helpTable {
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace("wardkey "+c.name+" "+c.usage), c.summary)
 	}
 	fmt.Fprintln(w, "\nGlobal flags (before or after the command):")
-	fmt.Fprintln(w, "  --home DIR                   where profiles live (WARDKEY_HOME; default ~/.local/share/wardkey)")
-	fmt.Fprintln(w, "  --profile NAME               the profile to use (WARDKEY_PROFILE; default \"default\")")
-	fmt.Fprintln(w, "  --vault-passphrase-file F    read the vault passphrase from F (WARDKEY_PASSPHRASE_FILE)")
+	printFlags(w, globalFlagSpecs)
 	fmt.Fprintln(w, "\n'wardkey COMMAND --help' describes each flag. Exit status: 0 success, 1 failure, 2 usage error.")
 }
 
@@ -162,15 +179,3 @@ func printHelp(w io.Writer) {
 var helpTable []command
 
 func init() { helpTable = commands }
-
-// printCommandHelp describes one command's flags (wardkey CMD --help).
-func printCommandHelp(fs *flag.FlagSet) {
-	name := strings.TrimPrefix(fs.Name(), "wardkey ")
-	w := fs.Output()
-	for _, c := range helpTable {
-		if c.name == name {
-			fmt.Fprintf(w, "wardkey %s: %s\n\nUsage: wardkey %s %s\n\n", c.name, c.summary, c.name, c.usage)
-		}
-	}
-	fs.PrintDefaults()
-}

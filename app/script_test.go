@@ -103,7 +103,8 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mode": cmdMode,
+			"mode":     cmdMode,
+			"exitcode": cmdExitCode,
 		},
 	})
 }
