@@ -77,6 +77,7 @@ func TestDescribeCommands(t *testing.T) {
 		{"code", nil, false},
 		{"export", nil, false}, // its FILE is --out's value
 		{"sync", []string{"join"}, false},
+		{"completion", []string{"bash", "zsh", "fish"}, false},
 	}
 	for _, r := range cmdRows {
 		t.Run(r.cmd, func(t *testing.T) {

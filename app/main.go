@@ -46,6 +46,7 @@ var commands = []command{
 	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
 	{"rekey", "", "give the vault a new key (same passphrase and recovery code)", cmdRekey},
 	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
+	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
 	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
 }
 
@@ -133,6 +134,8 @@ func dispatch(e *env, args []string) error {
 		return cmdHelp(e, args[1:])
 	case "--version":
 		return cmdVersion(e, args[1:])
+	case "man": // hidden: the release build writes the man page with it
+		return cmdMan(e, args[1:])
 	}
 	for _, c := range commands {
 		if c.name == name {
