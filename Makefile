@@ -6,7 +6,7 @@ PKGS     := ./...
 FUZZTIME ?= 20s
 SESSION  := ./.ci/keyring-session
 
-.PHONY: all build run test race check bench fuzz clean
+.PHONY: all build run test race check bench fuzz dist clean
 
 all: build
 
@@ -44,5 +44,16 @@ fuzz:
 	  done; \
 	done
 
+# Release archives (linux, darwin, windows x amd64, arm64), .deb and .rpm
+# packages and a checksums file in dist/, for the checked-out commit, published
+# nowhere. Two runs on one commit give identical files: docs/releasing.md.
+# DIST_ONLY_LINUX_AMD64=1 builds the linux/amd64 archive and packages only (CI).
+# goreleaser gives up on every git fact when the checkout has no remote (a
+# worktree of a local repository, a CI copy): it gets the project's URL.
+GORELEASER := $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+dist:
+	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/wardkey/wardkey \
+	  $(GORELEASER) release --snapshot --clean --config .ci/goreleaser.yaml
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
