@@ -53,6 +53,7 @@ var commands = []command{
 // Main runs wardkey with the arguments after the program name and returns
 // the exit status.
 func Main(args []string) int {
+	harden() // first: no core files, not dumpable (harden_*.go)
 	return run(args, defaultIO(), Hooks{})
 }
 
