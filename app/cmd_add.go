@@ -112,15 +112,15 @@ func cmdAdd(e *env, args []string) error {
 		return err
 	}
 	if dup, ok := v.State().Duplicates()[added.ID]; ok || !containsID(v.Accounts(), added.ID) {
-		return fmt.Errorf("%s is already in the vault (id %s): nothing was added", added.Label(), dup)
+		return fmt.Errorf("%s is already in the vault (id %s): nothing was added", label(added), dup)
 	}
-	fmt.Fprintf(e.out, "added %s (id %s, %s)\n", added.Label(), added.ID, added.Type)
+	fmt.Fprintf(e.out, "added %s (id %s, %s)\n", label(added), added.ID, added.Type)
 	if added.Type != vault.HOTP {
 		if code, err := vault.TOTPCode(added, e.now().Add(e.offset())); err == nil {
-			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", nameOr(added.Issuer, "the service"), vault.GroupCode(code))
+			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", nameOr(show(added.Issuer), "the service"), vault.GroupCode(code))
 		}
 	} else {
-		fmt.Fprintf(e.out, "to finish enrolling, run 'wardkey code %s' and type the code into %s\n", added.ID, nameOr(added.Issuer, "the service"))
+		fmt.Fprintf(e.out, "to finish enrolling, run 'wardkey code %s' and type the code into %s\n", added.ID, nameOr(show(added.Issuer), "the service"))
 	}
 	return nil
 }

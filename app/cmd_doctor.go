@@ -58,7 +58,7 @@ func cmdDoctor(e *env, args []string) error {
 	failed := 0
 	for _, c := range doctorChecks {
 		r := c(e, &d)
-		fmt.Fprintf(e.out, "%-4s  %-12s %s\n", r.level, r.name, r.msg)
+		fmt.Fprintf(e.out, "%-4s  %-12s %s\n", r.level, r.name, show(r.msg))
 		if r.level == checkFail {
 			failed++
 		}

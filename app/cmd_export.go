@@ -226,7 +226,7 @@ func exportMigration(e *env, out string, yes, force bool) error {
 	var keep []vault.Account
 	for _, a := range v.Accounts() {
 		if err := migration.Representable(a); err != nil {
-			fmt.Fprintf(e.err, "wardkey: left out %s\n", err)
+			fmt.Fprintf(e.err, "wardkey: left out %s\n", show(err.Error()))
 			continue
 		}
 		keep = append(keep, a)

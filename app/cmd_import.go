@@ -60,9 +60,9 @@ func cmdImport(e *env, args []string) error {
 		if err != nil {
 			failed++
 			msg, hint := describeImport(err)
-			fmt.Fprintf(e.err, "wardkey: error: %s: %s\n", file, msg)
+			fmt.Fprintf(e.err, "wardkey: error: %s: %s\n", show(file), show(msg))
 			if hint != "" {
-				fmt.Fprintf(e.err, "wardkey: hint: %s\n", hint)
+				fmt.Fprintf(e.err, "wardkey: hint: %s\n", show(hint))
 			}
 			continue
 		}
@@ -70,7 +70,7 @@ func cmdImport(e *env, args []string) error {
 		added, dups, err := mergeImport(v, res.Accounts, *dryRun)
 		if err != nil {
 			failed++
-			fmt.Fprintf(e.err, "wardkey: error: %s: nothing was imported: %s\n", file, err)
+			fmt.Fprintf(e.err, "wardkey: error: %s: nothing was imported: %s\n", show(file), show(err.Error()))
 			continue
 		}
 		verb := "added"
@@ -78,7 +78,7 @@ func cmdImport(e *env, args []string) error {
 			verb = "would be added"
 		}
 		fmt.Fprintf(e.out, "%s: %s: %d %s, %d duplicates skipped, %d entries skipped\n",
-			file, res.Format, len(added), verb, len(dups), len(res.Skipped))
+			show(file), res.Format, len(added), verb, len(dups), len(res.Skipped))
 		for _, a := range added {
 			fmt.Fprintf(e.out, "  + %s (%s)\n", importLabel(a), a.Type)
 		}
@@ -86,7 +86,7 @@ func cmdImport(e *env, args []string) error {
 			fmt.Fprintf(e.out, "  = %s (already in the vault)\n", importLabel(a))
 		}
 		for _, s := range res.Skipped {
-			fmt.Fprintf(e.err, "wardkey: %s: skipped %s: %s\n", file, s.Entry, s.Reason)
+			fmt.Fprintf(e.err, "wardkey: %s: skipped %s: %s\n", show(file), show(s.Entry), show(s.Reason))
 		}
 		if res.Format == "image" && len(res.Accounts) > 0 {
 			q := shellQuote(file)
@@ -95,7 +95,7 @@ func cmdImport(e *env, args []string) error {
 	}
 	for _, m := range importer.MissingBatches(batches) {
 		failed++
-		fmt.Fprintf(e.err, "wardkey: error: %s: the accounts of the other codes were read\n", m)
+		fmt.Fprintf(e.err, "wardkey: error: %s: the accounts of the other codes were read\n", show(fmt.Sprint(m)))
 		fmt.Fprintf(e.err, "wardkey: hint: import every QR code of the export together: wardkey import CODE1.png CODE2.png ...\n")
 	}
 	if *dryRun {
@@ -192,12 +192,13 @@ func describeImport(err error) (string, string) {
 	return err.Error() + ": nothing was imported", ""
 }
 
-// importLabel is "issuer:name", or whichever of the two there is.
+// importLabel is "issuer:name", or whichever of the two there is, safe
+// for the terminal.
 func importLabel(a vault.Account) string {
 	if a.Name == "" {
-		return a.Issuer
+		return show(a.Issuer)
 	}
-	return a.Label()
+	return label(a)
 }
 
 // shellQuote quotes a file name for a command the person may paste, when it

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/wardkey/wardkey/app/display"
+
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -57,9 +59,15 @@ func cmdList(e *env, args []string) error {
 			}
 			items = append(items, it)
 		}
-		enc := json.NewEncoder(e.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(items)
+		// The exact values, with every character that could drive a
+		// terminal as a \u escape (encoding/json leaves DEL, C1 and the
+		// bidi controls raw).
+		b, err := json.MarshalIndent(items, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = e.out.Write(append(display.EscapeJSON(b), '\n'))
+		return err
 	}
 	if len(as) == 0 {
 		fmt.Fprintln(e.err, "wardkey: the vault has no accounts yet: add one with 'wardkey add' or 'wardkey import'")
@@ -72,7 +80,7 @@ func cmdList(e *env, args []string) error {
 		if a.Favorite {
 			fav = " *"
 		}
-		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\n", a.Issuer, a.Name, fav, a.Type, a.ID)
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\n", show(a.Issuer), show(a.Name), fav, a.Type, a.ID)
 	}
 	return tw.Flush()
 }
@@ -160,9 +168,9 @@ func cmdDelete(e *env, args []string) error {
 	defer v.Close()
 	if !*yes {
 		if !e.interactive() {
-			return withHint(fmt.Errorf("not deleting %s without confirmation", a.Label()), "add --yes to delete without asking")
+			return withHint(fmt.Errorf("not deleting %s without confirmation", label(a)), "add --yes to delete without asking")
 		}
-		ans, err := e.promptLine(fmt.Sprintf("Delete %s (%s)? It cannot be undone here. [y/N] ", a.Label(), a.ID))
+		ans, err := e.promptLine(fmt.Sprintf("Delete %s (%s)? It cannot be undone here. [y/N] ", label(a), a.ID))
 		if err != nil {
 			return err
 		}
@@ -173,6 +181,6 @@ func cmdDelete(e *env, args []string) error {
 	if err := v.Update(func(tx *vault.Tx) error { tx.Delete(a.ID); return nil }); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.err, "wardkey: deleted %s (%s)\n", a.Label(), a.ID)
+	fmt.Fprintf(e.err, "wardkey: deleted %s (%s)\n", label(a), a.ID)
 	return nil
 }

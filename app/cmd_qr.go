@@ -44,10 +44,10 @@ func cmdQR(e *env, args []string) error {
 	defer v.Close()
 	m, err := qrMatrix(otpauth.Format(a))
 	if err != nil {
-		return fmt.Errorf("make the QR code of %s: %w", a.Label(), err)
+		return fmt.Errorf("make the QR code of %s: %w", label(a), err)
 	}
 	if a.Type == vault.HOTP {
-		fmt.Fprintf(e.err, "wardkey: %s counts codes: once both hold it, the phone and wardkey each keep their own counter\n", a.Label())
+		fmt.Fprintf(e.err, "wardkey: %s counts codes: once both hold it, the phone and wardkey each keep their own counter\n", label(a))
 	}
 	if *pngOut != "" {
 		b, err := qrPNG(m, 8)
@@ -57,11 +57,11 @@ func cmdQR(e *env, args []string) error {
 		if err := writeNewFile(*pngOut, b, *force); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.err, "wardkey: wrote the QR code of %s to %s; it holds the secret: delete the file once it is scanned\n", a.Label(), *pngOut)
+		fmt.Fprintf(e.err, "wardkey: wrote the QR code of %s to %s; it holds the secret: delete the file once it is scanned\n", label(a), *pngOut)
 		return nil
 	}
-	fmt.Fprintf(e.err, "wardkey: %s: scan it with the authenticator app; it holds the secret, so clear the screen afterwards\n", a.Label())
-	drawQR(e.out, m, isTerminal(e.out))
+	fmt.Fprintf(e.err, "wardkey: %s: scan it with the authenticator app; it holds the secret, so clear the screen afterwards\n", label(a))
+	drawQR(e.raw, m, isTerminal(e.raw))
 	return nil
 }
 

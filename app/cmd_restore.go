@@ -102,7 +102,7 @@ func restoreNew(e *env, b backup.Backup, dryRun bool) error {
 
 // printBackupInfo says what the backup is (app/wording, as the TUI does).
 func printBackupInfo(w io.Writer, b backup.Backup, vaultID string) {
-	fmt.Fprintln(w, wording.BackupInfo(b, vaultID))
+	fmt.Fprintln(w, show(wording.BackupInfo(b, vaultID)))
 }
 
 // printPlan shows what the restore does, category by category, in the
@@ -112,7 +112,7 @@ func printPlan(w io.Writer, p vault.RestorePlan, undelete bool) {
 		fmt.Fprintf(w, "%s: %d\n", s.Title, len(s.Accounts))
 		if s.List {
 			for _, a := range s.Accounts {
-				fmt.Fprintf(w, "  %s\n", a.Label())
+				fmt.Fprintf(w, "  %s\n", label(a))
 			}
 		}
 		if s.Note != "" && len(s.Accounts) > 0 {

@@ -189,7 +189,7 @@ func cmdSyncJoin(e *env, args []string) error {
 	fmt.Fprintf(e.err, "wardkey: joined vault %s from %s: %d accounts from %d replicas (opens with: %v)\n",
 		j.VaultID, rc.remote, len(v.Accounts()), j.Replicas, v.SlotKinds())
 	for _, s := range j.Skipped {
-		fmt.Fprintf(e.err, "wardkey: warning: skipped replica %s\n", s)
+		fmt.Fprintf(e.err, "wardkey: warning: skipped replica %s\n", show(s))
 	}
 	rep, err := replica.Sync(ctx, v, rc.remote)
 	e.reportSkipped(rep)
@@ -321,7 +321,7 @@ func (e *env) rememberRemote(rc remoteConf) error {
 
 func (e *env) reportSkipped(rep replica.Report) {
 	for _, s := range rep.Skipped {
-		fmt.Fprintf(e.err, "wardkey: warning: skipped replica %s\n", s)
+		fmt.Fprintf(e.err, "wardkey: warning: skipped replica %s\n", show(s))
 	}
 }
 

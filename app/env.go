@@ -178,7 +178,7 @@ func (e *env) promptSecret(label string) ([]byte, error) {
 		return nil, errNoTerminal
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "%s: ", label)
+	fmt.Fprintf(tty, "%s: ", show(label))
 	b, err := term.ReadPassword(int(tty.Fd()))
 	fmt.Fprintln(tty)
 	if err != nil {
@@ -194,7 +194,7 @@ func (e *env) promptLine(label string) (string, error) {
 		return "", errNoTerminal
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "%s", label)
+	fmt.Fprintf(tty, "%s", show(label))
 	var sb strings.Builder
 	buf := make([]byte, 1)
 	for {

@@ -68,8 +68,9 @@ type Hooks struct {
 
 type stdio struct {
 	in       io.Reader
-	out, err io.Writer
-	inFile   *os.File // non-nil when stdin is a file (terminal checks)
+	out, err io.Writer // sanitised (show.go) once run starts
+	raw      io.Writer // standard output as it is: only the QR drawing
+	inFile   *os.File  // non-nil when stdin is a file (terminal checks)
 }
 
 func defaultIO() stdio {
@@ -100,6 +101,7 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func run(args []string, io stdio, h Hooks) int {
+	io = io.safe()
 	e, rest, err := newEnv(args, io, h)
 	if err == nil {
 		err = dispatch(e, rest)
@@ -113,14 +115,16 @@ func run(args []string, io stdio, h Hooks) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(io.err, "wardkey: error: %s\n", ue.msg)
+		fmt.Fprintf(io.err, "wardkey: error: %s\n", show(ue.msg))
 		fmt.Fprintf(io.err, "wardkey: hint: run 'wardkey help' for the commands and flags\n")
 		return 2
 	}
+	// An error may quote a name from outside: one line, nothing that
+	// drives the terminal.
 	msg, hint := describe(err)
-	fmt.Fprintf(io.err, "wardkey: error: %s\n", msg)
+	fmt.Fprintf(io.err, "wardkey: error: %s\n", show(msg))
 	if hint != "" {
-		fmt.Fprintf(io.err, "wardkey: hint: %s\n", hint)
+		fmt.Fprintf(io.err, "wardkey: hint: %s\n", show(hint))
 	}
 	return 1
 }

@@ -84,6 +84,10 @@ func TestScripts(t *testing.T) {
 			// No script asks a public NTP server: the default server is a
 			// closed loopback port (offline) unless a script names its own.
 			e.Setenv("WARDKEY_NTP_SERVER", "127.0.0.1:9")
+			// BAD matches any character that drives a terminal (package
+			// app/display): C0 but tab and newline, DEL, C1, bidi
+			// controls, U+2028/9. `! stdout $BAD` checks a command's output.
+			e.Setenv("BAD", `[\x00-\x08\x0b-\x1f\x7f-\x{9f}\x{61c}\x{200e}\x{200f}\x{2028}-\x{202e}\x{2066}-\x{2069}]`)
 			for _, k := range []string{"WARDKEY_REQUIRE_TOOLS", "PATH"} {
 				e.Setenv(k, os.Getenv(k))
 			}

@@ -78,7 +78,8 @@ func (a Account) Label() string {
 }
 
 // Normalize fills defaults (type totp, SHA1, 6 digits, 30 s) and the fixed
-// Steam parameters, and upper-cases the algorithm.
+// Steam parameters, upper-cases the algorithm, and makes the names valid
+// UTF-8.
 func (a *Account) Normalize() {
 	if a.Type == "" {
 		a.Type = TOTP
@@ -111,6 +112,14 @@ func (a *Account) Normalize() {
 	}
 	if a.Tags == nil {
 		a.Tags = []string{}
+	}
+	// Names from outside are made valid UTF-8 here, where every account
+	// enters the vault, so a save (JSON) never changes them silently.
+	a.Issuer = strings.ToValidUTF8(a.Issuer, "\uFFFD")
+	a.Name = strings.ToValidUTF8(a.Name, "\uFFFD")
+	a.Note = strings.ToValidUTF8(a.Note, "\uFFFD")
+	for i, t := range a.Tags {
+		a.Tags[i] = strings.ToValidUTF8(t, "\uFFFD")
 	}
 }
 
