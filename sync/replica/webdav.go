@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -52,7 +53,30 @@ func openWebDAV(spec string, o options) (*WebDAV, error) {
 	if w.client == nil {
 		w.client = &http.Client{Timeout: DefaultTimeout}
 	}
+	// A copy, so a client the caller shares is not changed.
+	c := *w.client
+	c.CheckRedirect = sameOrigin
+	w.client = &c
 	return w, nil
+}
+
+// ErrRedirect: the server redirected a request to another scheme, host or
+// port. Following it would send the password there (Go's client keeps the
+// Authorization header when only the scheme or port changes), so it is
+// refused whatever the credentials.
+var ErrRedirect = errors.New("the server redirected to another address; credentials are never sent there")
+
+// sameOrigin follows a redirect only within the scheme, host and port of
+// the first request, at most 10 times.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host || req.URL.Port() != first.Port() {
+		return fmt.Errorf("%w (%s://%s to %s://%s): give the final address as the remote", ErrRedirect, first.Scheme, first.Host, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // redactURL drops any user info from a URL for messages.
