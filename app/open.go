@@ -24,15 +24,7 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 	var pass func() ([]byte, error)
 	if e.canAskPassphrase() {
 		pass = func() ([]byte, error) {
-			if err := e.waitOutFailures(); err != nil {
-				return nil, err
-			}
 			return e.vaultPassphrase("Vault passphrase ("+e.profile+")", false)
-		}
-	}
-	if recovery != "" {
-		if err := e.waitOutFailures(); err != nil {
-			return nil, err
 		}
 	}
 	v, err := e.unlock(pass, recovery)
@@ -42,10 +34,15 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 	return v, nil
 }
 
+// attemptQueue is how long an attempt waits for the ones before it (other
+// processes trying the same profile) before it is refused.
+const attemptQueue = 2 * time.Minute
+
 // unlock opens the vault from one read of its file: the keyring slot when
 // it has one, then the recovery code, or pass (when not nil) for the
 // passphrase slot. Passphrase and recovery attempts are counted across
-// processes. The CLI and the TUI both open vaults through it.
+// processes, each made under the profile's lock after the wait the count
+// asks (vault.Attempt). The CLI and the TUI both open vaults through it.
 func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault, error) {
 	f, err := vault.Load(e.dir())
 	if err != nil {
@@ -56,61 +53,82 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 	if info.Has(vault.SlotKeyring) {
 		u.Keyring = e.keyring()
 	}
-	asked := recovery != ""
+	var att *vault.Attempt
+	if recovery != "" {
+		if att, err = e.beginAttempt(); err != nil {
+			return nil, err
+		}
+	}
 	if pass != nil && info.Has(vault.SlotPassphrase) {
 		u.Passphrase = func() ([]byte, error) {
-			asked = true
-			return pass()
+			// Read it first: no lock is held while a person types.
+			p, err := pass()
+			if err != nil {
+				return nil, err
+			}
+			if att, err = e.beginAttempt(); err != nil {
+				wipe(p)
+				return nil, err
+			}
+			return p, nil
 		}
 	}
 	v, err := f.Open(u)
-	if asked {
-		e.recordUnlock(err)
+	if att != nil {
+		e.recordUnlock(att, err)
+		att.Release()
 	}
 	return v, err
 }
 
-// waitOutFailures waits as long as earlier failed attempts ask.
-func (e *env) waitOutFailures() error {
-	n, w, err := e.unlockWait()
+// beginAttempt takes the profile's lock for one attempt and waits as long
+// as the failures before it ask: the longest wait when they cannot be
+// counted. Another process's attempt holding the lock for longer than
+// attemptQueue refuses this one.
+func (e *env) beginAttempt() (*vault.Attempt, error) {
+	dir := e.dir()
+	_, _ = vault.DeviceID(dir) // local.json exists before the lock is held: Open reads it
+	att, err := vault.BeginAttempt(dir, attemptQueue)
+	if errors.Is(err, vault.ErrLockBusy) {
+		return nil, withHint(fmt.Errorf("other attempts to open profile %q are waiting their turn; this one was refused", e.profile),
+			"wait a minute and try again; if no other wardkey is running, run 'wardkey doctor'")
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if w > 0 {
-		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", n, w.Round(time.Second))
-		if !e.hooks.NoSleep {
-			time.Sleep(w)
-		}
+	w := att.Wait(e.now())
+	switch {
+	case att.Broken() != nil:
+		fmt.Fprintf(e.err, "wardkey: warning: failed attempts cannot be counted (%v): waiting %s, the longest wait\n", att.Broken(), w.Round(time.Second))
+		fmt.Fprintln(e.err, "wardkey: hint: run 'wardkey doctor' to repair it")
+	case w > 0:
+		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", att.Failures(), w.Round(time.Second))
 	}
-	return nil
+	if w > 0 && !e.hooks.NoSleep {
+		time.Sleep(w)
+	}
+	return att, nil
 }
 
 // unlockWait says how many passphrase attempts failed in a row and how long
-// the next one must wait (the TUI shows the wait instead of sleeping blind).
+// the next one must wait (the TUI shows the wait instead of sleeping blind):
+// the longest wait when local.json cannot be read.
 func (e *env) unlockWait() (int, time.Duration, error) {
 	l, err := vault.LoadLocal(e.dir())
 	if err != nil {
-		return 0, 0, err
+		return 0, vault.MaxUnlockDelay, err
 	}
 	return l.FailedUnlocks, l.UnlockWait(e.now()), nil
 }
 
-// recordUnlock counts failed passphrase attempts across processes.
-func (e *env) recordUnlock(err error) {
+// recordUnlock counts a failed passphrase attempt, or resets the count
+// after a success, under the attempt's lock.
+func (e *env) recordUnlock(att *vault.Attempt, err error) {
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
-		_, _ = vault.UpdateLocal(e.dir(), func(l *vault.Local) {
-			l.FailedUnlocks++
-			l.LastFailedUnlock = e.now()
-		})
+		_ = att.Record(true, e.now())
 	case err == nil:
-		l, _ := vault.LoadLocal(e.dir())
-		if l.FailedUnlocks > 0 {
-			_, _ = vault.UpdateLocal(e.dir(), func(l *vault.Local) {
-				l.FailedUnlocks = 0
-				l.LastFailedUnlock = time.Time{}
-			})
-		}
+		_ = att.Record(false, e.now())
 	}
 }
 

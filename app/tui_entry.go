@@ -121,8 +121,8 @@ func vaultOf(v tui.Vault) (*vault.Vault, error) {
 // the TUI shows it). The test hook NoSleep turns the wait off.
 func (b *tuiBackend) UnlockWait(profile string) (int, time.Duration) {
 	e := b.env(profile)
-	n, w, err := e.unlockWait()
-	if err != nil || e.hooks.NoSleep {
+	n, w, _ := e.unlockWait() // an unreadable count: the longest wait
+	if e.hooks.NoSleep {
 		return n, 0
 	}
 	return n, w
@@ -142,7 +142,10 @@ func (b *tuiBackend) Open(profile string, pass []byte) (tui.Vault, error) {
 	case e.passFile != "":
 		p = func() ([]byte, error) { return readPassphraseFile(e.passFile) }
 	}
-	v, err := e.unlock(p, "")
+	// The screen shows the wait (UnlockWait): nothing on stderr under it.
+	quiet := *e
+	quiet.err = discard{}
+	v, err := quiet.unlock(p, "")
 	if err != nil {
 		return nil, err
 	}

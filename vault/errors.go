@@ -32,4 +32,9 @@ var (
 	ErrUnknownKey = errors.New("sealed under a key this vault does not have")
 	// ErrAmbiguous: several accounts matched a query.
 	ErrAmbiguous = errors.New("several accounts match")
+	// ErrLockBusy: a profile's lock was held longer than the wait allowed.
+	ErrLockBusy = errors.New("another wardkey process holds the profile's lock")
+	// ErrPlantedLock: a lock file is not a regular file of this user (a
+	// directory, a symlink or another user's file was put there).
+	ErrPlantedLock = errors.New("the lock file is not a regular file of this user")
 )

@@ -75,11 +75,16 @@ func UpdateLocal(dir string, fn func(*Local)) (Local, error) {
 		return l, err
 	}
 	fn(&l)
+	return l, saveLocal(dir, l)
+}
+
+// saveLocal writes local.json; the caller holds local.lock.
+func saveLocal(dir string, l Local) error {
 	b, err := json.MarshalIndent(l, "", "  ")
 	if err != nil {
-		return l, err
+		return err
 	}
-	return l, atomicfile.Replace(filepath.Join(dir, LocalFile), append(b, '\n'), "")
+	return atomicfile.Replace(filepath.Join(dir, LocalFile), append(b, '\n'), "")
 }
 
 // DeviceID returns this profile's device ID, creating local.json if needed.
@@ -103,6 +108,127 @@ func UnlockDelay(n int) time.Duration {
 	}
 	d := time.Second << min(n-3, 5)
 	return min(d, 30*time.Second)
+}
+
+// MaxUnlockDelay is the longest wait between passphrase attempts: also the
+// wait when failed attempts cannot be counted (fail-closed).
+const MaxUnlockDelay = 30 * time.Second
+
+// Attempt is one passphrase (or recovery code) attempt on a profile, made
+// under the profile's lock (local.lock), so that processes trying in
+// parallel queue and each sees the failures of the ones before it: the
+// wait it asks is from the count as it stands, and its outcome is recorded
+// before the next attempt may start. Begin it after reading the passphrase
+// (so no lock is held while a person types), Wait, try the slot, Record,
+// Release.
+type Attempt struct {
+	dir     string
+	release func()
+	local   Local
+	broken  error // the count cannot be read or kept: the longest wait
+}
+
+// BeginAttempt takes the profile's lock, waiting at most queue for another
+// process's attempt to finish (ErrLockBusy after that: the attempt is
+// refused). A lock that cannot be taken for any other reason (a directory
+// or another user's file planted at local.lock) and a local.json that
+// cannot be read do not stop the attempt but make it wait the longest
+// (see Broken): failed attempts are never free.
+func BeginAttempt(dir string, queue time.Duration) (*Attempt, error) {
+	a := &Attempt{dir: dir, release: func() {}}
+	unlock, err := lockFileWait(filepath.Join(dir, localLock), queue)
+	switch {
+	case errors.Is(err, ErrLockBusy):
+		return nil, err
+	case err != nil:
+		a.broken = fmt.Errorf("lock %s: %w", localLock, err)
+		return a, nil
+	}
+	a.release = unlock
+	if a.local, err = LoadLocal(dir); err != nil {
+		a.broken = err
+	}
+	return a, nil
+}
+
+// Broken is why failed attempts cannot be counted, or nil.
+func (a *Attempt) Broken() error { return a.broken }
+
+// Failures is the number of failed attempts in a row before this one.
+func (a *Attempt) Failures() int { return a.local.FailedUnlocks }
+
+// Wait is how long, from now, this attempt must wait before trying:
+// MaxUnlockDelay when the count is broken.
+func (a *Attempt) Wait(now time.Time) time.Duration {
+	if a.broken != nil {
+		return MaxUnlockDelay
+	}
+	return a.local.UnlockWait(now)
+}
+
+// Record counts the attempt's outcome (a failure, or a success that resets
+// the count) in local.json, still under the lock. With a broken count it
+// records nothing and returns the reason.
+func (a *Attempt) Record(failed bool, now time.Time) error {
+	if a.broken != nil {
+		return a.broken
+	}
+	l := a.local
+	switch {
+	case failed:
+		l.FailedUnlocks++
+		l.LastFailedUnlock = now
+	case l.FailedUnlocks == 0:
+		return nil
+	default:
+		l.FailedUnlocks, l.LastFailedUnlock = 0, time.Time{}
+	}
+	if err := saveLocal(a.dir, l); err != nil {
+		return err
+	}
+	a.local = l
+	return nil
+}
+
+// Release lets the next attempt in.
+func (a *Attempt) Release() { a.release() }
+
+// CheckLock reports a planted profile lock: ErrPlantedLock when local.lock
+// is there and is not a regular file of this user (nil when it is, or is
+// missing).
+func CheckLock(dir string) error {
+	st, err := os.Lstat(filepath.Join(dir, localLock))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() || !ownedByMe(st) {
+		return fmt.Errorf("%s is a %s: %w", localLock, describeMode(st), ErrPlantedLock)
+	}
+	return nil
+}
+
+// RepairLock removes a planted local.lock (a directory with what is in
+// it, a symlink, another user's file); the next attempt makes a new one.
+func RepairLock(dir string) error {
+	if err := CheckLock(dir); !errors.Is(err, ErrPlantedLock) {
+		return err
+	}
+	return os.RemoveAll(filepath.Join(dir, localLock))
+}
+
+func describeMode(st os.FileInfo) string {
+	switch {
+	case st.IsDir():
+		return "directory"
+	case st.Mode()&os.ModeSymlink != 0:
+		return "symlink"
+	case !ownedByMe(st):
+		return "file of another user"
+	}
+	return "special file"
 }
 
 // UnlockWait is how long, from now, the next attempt must wait.

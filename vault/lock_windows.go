@@ -4,6 +4,7 @@ package vault
 
 import (
 	"os"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -24,3 +25,7 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
+
+// lockFileWait is lockFile; Windows waits for the lock as long as it takes
+// (d is not honoured there).
+func lockFileWait(path string, d time.Duration) (func(), error) { return lockFile(path) }
