@@ -89,19 +89,12 @@ func (e *env) openKeepingPassphrase(recovery string) (*vault.Vault, []byte, erro
 	var pass func() ([]byte, error)
 	if e.canAskPassphrase() {
 		pass = func() ([]byte, error) {
-			if err := e.waitOutFailures(); err != nil {
-				return nil, err
-			}
+			// unlock waits out earlier failures, under the profile's lock.
 			p, err := e.vaultPassphrase("Vault passphrase ("+e.profile+")", false)
 			if err == nil {
 				typed = bytes.Clone(p)
 			}
 			return p, err
-		}
-	}
-	if recovery != "" {
-		if err := e.waitOutFailures(); err != nil {
-			return nil, nil, err
 		}
 	}
 	v, err := e.unlock(pass, recovery)
@@ -147,7 +140,7 @@ func (e *env) rekey(v *vault.Vault, o vault.RekeyOptions) (vault.RekeyResult, er
 	defer stop()
 	res, err := v.Rekey(ctx, o)
 	if errors.Is(err, vault.ErrWrongPassphrase) {
-		e.recordUnlock(err)
+		e.countFailure()
 	}
 	return res, err
 }

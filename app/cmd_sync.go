@@ -172,14 +172,14 @@ func cmdSyncJoin(e *env, args []string) error {
 	defer clear(j.Key)
 
 	o := vault.JoinOptions{Options: e.options(), Slot: j.Slot, State: j.State}
-	if *withKeyring || (e.profile == vault.DefaultProfile && !*noKeyring) {
+	// A keyring slot only when asked for (DESIGN.md: never by sync join
+	// unless asked): anyone at this OS login would open the vault.
+	_ = noKeyring
+	if *withKeyring {
 		if err := vault.Probe(e.keyring()); err != nil {
-			if *withKeyring {
-				return withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring")
-			}
-		} else {
-			o.Keyring = e.keyring()
+			return withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring")
 		}
+		o.Keyring = e.keyring()
 	}
 	v, err := vault.CreateJoined(dir, j.VaultID, j.Key, o)
 	if err != nil {
@@ -322,6 +322,9 @@ func (e *env) rememberRemote(rc remoteConf) error {
 func (e *env) reportSkipped(rep replica.Report) {
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(e.err, "wardkey: warning: skipped replica %s\n", show(s))
+	}
+	for _, s := range rep.SetAside {
+		fmt.Fprintf(e.err, "wardkey: warning: set aside from replica %s\n", show(s))
 	}
 }
 

@@ -121,6 +121,15 @@ func (e *env) unlockWait() (int, time.Duration, error) {
 	return l.FailedUnlocks, l.UnlockWait(e.now()), nil
 }
 
+// countFailure counts a wrong passphrase found outside unlock (a rekey
+// asking for it again), under the profile's lock.
+func (e *env) countFailure() {
+	if att, err := vault.BeginAttempt(e.dir(), attemptQueue); err == nil {
+		_ = att.Record(true, e.now())
+		att.Release()
+	}
+}
+
 // recordUnlock counts a failed passphrase attempt, or resets the count
 // after a success, under the attempt's lock.
 func (e *env) recordUnlock(att *vault.Attempt, err error) {

@@ -57,10 +57,16 @@ func NewClock(device string, now func() time.Time) *Clock {
 // Device is the ID this clock stamps with.
 func (c *Clock) Device() string { return c.device }
 
-// Observe advances the clock past a stamp seen elsewhere.
+// Observe advances the clock past a stamp seen elsewhere, but never past
+// now + MaxAhead: a stamp from far in the future (a crafted backup, a
+// broken clock elsewhere) does not make every later change of this device
+// carry it.
 func (c *Clock) Observe(s Stamp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if limit := c.now().Add(MaxAhead).UnixMilli(); s.Wall > limit {
+		s = Stamp{Wall: limit}
+	}
 	if s.Wall > c.last.Wall || s.Wall == c.last.Wall && s.Logical > c.last.Logical {
 		c.last.Wall, c.last.Logical = s.Wall, s.Logical
 	}

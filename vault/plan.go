@@ -106,8 +106,10 @@ func PlanRestore(current, backup State, undelete bool) RestorePlan {
 // ApplyRestore merges a backup into the vault in a transaction, brings back
 // the accounts deleted here when undelete is set (under new IDs: a
 // tombstone is forever), and returns the plan it carried out, computed
-// against the state inside the transaction.
+// against the state inside the transaction. What Vet sets aside is left
+// out (callers vet first to report it).
 func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
+	backup, _ = Vet(backup, tx.v.now())
 	p := PlanRestore(tx.State(), backup, undelete)
 	tx.Merge(backup)
 	for i, a := range p.Undeleted {

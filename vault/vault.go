@@ -459,6 +459,9 @@ func (v *Vault) ID() string { return v.id }
 // Dir is the profile directory, or "" for a memory vault.
 func (v *Vault) Dir() string { return v.dir }
 
+// Now is the time the vault stamps changes with (its Options.Now).
+func (v *Vault) Now() time.Time { return v.now() }
+
 // Device is the device ID stamped on this vault's changes.
 func (v *Vault) Device() string { return v.clock.Device() }
 
@@ -769,6 +772,7 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 		diskSlots = p.env.Slots
 	}
 	next := Merge(base, State{})
+	next.repairFuture(v.clock, v.now())
 	ok := false
 	defer func() {
 		if !ok {

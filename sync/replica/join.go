@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -123,7 +124,7 @@ func Join(ctx context.Context, r Remote, vaultID string, pass []byte) (Joined, e
 		return vault.UnsealWithKey(key, sealed, ad)
 	}
 	var rep Report
-	states, _, err := readReplicas(ctx, r, vaultID, "", unseal, &rep)
+	states, _, err := readReplicas(ctx, r, vaultID, "", unseal, time.Now(), &rep)
 	if err != nil {
 		clear(key)
 		return Joined{}, fmt.Errorf("read replicas from %s: %w", r, err)

@@ -28,6 +28,11 @@ type Report struct {
 	Replicas int
 	// Skipped names the replicas that could not be used, each with why.
 	Skipped []string
+	// SetAside names the replicas part of which was not taken (vault.Vet:
+	// settings out of range, entries stamped more than 24 h ahead), with
+	// what; a later sync takes the future entries once the clock has
+	// caught up.
+	SetAside []string
 	// At is when the sync finished (zero if it failed).
 	At time.Time
 	// NewKey says this workstation took a newer vault key from key.json.
@@ -39,6 +44,9 @@ func (r Report) String() string {
 	s := fmt.Sprintf("%s pulled, %d pushed (%s)", plural(r.Pulled, "change"), r.Pushed, plural(r.Replicas, "replica"))
 	if len(r.Skipped) > 0 {
 		s += fmt.Sprintf("; %d skipped", len(r.Skipped))
+	}
+	if len(r.SetAside) > 0 {
+		s += fmt.Sprintf("; part of %s set aside", plural(len(r.SetAside), "replica"))
 	}
 	return s
 }
@@ -122,7 +130,7 @@ func Sync(ctx context.Context, v *vault.Vault, r Remote, opts ...SyncOption) (Re
 	if err != nil {
 		return rep, err
 	}
-	states, own, err := readReplicas(ctx, r, vid, dev, v.UnsealKey, &rep)
+	states, own, err := readReplicas(ctx, r, vid, dev, v.UnsealKey, v.Now(), &rep)
 	if err != nil {
 		return rep, fmt.Errorf("read replicas from %s (the local vault is unchanged): %w", r, err)
 	}
@@ -228,11 +236,11 @@ type ownReplica struct {
 	keyID string
 }
 
-// readReplicas reads and opens every replica of vault vid. own is this
+// readReplicas reads and opens every replica of vault vid, vetted at now. own is this
 // device's previous replica, nil if there is none. A replica that cannot
 // be opened is noted in rep.Skipped; a remote that cannot be read is an
 // error.
-func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal Unsealer, rep *Report) ([]vault.State, *ownReplica, error) {
+func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal Unsealer, now time.Time, rep *Report) ([]vault.State, *ownReplica, error) {
 	dir := path.Join(vid, ReplicaDir)
 	ents, err := r.List(ctx, dir)
 	if err != nil {
@@ -262,6 +270,12 @@ func readReplicas(ctx context.Context, r Remote, vid, dev string, unseal Unseale
 			}
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", e.Name, why(err)))
 			continue
+		}
+		// Vetted before any merge (sync and join never ask): what a
+		// replica cannot carry is set aside and reported, the rest used.
+		s, aside := vault.Vet(s, now)
+		if !aside.Empty() {
+			rep.SetAside = append(rep.SetAside, fmt.Sprintf("%s: %s", e.Name, aside))
 		}
 		rep.Replicas++
 		states = append(states, s)
