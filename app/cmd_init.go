@@ -80,7 +80,7 @@ func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions,
 // to guess: whoever copies the vault file can try passphrases offline.
 // (Backups, which leave the machine, refuse weak ones outright.)
 func (e *env) warnWeak(p []byte) {
-	if err := strength.Check(p, e.profile); err != nil {
+	if err := strength.CheckMin(p, strength.MinVault, e.profile); err != nil {
 		fmt.Fprintf(e.err, "wardkey: warning: %v; anyone who copies the vault file can try passphrases offline\n", err)
 		fmt.Fprintln(e.err, "wardkey: hint: four or more unrelated words make a strong passphrase ('wardkey passwd' changes it)")
 	}
