@@ -206,7 +206,7 @@ func exportOtpauth(e *env, out string, yes, force bool) error {
 		buf.WriteString(otpauth.Format(a))
 		buf.WriteByte('\n')
 	}
-	err = writeNewFile(out, buf.Bytes(), force)
+	err = writePlainFile(out, buf.Bytes(), force)
 	wipe(buf.Bytes())
 	if err != nil {
 		return err
@@ -262,7 +262,7 @@ func exportMigration(e *env, out string, yes, force bool) error {
 		if err != nil {
 			return err
 		}
-		if err := writeNewFile(names[i], b, force); err != nil {
+		if err := writePlainFile(names[i], b, force); err != nil {
 			return err
 		}
 	}
@@ -304,4 +304,43 @@ func writeNewFile(path string, data []byte, force bool) error {
 		return fmt.Errorf("write %s: the folder %s does not exist", path, filepath.Dir(path))
 	}
 	return fmt.Errorf("write %s: %w", path, err)
+}
+
+// writePlainFile writes secrets in the clear (an otpauth list, a QR image)
+// straight into path, created O_EXCL|O_NOFOLLOW and 0600, never through a
+// temporary file: a writer killed half-way leaves at most a partial file
+// under the name the person chose and was told to delete, never a hidden
+// plaintext copy beside it. Temporary files of that name left by an older
+// wardkey are removed first. With force an existing file is replaced
+// (removed, then created anew: a symlink there is removed, not followed).
+func writePlainFile(path string, data []byte, force bool) error {
+	atomicfile.RemoveStale(filepath.Dir(path), filepath.Base(path), 0)
+	if force {
+		if st, err := os.Lstat(path); err == nil && !st.IsDir() {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("replace %s: %w", path, err)
+			}
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return refuseExisting(path)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("write %s: the folder %s does not exist", path, filepath.Dir(path))
+	case err != nil:
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ func cmdQR(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeNewFile(*pngOut, b, *force); err != nil {
+		if err := writePlainFile(*pngOut, b, *force); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.err, "wardkey: wrote the QR code of %s to %s; it holds the secret: delete the file once it is scanned\n", label(a), *pngOut)

@@ -16,3 +16,6 @@ func harden() {
 	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 }
+
+// oNoFollow makes an open fail on a symlink instead of following it.
+const oNoFollow = unix.O_NOFOLLOW

@@ -11,3 +11,6 @@ import "golang.org/x/sys/unix"
 func harden() {
 	_ = unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
 }
+
+// oNoFollow makes an open fail on a symlink instead of following it.
+const oNoFollow = unix.O_NOFOLLOW

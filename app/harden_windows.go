@@ -6,3 +6,7 @@ package app
 // keeping other processes of the same user out (a protected process) needs
 // signing the OS reserves for itself. docs/threat-model.md says so.
 func harden() {}
+
+// oNoFollow is 0 on Windows: os.OpenFile with O_EXCL never follows a
+// reparse point there.
+const oNoFollow = 0
