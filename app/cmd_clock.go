@@ -57,7 +57,7 @@ func cmdClock(e *env, args []string) error {
 		if *server != "" || *asJSON {
 			return usagef("--reset takes no --server or --json")
 		}
-		if _, err := vault.UpdateLocal(dir, func(l *vault.Local) { l.ClockOffset = 0 }); err != nil {
+		if _, err := vault.UpdateLocal(dir, func(l *vault.Local) { l.ClockOffset, l.ClockForced = 0, false }); err != nil {
 			return fmt.Errorf("remove the clock offset: %w", err)
 		}
 		fmt.Fprintf(e.err, "wardkey: the clock offset is removed (it was %+g s): codes use the system clock\n", local.ClockOffset)
@@ -97,9 +97,14 @@ func cmdClock(e *env, args []string) error {
 	if err := clock.CheckApply(r.Offset, *force); err != nil {
 		return withHint(err, "set the system clock (timedatectl, or your OS settings); or, if you are sure, apply it anyway with --apply --force")
 	}
+	if r.Offset.Abs() > vault.MaxForcedClockOffset {
+		return withHint(fmt.Errorf("the clock is off by %s, more than %s: not even --force applies that", clock.Describe(r.Offset), vault.MaxForcedClockOffset),
+			"set the system clock (timedatectl, or your OS settings)")
+	}
 	off := clock.Seconds(r.Offset)
 	if _, err := vault.UpdateLocal(dir, func(l *vault.Local) {
 		l.ClockOffset = off
+		l.ClockForced = r.Offset.Abs() > vault.MaxClockOffset
 		l.ClockServer = r.Server
 		l.ClockCheckedAt = e.now().UTC()
 	}); err != nil {

@@ -16,6 +16,7 @@ import (
 type Local struct {
 	DeviceID         string    `json:"device_id"`
 	ClockOffset      float64   `json:"clock_offset_seconds,omitempty"` // applied offset, server minus local
+	ClockForced      bool      `json:"clock_offset_forced,omitempty"`  // applied with clock --apply --force
 	ClockServer      string    `json:"clock_server,omitempty"`
 	ClockCheckedAt   time.Time `json:"clock_checked_at,omitzero"`
 	SyncRemote       string    `json:"sync_remote,omitempty"`
@@ -34,16 +35,47 @@ type Local struct {
 	SyncKeySlot string `json:"sync_key_slot,omitempty"`
 }
 
-// Offset is the applied clock offset as a duration.
+// Bounds on the applied clock offset. local.json can be edited by anyone
+// at this OS login, and the offset moves codes and what counts as "the
+// future" for stamps (Vet), so it is used only within them.
+const (
+	// MaxClockOffset is the largest offset `clock --apply` stores without
+	// --force (sync/clock.MaxApply).
+	MaxClockOffset = 15 * time.Minute
+	// MaxForcedClockOffset is the largest offset used at all, even one
+	// applied with --force.
+	MaxForcedClockOffset = 24 * time.Hour
+)
+
+// Offset is the applied clock offset as a duration: 0 (the system clock)
+// when it is beyond MaxClockOffset without ClockForced, or beyond
+// MaxForcedClockOffset at all (see OffsetIgnored).
 func (l Local) Offset() time.Duration {
+	if l.OffsetIgnored() {
+		return 0
+	}
 	return time.Duration(l.ClockOffset * float64(time.Second))
+}
+
+// OffsetIgnored reports whether a stored offset is out of bounds and so
+// not used.
+func (l Local) OffsetIgnored() bool {
+	limit := MaxClockOffset
+	if l.ClockForced {
+		limit = MaxForcedClockOffset
+	}
+	o := l.ClockOffset
+	return !(o >= -limit.Seconds() && o <= limit.Seconds()) // NaN too
 }
 
 // LoadLocal reads local.json in dir. A missing file gives a zero Local with
 // a fresh device ID (not yet saved).
 func LoadLocal(dir string) (Local, error) {
 	var l Local
-	b, err := os.ReadFile(filepath.Join(dir, LocalFile))
+	if err := checkDir(dir); err != nil {
+		return l, err
+	}
+	b, err := readNoFollow(filepath.Join(dir, LocalFile), 1<<20)
 	if errors.Is(err, os.ErrNotExist) {
 		l.DeviceID = NewID()
 		return l, nil
@@ -62,6 +94,9 @@ func LoadLocal(dir string) (Local, error) {
 
 // UpdateLocal changes local.json under its own lock and returns the result.
 func UpdateLocal(dir string, fn func(*Local)) (Local, error) {
+	if err := checkDir(dir); err != nil {
+		return Local{}, err
+	}
 	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return Local{}, err
 	}

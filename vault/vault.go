@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -131,6 +130,9 @@ func create(dir, id string, ref keyRef, key []byte, o Options, st State, slots f
 			v.Close()
 		}
 	}()
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
 	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -228,8 +230,15 @@ func ReadInfo(dir string) (Info, error) {
 	return f.Info(), nil
 }
 
+// maxVaultFile bounds what is read as a vault file (10,000 accounts are a
+// few MB).
+const maxVaultFile = 256 << 20
+
 func readParsed(dir string) (*parsed, error) {
-	b, err := os.ReadFile(filepath.Join(dir, VaultFile))
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	b, err := readNoFollow(filepath.Join(dir, VaultFile), maxVaultFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoVault
 	}

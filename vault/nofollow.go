@@ -1,0 +1,52 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// ErrSymlink: a profile folder or one of its files is a symlink. wardkey
+// never follows one there: a symlink planted under WARDKEY_HOME would
+// redirect where the vault is read from or written to.
+var ErrSymlink = errors.New("is a symlink, which wardkey does not follow")
+
+// checkDir refuses a profile folder that is a symlink (or not a folder).
+// A missing one is fine (it is created).
+func checkDir(dir string) error {
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("the profile folder %s %w", dir, ErrSymlink)
+	case !st.IsDir():
+		return fmt.Errorf("the profile folder %s is not a folder", dir)
+	}
+	return nil
+}
+
+// readNoFollow reads a file of the profile without following a symlink
+// (the profile folder itself checked too), at most max bytes.
+func readNoFollow(path string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	if err != nil {
+		if isSymlinkErr(err) {
+			return nil, fmt.Errorf("%s %w", path, ErrSymlink)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return b, nil
+}
