@@ -32,10 +32,42 @@ func (f *Folder) path(name string) (string, error) {
 	return filepath.Join(f.root, filepath.FromSlash(c)), nil
 }
 
+// ErrSymlink: a name inside the folder remote is a symlink. Anyone who can
+// write to a shared folder could plant one to redirect where a replica is
+// written or read from, so none is followed below the remote's root.
+var ErrSymlink = errors.New("is a symlink inside the remote folder, which wardkey does not follow")
+
+// noSymlinks checks every existing component of p below the root with
+// Lstat: a symlink fails with ErrSymlink. Missing components are fine.
+func (f *Folder) noSymlinks(p string) error {
+	rel, err := filepath.Rel(f.root, p)
+	if err != nil || rel == "." {
+		return err
+	}
+	cur := f.root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		st, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s %w", cur, ErrSymlink)
+		}
+	}
+	return nil
+}
+
 // List implements Remote.
 func (f *Folder) List(ctx context.Context, dir string) ([]Entry, error) {
 	p, err := f.path(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.noSymlinks(p); err != nil {
 		return nil, err
 	}
 	ents, err := os.ReadDir(p)
@@ -61,6 +93,9 @@ func (f *Folder) Read(ctx context.Context, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.noSymlinks(p); err != nil {
+		return nil, err
+	}
 	fh, err := os.Open(p)
 	if err != nil {
 		return nil, err
@@ -82,6 +117,8 @@ const staleTemp = time.Hour
 
 // Write implements Remote: temporary file, fsync, rename, fsync the folder.
 // A done ctx (a lock) writes nothing.
+// No folder below the root may be a symlink; a symlink at the file itself
+// is replaced by the rename, never written through.
 func (f *Folder) Write(ctx context.Context, name string, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -91,8 +128,15 @@ func (f *Folder) Write(ctx context.Context, name string, data []byte) error {
 		return err
 	}
 	dir := filepath.Dir(p)
+	if err := f.noSymlinks(dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	// Checked again: a symlink planted while the folders were made.
+	if err := f.noSymlinks(dir); err != nil {
+		return err
 	}
 	atomicfile.RemoveStale(dir, filepath.Base(p), staleTemp)
 	if err := atomicfile.Replace(p, data, ""); err != nil {
