@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -81,6 +82,11 @@ func checkVaultFile(e *env, d *doctorState) checkResult {
 		return checkResult{"vault", checkFail, msg}
 	}
 	d.info, d.hasFile = info, true
+	if f, err := vault.Load(e.dir()); err == nil {
+		if err := f.CheckSlots(); err != nil {
+			return checkResult{"vault", checkFail, fmt.Sprintf("a slot is damaged, so it will not open the vault: %v; make it anew ('wardkey recovery' for the recovery code, 'wardkey passwd' for the passphrase)", strings.ReplaceAll(err.Error(), "\n", "; "))}
+		}
+	}
 	if _, err := os.Stat(filepath.Join(e.dir(), vault.BackupFile)); err != nil {
 		return checkResult{"vault", checkOK, fmt.Sprintf("%s (slots: %v; no vault.json.bak yet)", filepath.Join(e.dir(), vault.VaultFile), info.Slots)}
 	}
