@@ -278,7 +278,7 @@ func addCmd(s *session, as []vault.Account) tea.Cmd {
 				id = added.ID
 			}
 		}
-		note := "Added " + as[0].Label()
+		note := "Added " + label(as[0])
 		if len(as) > 1 {
 			note = fmt.Sprintf("Added %d accounts", len(as))
 		}
@@ -318,9 +318,9 @@ func (m addModel) View() string {
 func (m addModel) preview(w int, t time.Time) []string {
 	st := m.c.styles
 	a := m.parsed[0]
-	head := a.Issuer
+	head := text(a.Issuer)
 	if a.Name != "" {
-		head += " · " + a.Name
+		head += " · " + text(a.Name)
 	}
 	kind := fmt.Sprintf("%s · %s · %d digits · %d s", strings.ToUpper(string(a.Type)), a.Algorithm, a.Digits, a.Period)
 	if a.Type == vault.HOTP {
@@ -336,7 +336,7 @@ func (m addModel) preview(w int, t time.Time) []string {
 			code = st.Expiring.Render(group(c.code)) + st.Next.Render("  next "+group(c.next))
 		}
 		lines = append(lines, code+fmt.Sprintf("  %2ds", c.left))
-		who := a.Issuer
+		who := text(a.Issuer)
 		if who == "" {
 			who = "the service"
 		}

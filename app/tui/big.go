@@ -158,9 +158,9 @@ func (m bigModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (m bigModel) View() string {
 	a, hotp, w, h, t := m.acct, m.hotp, m.w, m.h, m.c.codeTime()
 	st := m.c.styles
-	title := st.Title.Render(a.Issuer)
+	title := st.Title.Render(text(a.Issuer))
 	if a.Name != "" {
-		title += st.Faint.Render("  " + a.Name)
+		title += st.Faint.Render("  " + text(a.Name))
 	}
 	var code, foot string
 	expiring := false

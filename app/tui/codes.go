@@ -382,12 +382,12 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 // newDeleteConfirm asks before deleting a (a tombstone: sync and restore
 // do not bring it back).
 func newDeleteConfirm(c *common, a vault.Account) confirmModel {
-	return newConfirm(c, "Delete "+a.Label()+"?", []string{
+	return newConfirm(c, "Delete "+label(a)+"?", []string{
 		"It goes from this vault and, through sync, from every workstation.",
 		"Make sure the service has another way in (a new enrollment or backup codes).",
 	}, "delete", "keep it", saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) {
 		tx.Delete(a.ID)
-		return "Deleted " + a.Label(), "", nil
+		return "Deleted " + label(a), "", nil
 	}))
 }
 
@@ -395,9 +395,9 @@ func newDeleteConfirm(c *common, a vault.Account) confirmModel {
 func favoriteCmd(c *common, a vault.Account) tea.Cmd {
 	a = a.Clone()
 	a.Favorite = !a.Favorite
-	note := "Unmarked " + a.Label()
+	note := "Unmarked " + label(a)
 	if a.Favorite {
-		note = "Marked " + a.Label() + " as a favourite"
+		note = "Marked " + label(a) + " as a favourite"
 	}
 	return saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) })
 }
@@ -460,11 +460,11 @@ func (m codesModel) View() string {
 		if a.Favorite {
 			star = "★ "
 		}
-		issuer := pad(a.Issuer, issuerW)
+		issuer := pad(text(a.Issuer), issuerW)
 		if sel {
 			issuer = st.Selected.Render(issuer)
 		}
-		name := st.Faint.Render(pad(a.Name, nameW))
+		name := st.Faint.Render(pad(text(a.Name), nameW))
 		var code, next, tm string
 		switch a.Type {
 		case vault.HOTP:

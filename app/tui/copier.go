@@ -27,7 +27,7 @@ type copyMsg struct {
 
 // copy puts code on the clipboard at now, to be cleared after clearAfter.
 func (c copier) copy(b Backend, a vault.Account, code string, now time.Time, clearAfter time.Duration) (copier, tea.Cmd) {
-	c = copier{code: code, label: a.Label(), until: now.Add(clearAfter)}
+	c = copier{code: code, label: label(a), until: now.Add(clearAfter)}
 	return c, tea.Batch(tea.SetClipboard(code), clipboardWriteCmd(b, code))
 }
 

@@ -121,7 +121,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				return m, nil
 			}
 			return nil, tea.Batch(saveCmd(m.c.sess, func(tx *vault.Tx) (string, string, error) {
-				return "Saved " + a.Label(), a.ID, tx.Put(a)
+				return "Saved " + label(a), a.ID, tx.Put(a)
 			}))
 		}
 	}
@@ -137,7 +137,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 // View renders the edit form.
 func (m editModel) View() string {
 	st := m.c.styles
-	lines := []string{st.Title.Render("Edit " + m.acct.Label()), ""}
+	lines := []string{st.Title.Render("Edit " + label(m.acct)), ""}
 	for i := range m.fields {
 		lines = append(lines, m.fields[i].View())
 	}

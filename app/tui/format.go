@@ -8,8 +8,19 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wardkey/wardkey/app/display"
 	"github.com/wardkey/wardkey/vault"
 )
+
+// text makes a name from outside (an issuer, an account name, a tag: from
+// an import, a QR code, a backup, a replica) safe to draw: control, escape
+// and bidi characters become U+FFFD (package app/display, the sanitiser the
+// CLI uses too), so a name can neither drive the terminal (OSC 52 to the
+// clipboard, titles, clears) nor split a row.
+func text(s string) string { return display.Text(s) }
+
+// label is an account's "issuer:name", safe to draw.
+func label(a vault.Account) string { return display.Text(a.Label()) }
 
 // group splits a code for reading (vault.GroupCode).
 func group(code string) string { return vault.GroupCode(code) }

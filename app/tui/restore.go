@@ -264,7 +264,7 @@ func (m restoreModel) planLines() []string {
 		out = append(out, fmt.Sprintf("%s: %d", strings.ToUpper(sec.Title[:1])+sec.Title[1:], len(sec.Accounts)))
 		if sec.List {
 			for _, a := range sec.Accounts {
-				out = append(out, "  "+a.Label())
+				out = append(out, "  "+label(a))
 			}
 		}
 		if sec.Note != "" && len(sec.Accounts) > 0 {
