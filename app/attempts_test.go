@@ -76,13 +76,12 @@ func TestParallelGuessesQueue(t *testing.T) {
 	if tried > 2 || finished > 2 {
 		t.Fatalf("within 3 s %d attempts were tried and %d processes finished; want at most 2", tried, finished)
 	}
-	if tried < 1 {
-		t.Fatalf("no attempt was tried within 3 s")
-	}
-	// The queue goes on: the count keeps every attempt (none lost to a race).
-	time.Sleep(4 * time.Second)
-	if n := failures(); n < 3+tried+1 {
-		t.Fatalf("the queue stalled: %d failures", n)
+	// The queue goes on (on a loaded machine the first try may come after
+	// 3 s): attempts keep being tried and counted, none lost to a race.
+	for deadline := time.Now().Add(60 * time.Second); failures() < 3+tried+1; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue stalled: %d failures", failures())
+		}
 	}
 	b, _ := os.ReadFile(filepath.Join(home, "default", vault.LocalFile))
 	var raw map[string]any

@@ -90,12 +90,13 @@ func restoreEnv(t *testing.T) (*env, *time.Time, string, vault.Keyring) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// The memory vault stamps with the real clock; the backup is of tuiT0's
-	// day (restore sets aside what is stamped over 24 h ahead of the clock).
+	// The memory vault stamps with the real clock; the backup's additions
+	// are of tuiT0's day (restore sets aside what is stamped over 24 h ahead
+	// of the clock), after the last backup (so the banner shows).
 	st := w.State()
 	for i := range st.Accounts {
-		if st.Accounts[i].Stamp.Wall > tuiT0.UnixMilli() {
-			st.Accounts[i].Stamp.Wall = tuiT0.Add(-30 * time.Minute).UnixMilli()
+		if st.Accounts[i].Stamp.Wall > tuiT0.Add(time.Hour).UnixMilli() {
+			st.Accounts[i].Stamp.Wall = tuiT0.Add(30 * time.Minute).UnixMilli()
 		}
 	}
 	writeTestBackup(t, filepath.Join(home, "ward3.age"), st, v.ID())
