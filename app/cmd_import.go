@@ -90,7 +90,7 @@ func cmdImport(e *env, args []string) error {
 		}
 		if res.Format == "image" && len(res.Accounts) > 0 {
 			q := shellQuote(file)
-			fmt.Fprintf(e.err, "wardkey: hint: %s still holds the secret of every account it shows: once the codes work, delete it (shred -u %s, or rm %s) and empty the trash\n", file, q, q)
+			fmt.Fprintf(e.err, "wardkey: hint: %s still holds the secret of every account it shows: once the codes work, delete it (shred -u %s, or rm %s) and empty the trash\n", show(file), show(q), show(q))
 		}
 	}
 	for _, m := range importer.MissingBatches(batches) {
