@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ func TestDoctorFindsDamagedSlot(t *testing.T) {
 	}{
 		{"wrapped key cut short", "its wrapped key is", func(s map[string]any) { s["wrapped"] = "AAAA" }},
 		{"nonce cut short", "its nonce is 3 bytes", func(s map[string]any) { s["nonce"] = "AAAA" }},
+		{"recipient cut short", "its recipient is 3 bytes", func(s map[string]any) { s["recipient"] = "AAAA" }},
 		{"kdf out of range", "key derivation", func(s map[string]any) { s["kdf"].(map[string]any)["alg"] = "md5" }},
 		{"kind unknown", `the kind "recovrey" is not known`, func(s map[string]any) { s["kind"] = "recovrey" }},
 	}
@@ -37,16 +39,22 @@ func TestDoctorFindsDamagedSlot(t *testing.T) {
 			file := filepath.Join(home, "default", vault.VaultFile)
 			b, err := os.ReadFile(file)
 			must(t, err)
-			var env map[string]any
-			must(t, json.Unmarshal(b, &env))
-			for _, s := range env["slots"].([]any) {
-				if s.(map[string]any)["kind"] == vault.SlotRecovery {
-					tt.damage(s.(map[string]any))
+			// Format 2: a JSON line (header and slots), then the payload.
+			line, payload, _ := bytes.Cut(b, []byte("\n"))
+			var env map[string]json.RawMessage
+			must(t, json.Unmarshal(line, &env))
+			var slots []map[string]any
+			must(t, json.Unmarshal(env["slots"], &slots))
+			for _, s := range slots {
+				if s["kind"] == vault.SlotRecovery {
+					tt.damage(s)
 				}
 			}
-			b, err = json.Marshal(env)
+			env["slots"], err = json.Marshal(slots)
 			must(t, err)
-			must(t, os.WriteFile(file, b, 0o600))
+			line, err = json.Marshal(env)
+			must(t, err)
+			must(t, os.WriteFile(file, append(append(line, '\n'), payload...), 0o600))
 			code, out, _ := runCLI("doctor")
 			if code != 1 || !strings.Contains(out, "FAIL  vault") || !strings.Contains(out, tt.want) {
 				t.Fatalf("doctor over a damaged recovery slot: exit %d\n%s", code, out)

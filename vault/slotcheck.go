@@ -12,8 +12,9 @@ import (
 // before the day it is needed, not on it). The checks are generic, so a
 // new kind of slot is covered as long as it follows them: a known kind;
 // for a keyring slot, the item it names; for every other slot, key
-// derivation parameters within the caps when it has any, a nonce of
-// XChaCha20's size when it has one, and a wrapped key at least an AEAD
+// derivation parameters within the caps when it has any, X25519 keys of
+// 32 bytes (an asymmetric recovery slot), a nonce of XChaCha20's size when
+// it has one, and a wrapped key at least an AEAD
 // seal of a 256-bit key long. One error per damaged slot, joined.
 func (f *File) CheckSlots() error {
 	var errs []error
@@ -48,6 +49,14 @@ func (s Slot) checkStructure() error {
 	if s.KDF != nil {
 		if err := s.KDF.check(); err != nil {
 			return err
+		}
+	}
+	for _, k := range []struct {
+		name string
+		b    []byte
+	}{{"recipient", s.Recipient}, {"share", s.Share}} {
+		if k.b != nil && len(k.b) != 32 {
+			return fmt.Errorf("its %s is %d bytes, not an X25519 key's 32", k.name, len(k.b))
 		}
 	}
 	if s.Nonce != nil && len(s.Nonce) != chacha20poly1305.NonceSizeX {
