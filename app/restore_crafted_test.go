@@ -54,7 +54,7 @@ func TestRestoreCraftedBackup(t *testing.T) {
 					st.Accounts[i] = a
 				}
 			}
-			st.Settings = vault.Settings{LockAfter: 2147483647, Stamp: s}
+			st.Settings = vault.Settings{LockAfter: 60, Stamp: s}
 			var buf bytes.Buffer
 			if err := backup.Write(&buf, st, []byte("orbit tulip gravel lantern"), backup.Options{WorkFactor: 10}); err != nil {
 				t.Fatal(err)
@@ -69,7 +69,7 @@ func TestRestoreCraftedBackup(t *testing.T) {
 			if code != 1 || !strings.Contains(errs, "nothing was written") || !strings.Contains(errs, "hint: check the plan above, then add --yes") {
 				t.Fatalf("without --yes: exit %d\n%s%s", code, out, errs)
 			}
-			if !strings.Contains(out, "set aside: ") || !strings.Contains(out, "lock_after 2147483647 is out of range") {
+			if tt.taken != !strings.Contains(out, "set aside: 2 entries stamped more than 24 h ahead of this clock") {
 				t.Errorf("the plan does not say what is set aside:\n%s", out)
 			}
 			after, _ := os.ReadFile(filepath.Join(dir, vault.VaultFile))
@@ -82,8 +82,8 @@ func TestRestoreCraftedBackup(t *testing.T) {
 				t.Fatalf("with --yes: exit %d\n%s%s", code, out, errs)
 			}
 			got := stateOf(t, dir)
-			if got.Settings.LockAfter != 0 {
-				t.Errorf("lock_after is %d after the restore", got.Settings.LockAfter)
+			if want := map[bool]int{true: 60, false: 0}[tt.taken]; got.Settings.LockAfter != want {
+				t.Errorf("lock_after is %d after the restore, want %d", got.Settings.LockAfter, want)
 			}
 			// The delete is taken when near, set aside when far.
 			if _, deleted := find(got, victim.ID); deleted != tt.taken {
@@ -98,6 +98,30 @@ func TestRestoreCraftedBackup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A setting out of range refuses the whole backup (it does not decode),
+// with --yes too: exit 1, the vault byte-identical.
+func TestRestoreSettingOutOfRange(t *testing.T) {
+	home := testHome(t)
+	dir := filepath.Join(home, "default")
+	st := stateOf(t, dir)
+	st.Settings = vault.Settings{LockAfter: 2147483647, Stamp: vault.Stamp{Wall: time.Now().UnixMilli(), Device: "evil"}}
+	var buf bytes.Buffer
+	if err := backup.Write(&buf, st, []byte("orbit tulip gravel lantern"), backup.Options{WorkFactor: 10}); err != nil {
+		t.Skipf("the backup writer refuses the setting itself: %v", err)
+	}
+	file, bpass := filepath.Join(home, "crafted.age"), filepath.Join(home, "bpass")
+	must(t, os.WriteFile(file, buf.Bytes(), 0o600))
+	must(t, os.WriteFile(bpass, []byte("orbit tulip gravel lantern\n"), 0o600))
+	before, _ := os.ReadFile(filepath.Join(dir, vault.VaultFile))
+	code, _, errs := runCLI("restore", "--yes", "--passphrase-file", bpass, file)
+	if code != 1 || !strings.Contains(errs, "lock_after 2147483647") || !strings.Contains(errs, "nothing was changed") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, vault.VaultFile)); !bytes.Equal(before, after) {
+		t.Fatal("the refused restore changed the vault file")
 	}
 }
 

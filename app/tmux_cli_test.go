@@ -63,17 +63,28 @@ func TestTmuxHostileNames(t *testing.T) {
 	tmux("set", "-g", "allow-passthrough", "on")
 	title := tmux("display", "-p", "-t", "t", "#{pane_title}")
 
-	run := func(marker, cmdline string) string {
+	// run types a command between two markers and returns the rows it
+	// printed (wrapped rows joined: only a real line break makes a row).
+	run := func(marker, cmdline string) []string {
 		t.Helper()
-		tmux("send-keys", "-t", "t", "clear; "+cmdline+"; echo "+marker+"-end", "Enter")
+		tmux("send-keys", "-t", "t", "echo "+marker+"-start; "+cmdline+"; echo "+marker+"-end", "Enter")
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			screen := tmux("capture-pane", "-p", "-t", "t")
-			if strings.Contains(screen, marker+"-end\n") {
-				return screen
+			lines := strings.Split(tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t"), "\n")
+			start, end := -1, -1
+			for i, l := range lines {
+				switch strings.TrimRight(l, " ") {
+				case marker + "-start":
+					start = i
+				case marker + "-end":
+					end = i
+				}
+			}
+			if start >= 0 && end > start {
+				return lines[start+1 : end]
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s did not finish:\n%s", cmdline, screen)
+				t.Fatalf("%s did not finish:\n%s", cmdline, strings.Join(lines, "\n"))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -85,21 +96,12 @@ func TestTmuxHostileNames(t *testing.T) {
 	}
 	tmux("send-keys", "-t", "t", "cd "+work, "Enter")
 	prefix := "./w"
-	screen := run("list", prefix+" list")
+	rows := run("list", prefix+" list")
 	if bufs := tmux("list-buffers"); strings.TrimSpace(bufs) != "" {
 		t.Errorf("wardkey list put something on tmux's clipboard: %s", bufs)
 	}
 	if got := tmux("display", "-p", "-t", "t", "#{pane_title}"); got != title {
 		t.Errorf("the pane title changed from %q to %q", title, got)
-	}
-	// The screen was cleared first: the header and one row per account,
-	// then the marker.
-	var rows []string
-	for _, l := range strings.Split(screen, "\n") {
-		if l == "list-end" {
-			break
-		}
-		rows = append(rows, l)
 	}
 	if n := strings.Count(hostileURIs, "\n") + 1; len(rows) != n {
 		t.Errorf("%d rows, want %d (header and one per account):\n%s", len(rows), n, strings.Join(rows, "\n"))
