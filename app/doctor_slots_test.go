@@ -33,7 +33,7 @@ func TestDoctorFindsDamagedSlot(t *testing.T) {
 			t.Setenv("WARDKEY_PASSPHRASE_FILE", pass)
 			t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
 			wardkey(t, "init", "--recovery-out", filepath.Join(home, "code.txt"))
-			if code, out, errs := runCLI("doctor"); !strings.Contains(out, "ok    vault") {
+			if code, out, errs := runHere("doctor"); !strings.Contains(out, "ok    vault") {
 				t.Fatalf("a sound vault: exit %d\n%s%s", code, out, errs)
 			}
 			file := filepath.Join(home, "default", vault.VaultFile)
@@ -55,7 +55,7 @@ func TestDoctorFindsDamagedSlot(t *testing.T) {
 			line, err = json.Marshal(env)
 			must(t, err)
 			must(t, os.WriteFile(file, append(append(line, '\n'), payload...), 0o600))
-			code, out, _ := runCLI("doctor")
+			code, out, _ := runHere("doctor")
 			if code != 1 || !strings.Contains(out, "FAIL  vault") || !strings.Contains(out, tt.want) {
 				t.Fatalf("doctor over a damaged recovery slot: exit %d\n%s", code, out)
 			}

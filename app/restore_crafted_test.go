@@ -12,8 +12,9 @@ import (
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
-// runCLI runs the command line and returns the exit status, stdout, stderr.
-func runCLI(args ...string) (int, string, string) {
+// runHere runs the command line in the environment's home and returns the
+// exit status, stdout, stderr.
+func runHere(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := run(args, stdio{in: strings.NewReader(""), out: &out, err: &errb}, Hooks{KDF: &testKDF, NoSleep: true})
 	return code, out.String(), errb.String()
@@ -65,7 +66,7 @@ func TestRestoreCraftedBackup(t *testing.T) {
 			must(t, os.WriteFile(bpass, []byte("orbit tulip gravel lantern\n"), 0o600))
 
 			before, _ := os.ReadFile(filepath.Join(dir, vault.VaultFile))
-			code, out, errs := runCLI("restore", "--passphrase-file", bpass, file)
+			code, out, errs := runHere("restore", "--passphrase-file", bpass, file)
 			if code != 1 || !strings.Contains(errs, "nothing was written") || !strings.Contains(errs, "hint: check the plan above, then add --yes") {
 				t.Fatalf("without --yes: exit %d\n%s%s", code, out, errs)
 			}
@@ -77,7 +78,7 @@ func TestRestoreCraftedBackup(t *testing.T) {
 				t.Fatal("the refused restore changed the vault file")
 			}
 
-			code, out, errs = runCLI("restore", "--yes", "--passphrase-file", bpass, file)
+			code, out, errs = runHere("restore", "--yes", "--passphrase-file", bpass, file)
 			if code != 0 {
 				t.Fatalf("with --yes: exit %d\n%s%s", code, out, errs)
 			}
@@ -116,7 +117,7 @@ func TestRestoreSettingOutOfRange(t *testing.T) {
 	must(t, os.WriteFile(file, buf.Bytes(), 0o600))
 	must(t, os.WriteFile(bpass, []byte("orbit tulip gravel lantern\n"), 0o600))
 	before, _ := os.ReadFile(filepath.Join(dir, vault.VaultFile))
-	code, _, errs := runCLI("restore", "--yes", "--passphrase-file", bpass, file)
+	code, _, errs := runHere("restore", "--yes", "--passphrase-file", bpass, file)
 	if code != 1 || !strings.Contains(errs, "lock_after 2147483647") || !strings.Contains(errs, "nothing was changed") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
