@@ -50,12 +50,35 @@ func runTUI(e *env) error {
 		defer f.Close()
 		cfg.Log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	// A lock ends this process and starts the binary again in its place
+	// (same PID, a fresh address space): Go cannot wipe what its runtime,
+	// Bubble Tea's input reader or a library copied, so only a new address
+	// space leaves no secret behind (DESIGN "Hardening (v3)").
+	cfg.EndOnLock = canRelaunch
+	cfg.Locked = os.Getenv(lockedEnv) == "1"
+	cfg.LockedWhy = os.Getenv(lockedWhyEnv)
+	os.Unsetenv(lockedEnv)
+	os.Unsetenv(lockedWhyEnv)
 	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(10))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	final, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("the code screen: %w", err)
+	}
+	if m, ok := final.(tui.Model); ok {
+		if why, ok := m.Relaunch(); ok {
+			err := relaunch(why)
+			return fmt.Errorf("the code screen locked, but could not start again: %w", err)
+		}
 	}
 	return nil
 }
+
+// The relaunched code screen learns from these that it follows a lock, and
+// why. They hold no secret.
+const (
+	lockedEnv    = "WARDKEY_LOCKED"
+	lockedWhyEnv = "WARDKEY_LOCKED_WHY"
+)
 
 // tuiConfig gives the TUI what it needs from this environment: the
 // profile it starts on and a backend over the functions the commands use.

@@ -24,6 +24,19 @@ type Config struct {
 	// (commands.go), never from Update or View.
 	Backend Backend
 
+	// EndOnLock makes a lock end the program once it has wiped what the
+	// TUI holds and cleared a copied code: Model.Relaunch then says so, and
+	// package app starts the binary again in the same process (a fresh
+	// address space), because Go cannot wipe what its runtime and libraries
+	// copied. False keeps the locked screen in this process (tests, and
+	// systems without exec).
+	EndOnLock bool
+	// Locked starts the TUI as after a lock, with LockedWhy as the reason
+	// ("" for L): the relaunched process shows the lock that ended its
+	// predecessor.
+	Locked    bool
+	LockedWhy string
+
 	// Export turns on export (x): the backend can write backups.
 	Export bool
 	// BackupBanner turns on the "no backup" banner (backups exist).

@@ -27,6 +27,9 @@ type Model struct {
 	keyHelp  help.Model // the key line under the list
 	quitting bool
 	initCmd  tea.Cmd // what the first screen starts with
+
+	relaunch    bool   // the program ended at a lock (Config.EndOnLock)
+	relaunchWhy string // that lock's reason, for the next process
 }
 
 // accountsMsg tells the screen in front that the accounts changed (a save,
@@ -44,10 +47,15 @@ func New(cfg Config) Model {
 	if !cfg.Profile.HasVault && !cfg.Profile.Demo {
 		m.front, m.initCmd = newFirstRun(c)
 	} else {
-		m.front, m.initCmd = newUnlock(c, false, "")
+		m.front, m.initCmd = newUnlock(c, cfg.Locked, cfg.LockedWhy)
 	}
 	return m
 }
+
+// Relaunch reports that the program ended at a lock (Config.EndOnLock):
+// the caller starts a fresh process on the locked screen, passing why on
+// as Config.LockedWhy.
+func (m Model) Relaunch() (why string, ok bool) { return m.relaunchWhy, m.relaunch }
 
 // Init asks the terminal's background colour and starts the first screen
 // (New already put that screen in its starting state).

@@ -179,6 +179,13 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	m.copier, clear = m.copier.clear(m.c.backend())
 	m.forget()
 	m.status = status{}
+	if m.c.cfg.EndOnLock {
+		// The clipboard is cleared first; then the process ends and is
+		// started again (Relaunch), leaving nothing of this session in
+		// memory.
+		m.relaunch, m.relaunchWhy = true, why
+		return m, tea.Sequence(clear, tea.Quit)
+	}
 	m.front, cmd = newUnlock(m.c, true, why)
 	return m, tea.Batch(clear, cmd)
 }
