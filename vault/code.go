@@ -1,12 +1,15 @@
 package vault
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/hotp"
 )
 
 // HOTPCode returns the code of a counter-based account for counter c. It
@@ -40,32 +43,58 @@ func Remaining(a Account, t time.Time) time.Duration {
 	return time.Duration(p - t.UnixNano()%p)
 }
 
+// steamAlphabet is Steam Guard's 26 code characters.
+const steamAlphabet = "23456789BCDFGHJKMNPQRTVWXY"
+
+// generate is RFC 4226's HOTP (and Steam Guard's variant) over the secret's
+// bytes: HMAC of the big-endian counter, dynamic truncation, then decimal
+// digits or Steam characters. It makes no base32 or hex string of the
+// secret, so the only copies are the HMAC's own key blocks, which crypto/hmac
+// keeps inside the hash state until it is collected. github.com/pquerna/otp
+// and oathtool stay the references it is tested against.
 func generate(a Account, counter uint64) (string, error) {
-	if a.Secret.IsZero() {
+	key := a.Secret.raw()
+	if len(key) == 0 {
 		return "", errors.New("the secret is empty")
 	}
-	opts := hotp.ValidateOpts{Digits: otp.Digits(a.Digits), Encoder: otp.EncoderDefault}
+	var h func() hash.Hash
 	switch a.Algorithm {
 	case SHA1, "":
-		opts.Algorithm = otp.AlgorithmSHA1
+		h = sha1.New
 	case SHA256:
-		opts.Algorithm = otp.AlgorithmSHA256
+		h = sha256.New
 	case SHA512:
-		opts.Algorithm = otp.AlgorithmSHA512
+		h = sha512.New
 	default:
 		return "", fmt.Errorf("algorithm %q is not supported", a.Algorithm)
 	}
+	digits := a.Digits
 	if a.Type == Steam {
-		opts.Algorithm, opts.Digits, opts.Encoder = otp.AlgorithmSHA1, SteamDigits, otp.EncoderSteam
-	} else if a.Digits < MinDigits || a.Digits > MaxDigits {
+		h, digits = sha1.New, SteamDigits
+	} else if digits < MinDigits || digits > MaxDigits {
 		return "", fmt.Errorf("%d digits is not supported", a.Digits)
 	}
-	code, err := hotp.GenerateCodeCustom(a.Secret.Base32(), counter, opts)
-	if err != nil {
-		// Only an invalid secret fails here; say so without the secret.
-		return "", fmt.Errorf("generate code: %w", ErrBadSecret)
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], counter)
+	mac := hmac.New(h, key)
+	mac.Write(msg[:])
+	var sumBuf [sha512.Size]byte
+	sum := mac.Sum(sumBuf[:0])
+	off := sum[len(sum)-1] & 0xf
+	value := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	var out [MaxDigits]byte
+	if a.Type == Steam {
+		for i := range digits {
+			out[i] = steamAlphabet[value%uint32(len(steamAlphabet))]
+			value /= uint32(len(steamAlphabet))
+		}
+		return string(out[:digits]), nil
 	}
-	return code, nil
+	for i := digits - 1; i >= 0; i-- {
+		out[i] = byte('0' + value%10)
+		value /= 10
+	}
+	return string(out[:digits]), nil
 }
 
 // GroupCode splits a code for reading aloud or typing: 123 456, 123 4567,

@@ -4,8 +4,10 @@
 // # Accounts and codes
 //
 // An [Account] holds a [Secret], which never prints itself. [TOTPCode] and
-// [HOTPCode] make codes through github.com/pquerna/otp (RFC 6238, RFC 4226,
-// and Steam Guard's five characters). A HOTP account's Counter is the next
+// [HOTPCode] make codes with crypto/hmac over the secret's bytes (RFC 6238,
+// RFC 4226, and Steam Guard's five characters), never through a base32
+// string of the secret; github.com/pquerna/otp and oathtool are the
+// references the tests compare them with. A HOTP account's Counter is the next
 // value to use: [Tx.NextHOTP] saves counter+1 before a code is shown.
 //
 // # The vault file
