@@ -1,10 +1,13 @@
 package vault
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // SortAccounts sorts by issuer, then name (case-insensitive), then ID: the
@@ -48,35 +51,103 @@ func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
 // decides: an account ID; an exact, case-insensitive match of the issuer,
 // the name, or "issuer:name"; a case-insensitive substring of "issuer:name".
 // Several hits in the deciding stage give an *AmbiguousError.
+//
+// It allocates nothing per account: one reused buffer holds the lower-cased
+// "issuer:name" of the account at hand, and the stages are decided in one
+// pass that only counts hits; the hits themselves are gathered (a second
+// pass) only when a query is ambiguous.
 func Find(as []Account, query string) (Account, error) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	if q == "" {
-		return Account{}, fmt.Errorf("an empty query: %w", ErrNotFound)
+	m, err := newMatcher(query)
+	if err != nil {
+		return Account{}, err
 	}
-	stages := []func(Account) bool{
-		func(a Account) bool { return a.ID == query },
-		func(a Account) bool {
-			return strings.ToLower(a.Issuer) == q || strings.ToLower(a.Name) == q ||
-				strings.ToLower(a.Issuer+":"+a.Name) == q
-		},
-		func(a Account) bool { return strings.Contains(strings.ToLower(a.Issuer+":"+a.Name), q) },
-	}
-	for _, match := range stages {
-		var hits []Account
-		for _, a := range as {
-			if match(a) {
-				hits = append(hits, a)
+	var count [stages]int
+	var first [stages]int
+	for i := range as {
+		if s := m.stage(as[i].ID, as[i].Issuer, as[i].Name); s < stages {
+			if count[s] == 0 {
+				first[s] = i
 			}
+			count[s]++
 		}
-		switch len(hits) {
+	}
+	for s := range stages {
+		switch count[s] {
 		case 0:
 			continue
 		case 1:
-			return hits[0], nil
-		default:
-			SortAccounts(hits)
-			return Account{}, &AmbiguousError{Query: query, Matches: hits}
+			return as[first[s]], nil
 		}
+		var hits []Account
+		for i := first[s]; i < len(as); i++ {
+			if m.stage(as[i].ID, as[i].Issuer, as[i].Name) == s {
+				hits = append(hits, as[i])
+			}
+		}
+		SortAccounts(hits)
+		return Account{}, &AmbiguousError{Query: query, Matches: hits}
 	}
 	return Account{}, fmt.Errorf("%q: %w", query, ErrNotFound)
+}
+
+// The stages of Find, in the order they decide.
+const (
+	stageID     = iota // the account ID, exactly
+	stageExact         // issuer, name or issuer:name, case-insensitively
+	stageSubstr        // a substring of issuer:name, case-insensitively
+	stages             // no match
+)
+
+// matcher decides which stage of Find an account matches.
+type matcher struct {
+	query string // as given (IDs match it exactly)
+	q     []byte // lower-cased, trimmed
+	buf   []byte // lower-cased "issuer:name" of the account at hand
+}
+
+func newMatcher(query string) (*matcher, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil, fmt.Errorf("an empty query: %w", ErrNotFound)
+	}
+	return &matcher{query: query, q: []byte(q), buf: make([]byte, 0, 128)}, nil
+}
+
+// stage returns the first stage the account matches, or stages for none.
+// The comparison is that of strings.ToLower on each side.
+func (m *matcher) stage(id, issuer, name string) int {
+	if id == m.query {
+		return stageID
+	}
+	m.buf = appendLower(m.buf[:0], issuer)
+	n := len(m.buf)
+	m.buf = append(m.buf, ':')
+	m.buf = appendLower(m.buf, name)
+	all := m.buf
+	switch {
+	case string(all) == string(m.q), string(all[:n]) == string(m.q), string(all[n+1:]) == string(m.q):
+		return stageExact
+	case bytes.Contains(all, m.q):
+		return stageSubstr
+	}
+	return stages
+}
+
+// appendLower appends strings.ToLower(s) to b without allocating.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+		i += size
+	}
+	return b
 }

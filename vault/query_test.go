@@ -1,0 +1,110 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// findReference is Find as first written: three lower-cased strings per
+// account and stage. The allocation-free Find must agree with it.
+func findReference(as []Account, query string) (Account, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return Account{}, fmt.Errorf("an empty query: %w", ErrNotFound)
+	}
+	stages := []func(Account) bool{
+		func(a Account) bool { return a.ID == query },
+		func(a Account) bool {
+			return strings.ToLower(a.Issuer) == q || strings.ToLower(a.Name) == q ||
+				strings.ToLower(a.Issuer+":"+a.Name) == q
+		},
+		func(a Account) bool { return strings.Contains(strings.ToLower(a.Issuer+":"+a.Name), q) },
+	}
+	for _, match := range stages {
+		var hits []Account
+		for _, a := range as {
+			if match(a) {
+				hits = append(hits, a)
+			}
+		}
+		switch len(hits) {
+		case 0:
+			continue
+		case 1:
+			return hits[0], nil
+		default:
+			SortAccounts(hits)
+			return Account{}, &AmbiguousError{Query: query, Matches: hits}
+		}
+	}
+	return Account{}, fmt.Errorf("%q: %w", query, ErrNotFound)
+}
+
+func TestFindMatchesReference(t *testing.T) {
+	// Pieces with case traps: Turkish dotted I, Kelvin sign, sharp s,
+	// title-case digraphs, Greek final sigma, invalid UTF-8.
+	pieces := []string{"a", "A", "b", "İ", "i", "K", "k", "ß", "ǅ", "ǆ", "Σ", "ς", "σ", ":", " ", "\xff", "é", "É", "rfc", "RFC", "Mail"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	word := func() string {
+		var sb strings.Builder
+		for range rng.IntN(4) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return sb.String()
+	}
+	for round := range 400 {
+		as := make([]Account, 1+rng.IntN(12))
+		for i := range as {
+			as[i] = Account{ID: fmt.Sprintf("%04d", rng.IntN(20)), Issuer: word(), Name: word()}
+		}
+		for range 20 {
+			var q string
+			switch rng.IntN(4) {
+			case 0:
+				q = as[rng.IntN(len(as))].ID
+			case 1:
+				a := as[rng.IntN(len(as))]
+				q = strings.ToUpper(a.Issuer + ":" + a.Name)
+			default:
+				q = word()
+			}
+			got, gerr := Find(as, q)
+			want, werr := findReference(as, q)
+			if (gerr == nil) != (werr == nil) || errors.Is(gerr, ErrAmbiguous) != errors.Is(werr, ErrAmbiguous) {
+				t.Fatalf("round %d, Find(%q): %v, reference %v", round, q, gerr, werr)
+			}
+			var ga, wa *AmbiguousError
+			if errors.As(gerr, &ga) && errors.As(werr, &wa) {
+				ids := func(as []Account) []string {
+					var s []string
+					for _, a := range as {
+						s = append(s, a.ID+a.Issuer+a.Name)
+					}
+					return s
+				}
+				if !slices.Equal(ids(ga.Matches), ids(wa.Matches)) {
+					t.Fatalf("round %d, Find(%q) matches %q, reference %q", round, q, ids(ga.Matches), ids(wa.Matches))
+				}
+			}
+			if gerr == nil && (got.ID != want.ID || got.Issuer != want.Issuer || got.Name != want.Name) {
+				t.Fatalf("round %d, Find(%q) = %q, reference %q", round, q, got.Label(), want.Label())
+			}
+		}
+	}
+}
+
+// TestFindAllocatesNothingPerAccount: the allocations of one Find do not
+// grow with the number of accounts.
+func TestFindAllocatesNothingPerAccount(t *testing.T) {
+	as := thousandAccounts().Accounts
+	for _, q := range []string{"user500", "Issuer 3:user3", as[10].ID, "nothing like it"} {
+		n := testing.AllocsPerRun(20, func() { _, _ = Find(as, q) })
+		if n > 8 {
+			t.Errorf("Find(%q) over %d accounts: %v allocations, want at most 8", q, len(as), n)
+		}
+	}
+}
