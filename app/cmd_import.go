@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -119,15 +120,23 @@ func knownFormat(name string) bool {
 // mergeImport adds the accounts that are not already in the vault (the same
 // issuer, name and secret, as vault.Merge decides duplicates) in one save,
 // and returns what was added and what was a duplicate. With dryRun it only
-// decides.
+// decides. Duplicates are found through a map and the batch is added in one
+// merge (Tx.AddAll), so an import is linear in the vault and the batch: the
+// pairwise search and a merge per account took 163 s for 10,000 URIs.
 func mergeImport(v *vault.Vault, accounts []vault.Account, dryRun bool) (added, dups []vault.Account, err error) {
 	decide := func(live []vault.Account) {
 		added, dups = nil, nil
+		seen := make(map[contentKey]struct{}, len(live)+len(accounts))
+		for _, a := range live {
+			seen[keyOf(a)] = struct{}{}
+		}
 		for _, a := range accounts {
-			if containsSame(live, a) || containsSame(added, a) {
+			k := keyOf(a)
+			if _, dup := seen[k]; dup {
 				dups = append(dups, a)
 				continue
 			}
+			seen[k] = struct{}{}
 			added = append(added, a)
 		}
 	}
@@ -137,23 +146,35 @@ func mergeImport(v *vault.Vault, accounts []vault.Account, dryRun bool) (added, 
 	}
 	err = v.Update(func(tx *vault.Tx) error {
 		decide(tx.State().Live())
-		for i, a := range added {
-			b, err := tx.Add(a)
-			if err != nil {
-				return fmt.Errorf("%s: %w", importLabel(a), err)
-			}
-			added[i] = b
+		if len(added) == 0 {
+			return nil
 		}
+		stored, err := tx.AddAll(added)
+		var be *vault.BatchError
+		if errors.As(err, &be) {
+			return fmt.Errorf("%s: %w", importLabel(added[be.Index]), be.Err)
+		}
+		if err != nil {
+			return err
+		}
+		added = stored
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	// Anything Merge still hides as a duplicate was not really added.
-	hidden := v.State().Duplicates()
+	// Anything Merge still hides as a duplicate (a concurrent save added the
+	// same account under a smaller ID) was not really added.
+	st := v.State()
+	hidden := st.Duplicates()
+	live := make(map[string]struct{}, len(st.Accounts))
+	for _, a := range st.Accounts { // Merge leaves no tombstoned account
+		live[a.ID] = struct{}{}
+	}
 	kept := added[:0]
 	for _, a := range added {
-		if _, dup := hidden[a.ID]; dup || !containsID(v.Accounts(), a.ID) {
+		_, isLive := live[a.ID]
+		if _, dup := hidden[a.ID]; dup || !isLive {
 			dups = append(dups, a)
 			continue
 		}
@@ -162,13 +183,16 @@ func mergeImport(v *vault.Vault, accounts []vault.Account, dryRun bool) (added, 
 	return kept, dups, nil
 }
 
-func containsSame(as []vault.Account, a vault.Account) bool {
-	for _, b := range as {
-		if b.SameContent(a) {
-			return true
-		}
-	}
-	return false
+// contentKey is what makes two accounts duplicates (Account.SameContent):
+// the secret enters as its SHA-256, so the map holds no copy of it that
+// nobody could wipe.
+type contentKey struct {
+	issuer, name string
+	secret       [sha256.Size]byte
+}
+
+func keyOf(a vault.Account) contentKey {
+	return contentKey{a.Issuer, a.Name, sha256.Sum256(a.Secret.Bytes())}
 }
 
 // describeImport words an import error for the person.

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -112,13 +113,18 @@ func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
 	backup, _ = Vet(backup, tx.v.now())
 	p := PlanRestore(tx.State(), backup, undelete)
 	tx.Merge(backup)
-	for i, a := range p.Undeleted {
-		added, err := tx.Add(a)
-		if err != nil {
-			return RestorePlan{}, fmt.Errorf("bring back %s: %w", a.Label(), err)
-		}
-		p.Undeleted[i] = added
+	if len(p.Undeleted) == 0 {
+		return p, nil
 	}
+	added, err := tx.AddAll(p.Undeleted)
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) {
+			return RestorePlan{}, fmt.Errorf("bring back %s: %w", p.Undeleted[be.Index].Label(), be.Err)
+		}
+		return RestorePlan{}, err
+	}
+	copy(p.Undeleted, added)
 	return p, nil
 }
 

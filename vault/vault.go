@@ -600,18 +600,45 @@ type Tx struct {
 
 // Add stores a new account, giving it an ID if it has none, and returns it.
 func (t *Tx) Add(a Account) (Account, error) {
-	a = a.Clone()
-	a.Normalize()
-	if err := a.Validate(); err != nil {
+	added, err := t.AddAll([]Account{a})
+	if err != nil {
 		return Account{}, err
 	}
-	if a.ID == "" {
-		a.ID = NewID()
-	}
-	a.Stamp = t.v.clock.Now()
-	t.set(Merge(*t.state, State{Accounts: []Account{a}}))
-	return a, nil
+	return added[0], nil
 }
+
+// AddAll stores new accounts as Add does, in one merge for the whole batch
+// (an import of 10,000 accounts re-merged the state 10,000 times through
+// Add), and returns them with their IDs and stamps, in the order given. The
+// first invalid account fails the batch and nothing is added.
+func (t *Tx) AddAll(as []Account) ([]Account, error) {
+	out := make([]Account, len(as))
+	for i, a := range as {
+		a = a.Clone()
+		a.Normalize()
+		if err := a.Validate(); err != nil {
+			return nil, &BatchError{Index: i, Err: err}
+		}
+		if a.ID == "" {
+			a.ID = NewID()
+		}
+		a.Stamp = t.v.clock.Now()
+		out[i] = a
+	}
+	t.set(Merge(*t.state, State{Accounts: out}))
+	return out, nil
+}
+
+// BatchError says which account of a batch ([Tx.AddAll]) was refused.
+type BatchError struct {
+	Index int // 0-based, in the batch as given
+	Err   error
+}
+
+func (e *BatchError) Error() string { return fmt.Sprintf("account %d: %v", e.Index+1, e.Err) }
+
+// Unwrap returns the reason.
+func (e *BatchError) Unwrap() error { return e.Err }
 
 // Put replaces the account with a's ID by a (an edit).
 func (t *Tx) Put(a Account) error {
