@@ -32,8 +32,12 @@ check:
 	  echo "govulncheck SKIPPED: its vulnerability database cannot be reached from here"; \
 	else cat /tmp/govulncheck.err; exit 1; fi
 
+# Every Go benchmark, then one table of whole processes beside the peers
+# (oathtool, secret-tool, a go-keyring-only process, pass otp, keepassxc-cli,
+# zbarimg, age), measured in the same run: docs/performance.md.
+BENCHFLAGS ?=
 bench:
-	$(SESSION) $(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+	$(SESSION) sh -c '$(GO) test -run="^$$" -bench=. -benchmem $(PKGS) && $(GO) run ./app/internal/benchtable $(BENCHFLAGS)'
 
 # Every fuzz target, FUZZTIME each (go test -fuzz takes one target at a time).
 fuzz:

@@ -28,6 +28,10 @@ const recentFile = "recent.json"
 // tuiClockWait bounds the code screen's background NTP question.
 const tuiClockWait = 3 * time.Second
 
+// tuiFPS is the TUI's frame rate: the trade-off between keystroke latency
+// and idle CPU measured in docs/performance.md.
+const tuiFPS = 60
+
 // runTUI starts the code screen: the first-run screen when the profile has
 // no vault, else the unlock screen (a keyring vault opens at once), or the
 // demo with --demo.
@@ -59,7 +63,14 @@ func runTUI(e *env) error {
 	cfg.LockedWhy = os.Getenv(lockedWhyEnv)
 	os.Unsetenv(lockedEnv)
 	os.Unsetenv(lockedWhyEnv)
-	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(10))
+	// Bubble Tea v2.1 draws only on its frame ticker, which runs for the
+	// program's whole life: a key waits for the next tick (half a frame on
+	// average), and an idle screen still wakes the ticker fps times a
+	// second. 10 fps cost 45-75 ms per keystroke; 60 fps (the library's
+	// default) brings it to about 10 ms at 1,000 accounts for about 0.45 %
+	// of a core more while idle. Both at once need an input-driven render
+	// upstream (docs/performance.md).
+	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(tuiFPS))
 	final, err := p.Run()
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("the code screen: %w", err)
