@@ -63,7 +63,13 @@ type table struct {
 	notes []string
 }
 
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+func (t *table) add(cells ...string) {
+	for i, c := range cells {
+		c, _, _ = strings.Cut(c, "\n") // one line per row: an error's first line
+		cells[i] = c
+	}
+	t.rows = append(t.rows, cells)
+}
 
 func (t *table) skip(what, why string) {
 	t.add(what, "-", "-", "-", "-", "-", "skipped: "+why)
@@ -218,7 +224,8 @@ func run() error {
 	}
 
 	// The peers' set-up.
-	kgItem := []string{"service", "wardkey-bench", "user", "bench"}
+	// go-keyring's attributes: service and username.
+	kgItem := []string{"service", "wardkey-bench", "username", "bench"}
 	if keyring {
 		if err := sh(strings.Repeat("k", 44), nil, "secret-tool", append([]string{"store", "--label=wardkey bench"}, kgItem...)...); err != nil {
 			return err
@@ -413,7 +420,7 @@ func backupRows(t *table, wk string, p func(string) string, vaultEnv func(string
 			t.add(fmt.Sprintf("export, %d accounts", n), ms(median(walls(res.a)))+" ("+ms(median(cpus(res.a)))+")", "age -d (same file)",
 				ms(median(walls(res.b)))+" ("+ms(median(cpus(res.b)))+")", ratio(median(res.wallRatios)), ratio(median(res.cpuRatios)), fmt.Sprint(len(res.a)))
 			restHome := p(fmt.Sprintf("rest%d", n))
-			rest := command{name: "wardkey restore", argv: []string{wk, "restore", "--yes", "--passphrase-file", p("pass.txt"), file}, env: vaultEnv(restHome),
+			rest := command{name: "wardkey restore", argv: []string{wk, "restore", "--passphrase-file", p("pass.txt"), file}, env: vaultEnv(restHome),
 				prepare: func() error {
 					if err := os.RemoveAll(restHome); err != nil {
 						return err
