@@ -79,7 +79,19 @@ func replicaAD(version int, header []byte) []byte {
 	return append([]byte(fmt.Sprintf("wardkey replica v%d\x00", version)), header...)
 }
 
-var keyIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+// validKeyID reports whether s is a key ID: ^[0-9a-f]{32}$, checked by
+// hand (no regexp compiled at every start).
+func validKeyID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // Sealer seals a replica's state under the vault's current key, with the
 // associated data ad makes for that key's ID (vault.Vault.SealCurrent).
@@ -106,7 +118,7 @@ func encodeReplica(seal Sealer, h Header, s vault.State) ([]byte, error) {
 	defer clear(plain)
 	var hb []byte
 	_, sealed, err := seal(plain, func(keyID string) ([]byte, error) {
-		if !keyIDRE.MatchString(keyID) {
+		if !validKeyID(keyID) {
 			return nil, fmt.Errorf("key ID %q cannot name a replica's key", keyID)
 		}
 		h.KeyID = keyID
@@ -147,7 +159,7 @@ func parseReplica(b []byte) (Header, []byte, []byte, error) {
 	if !validID(h.VaultID) || !validID(h.DeviceID) {
 		return Header{}, nil, nil, ErrNotReplica
 	}
-	if (h.Version == 1) != (h.KeyID == "") || h.KeyID != "" && !keyIDRE.MatchString(h.KeyID) {
+	if (h.Version == 1) != (h.KeyID == "") || h.KeyID != "" && !validKeyID(h.KeyID) {
 		return Header{}, nil, nil, ErrNotReplica
 	}
 	return h, f.Header, f.Sealed, nil
@@ -228,7 +240,7 @@ func parseKey(b []byte, vaultID string) (remoteKey, error) {
 	switch {
 	case k.Version == 1 && (k.KeyID != "" || k.Slot.KeyID != ""):
 		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
-	case k.Version == 2 && !keyIDRE.MatchString(k.KeyID):
+	case k.Version == 2 && !validKeyID(k.KeyID):
 		return remoteKey{}, fmt.Errorf("%s: %w", KeyFile, ErrNotReplica)
 	case k.Slot.KeyID != "" && (k.Slot.KeyID != k.KeyID || k.Slot.KeyGen != k.KeyGen):
 		return remoteKey{}, fmt.Errorf("%s names another key than its slot: %w", KeyFile, vault.ErrTampered)
