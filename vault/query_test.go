@@ -108,3 +108,36 @@ func TestFindAllocatesNothingPerAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestFindLiveMatchesLive: findLive answers as Find over State.Live does,
+// with duplicates (same issuer, name and secret under several IDs) and
+// ambiguous queries.
+func TestFindLiveMatchesLive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	words := []string{"Mail", "mail", "EHR", "Lab", "ß", "İ", "x"}
+	for round := range 300 {
+		var as []Account
+		for i := range 3 + rng.IntN(30) {
+			as = append(as, Account{ID: fmt.Sprintf("%04d", rng.IntN(50)*100+i), Issuer: words[rng.IntN(len(words))], Name: words[rng.IntN(len(words))],
+				Secret: NewSecret([]byte{byte(rng.IntN(3))})})
+		}
+		live := State{Accounts: as}.Live()
+		for range 10 {
+			q := words[rng.IntN(len(words))]
+			switch rng.IntN(3) {
+			case 0:
+				q = as[rng.IntN(len(as))].ID
+			case 1:
+				q += ":" + words[rng.IntN(len(words))]
+			}
+			got, gerr := findLive(as, q)
+			want, werr := Find(live, q)
+			if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+				t.Fatalf("round %d, findLive(%q): %v, want %v", round, q, gerr, werr)
+			}
+			if gerr == nil && got.ID != want.ID {
+				t.Fatalf("round %d, findLive(%q) = %s, want %s", round, q, got.ID, want.ID)
+			}
+		}
+	}
+}

@@ -513,7 +513,7 @@ func (v *Vault) Accounts() []Account {
 func (v *Vault) Find(query string) (Account, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	a, err := Find(v.state.Live(), query)
+	a, err := findLive(v.state.Accounts, query)
 	if err != nil {
 		return Account{}, err
 	}
