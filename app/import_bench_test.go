@@ -8,22 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/vaulttest"
 )
-
-// cpuTime is this process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // uriFile writes n otpauth URIs, numbered from first, to a file in dir.
 func uriFile(tb testing.TB, dir string, first, n int) string {

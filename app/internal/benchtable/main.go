@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command benchtable prints one table of whole-process timings: wardkey
 // beside the tools a clinic might use instead, every pair measured in the
 // same run, started in turn (A B A B ...), with medians and the median of
