@@ -30,7 +30,7 @@ type clockJSON struct {
 // offset in local.json, so every code (CLI and TUI) uses it.
 func cmdClock(e *env, args []string) error {
 	fs := e.flags("clock")
-	server := fs.String("server", "", "the NTP server, HOST or HOST:PORT (default: the one last applied, else "+clock.DefaultServer+")")
+	server := fs.String("server", "", "the NTP server, HOST or HOST:PORT (default: the policy's ntp_server, else the one last applied, else "+clock.DefaultServer+")")
 	asJSON := fs.Bool("json", false, "print the measurement as JSON")
 	apply := fs.Bool("apply", false, "store the offset: codes use it from now on")
 	force := fs.Bool("force", false, "with --apply: accept an offset beyond 15 minutes")
@@ -63,7 +63,7 @@ func cmdClock(e *env, args []string) error {
 		fmt.Fprintf(e.err, "wardkey: the clock offset is removed (it was %+g s): codes use the system clock\n", local.ClockOffset)
 		return nil
 	}
-	srv := firstNonEmpty(*server, firstNonEmpty(local.ClockServer, ntpServer()))
+	srv := firstNonEmpty(*server, e.ntpServer(local.ClockServer))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -140,12 +140,18 @@ func clockCheck(e *env) checkResult {
 	if l.ClockOffset != 0 {
 		applied = fmt.Sprintf("; codes use an applied offset of %+g s", l.ClockOffset)
 	}
-	srv := firstNonEmpty(l.ClockServer, ntpServer())
+	srv := e.ntpServer(l.ClockServer)
 	ctx, cancel := context.WithTimeout(context.Background(), doctorClockWait)
 	defer cancel()
 	r, err := clock.Measure(ctx, srv)
 	if err != nil {
 		return checkResult{"clock", checkWarn, fmt.Sprintf("could not compare with NTP (%s did not answer)%s: run 'wardkey clock --server HOST' when online", srv, applied)}
+	}
+	if p := e.policy(); p.MaxClockOffset > 0 {
+		if off := (r.Offset - l.Offset()).Abs(); off > time.Duration(p.MaxClockOffset)*time.Second {
+			return checkResult{"clock", checkFail, fmt.Sprintf("%s says codes here are %.1f s off, beyond the administrator's policy (%s, max_clock_offset = %d)%s: %s",
+				r.Server, off.Seconds(), p.File, p.MaxClockOffset, applied, clock.Advice)}
+		}
 	}
 	if clock.Wrong(r.Offset, l.Offset()) {
 		return checkResult{"clock", checkWarn, fmt.Sprintf("%s says this clock is %s%s: %s", r.Server, clock.Describe(r.Offset), applied, clock.Advice)}

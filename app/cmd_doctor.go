@@ -34,6 +34,7 @@ type checkResult struct {
 
 // doctorChecks run in order; each may look at what earlier ones found.
 var doctorChecks = []func(e *env, d *doctorState) checkResult{
+	checkPolicy,
 	checkVaultFile,
 	checkPermissions,
 	checkAttempts,
@@ -73,6 +74,9 @@ func cmdDoctor(e *env, args []string) error {
 }
 
 func checkVaultFile(e *env, d *doctorState) checkResult {
+	if !e.profileSet && e.policy().Shared {
+		return checkResult{"vault", checkSkip, "no profile named (a shared machine has no default): 'wardkey --profile NAME doctor' checks one"}
+	}
 	info, err := vault.ReadInfo(e.dir())
 	if errors.Is(err, vault.ErrNoVault) {
 		return checkResult{"vault", checkFail, fmt.Sprintf("profile %q has no vault in %s: run 'wardkey init'", e.profile, e.dir())}

@@ -44,11 +44,17 @@ func cmdExport(e *env, args []string) error {
 	case "age":
 		return exportAge(e, *out, *passFile, *armor, *force)
 	case "otpauth":
+		if err := e.checkPlaintext("an unencrypted export (--format otpauth)"); err != nil {
+			return err
+		}
 		if *armor || *passFile != "" {
 			return usagef("--armor and --passphrase-file are for --format age: an otpauth list is not encrypted")
 		}
 		return exportOtpauth(e, *out, *yes, *force)
 	case "google-migration":
+		if err := e.checkPlaintext("an unencrypted export (--format google-migration)"); err != nil {
+			return err
+		}
 		if *armor || *passFile != "" {
 			return usagef("--armor and --passphrase-file are for --format age: migration QR codes are not encrypted")
 		}

@@ -11,8 +11,8 @@ import (
 
 func cmdInit(e *env, args []string) error {
 	fs := e.flags("init")
-	noKeyring := fs.Bool("no-keyring", false, "passphrase only, even where a keyring is reachable")
-	withKeyring := fs.Bool("keyring", false, "a keyring slot for a named profile")
+	noKeyring := fs.Bool("no-keyring", false, "passphrase only (the default; kept for scripts)")
+	withKeyring := fs.Bool("keyring", false, "also a keyring slot: anyone at this OS login opens the vault without a passphrase (a computer that is yours alone)")
 	recoveryOut := fs.String("recovery-out", "", "write the recovery code to this new file (0600)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -35,7 +35,7 @@ func cmdInit(e *env, args []string) error {
 		}
 	}
 
-	o, err := e.newVaultOptions(*withKeyring, *noKeyring)
+	o, err := e.newVaultOptions(*withKeyring)
 	if err != nil {
 		return err
 	}
@@ -48,30 +48,29 @@ func cmdInit(e *env, args []string) error {
 }
 
 // newVaultOptions decides the slots of this profile's new vault (init, and
-// restore where there is no vault yet): a keyring slot for the default
-// profile where the keyring answers (or with --keyring), else a passphrase,
-// read from the vault passphrase file or asked twice.
-func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions, error) {
+// restore where there is no vault yet): a passphrase, read from the vault
+// passphrase file or asked twice; a keyring slot only when asked for
+// (--keyring), never silently, and never where the policy forbids it.
+func (e *env) newVaultOptions(withKeyring bool) (vault.CreateOptions, error) {
 	o := vault.CreateOptions{Options: e.options()}
-	useKeyring := withKeyring || (e.profile == vault.DefaultProfile && !noKeyring)
-	if useKeyring {
-		if err := vault.Probe(e.keyring()); err != nil {
-			if withKeyring {
-				return o, withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
-			}
-			fmt.Fprintf(e.err, "wardkey: %v: the vault gets a passphrase instead\n", err)
-			useKeyring = false
-		} else {
-			o.Keyring = e.keyring()
+	if withKeyring {
+		if err := e.checkKeyringAllowed(); err != nil {
+			return o, err
 		}
+		if err := vault.Probe(e.keyring()); err != nil {
+			return o, withHint(fmt.Errorf("--keyring was asked for, but %w", err), "start the OS keyring, or leave out --keyring to use a passphrase")
+		}
+		o.Keyring = e.keyring()
 	}
-	if !useKeyring || e.passFile != "" {
+	if !withKeyring || e.passFile != "" {
 		p, err := e.vaultPassphrase("New vault passphrase ("+e.profile+")", true)
 		if err != nil {
 			return o, fmt.Errorf("a passphrase for the new vault: %w", err)
 		}
+		if err := e.checkVaultPassphrase(p); err != nil {
+			return o, err
+		}
 		o.Passphrase = p
-		e.warnWeak(p)
 	}
 	return o, nil
 }
@@ -82,7 +81,7 @@ func (e *env) newVaultOptions(withKeyring, noKeyring bool) (vault.CreateOptions,
 func (e *env) warnWeak(p []byte) {
 	if err := strength.CheckMin(p, strength.MinVault, e.profile); err != nil {
 		fmt.Fprintf(e.err, "wardkey: warning: %v; anyone who copies the vault file can try passphrases offline\n", err)
-		fmt.Fprintln(e.err, "wardkey: hint: four or more unrelated words make a strong passphrase ('wardkey passwd' changes it)")
+		fmt.Fprintf(e.err, "wardkey: hint: four or more unrelated words make a strong passphrase ('%s' changes it)\n", e.cmdline("passwd"))
 	}
 }
 

@@ -69,7 +69,10 @@ func cmdPasswd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	e.warnWeak(p)
+	if err := e.checkVaultPassphrase(p); err != nil {
+		clear(p)
+		return err
+	}
 	// A vault opened with the recovery code gets its recovery slot made
 	// again for that code (asymmetric, so later rotations keep it).
 	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true, RecoveryCode: code})

@@ -32,6 +32,9 @@ func cmdQR(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("qr takes one QUERY")
 	}
+	if err := e.checkPlaintext("showing an account's secret as a QR code"); err != nil {
+		return err
+	}
 	if *pngOut != "" && !*force {
 		if err := refuseExisting(*pngOut); err != nil {
 			return err

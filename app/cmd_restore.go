@@ -26,6 +26,11 @@ func cmdRestore(e *env, args []string) error {
 		return usagef("restore takes one FILE")
 	}
 	file := pos[0]
+	if *withKeyring {
+		if err := e.checkKeyringAllowed(); err != nil {
+			return err
+		}
+	}
 
 	// Decrypt and check the whole backup before touching anything.
 	f, err := openBackupFile(file, file)
@@ -144,7 +149,7 @@ func restoreNew(e *env, b backup.Backup, aside vault.SetAside, dryRun, withKeyri
 		fmt.Fprintf(e.err, "wardkey: dry run: profile %q has no vault yet; restore would create one; nothing was changed\n", e.profile)
 		return nil
 	}
-	o, err := e.newVaultOptions(withKeyring, !withKeyring)
+	o, err := e.newVaultOptions(withKeyring)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,10 @@ func cmdSync(e *env, args []string) error {
 	spec := firstNonEmpty(*remote, local.SyncRemote)
 	if spec == "" {
 		return withHint(errors.New("this profile has no sync remote yet"),
-			"give one: 'wardkey sync --remote DIR' (a shared or Syncthing/Nextcloud folder) or '--remote https://…' (WebDAV)")
+			"give one: '"+e.cmdline("sync --remote DIR")+"' (a shared or Syncthing/Nextcloud folder) or '--remote https://…' (WebDAV)")
+	}
+	if err := e.checkRemoteAllowed(spec); err != nil {
+		return err
 	}
 	v, typed, err := e.openKeepingPassphrase("")
 	if err != nil {
@@ -110,8 +113,8 @@ func cmdSyncJoin(e *env, args []string) error {
 	vaultID := fs.String("vault-id", "", "the vault to join, when the remote holds several")
 	user := fs.String("remote-user", "", "the WebDAV user (default: from the URL)")
 	pwFile := fs.String("remote-password-file", "", "read the WebDAV password from this file (WARDKEY_REMOTE_PASSWORD_FILE)")
-	noKeyring := fs.Bool("no-keyring", false, "passphrase only, even where a keyring is reachable")
-	withKeyring := fs.Bool("keyring", false, "a keyring slot for a named profile")
+	noKeyring := fs.Bool("no-keyring", false, "passphrase only (the default; kept for scripts)")
+	withKeyring := fs.Bool("keyring", false, "also a keyring slot (a computer that is yours alone)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -124,6 +127,14 @@ func cmdSyncJoin(e *env, args []string) error {
 	}
 	if e.demo {
 		return usagef("sync join makes this profile's vault: leave out --demo")
+	}
+	if *withKeyring {
+		if err := e.checkKeyringAllowed(); err != nil {
+			return err
+		}
+	}
+	if err := e.checkRemoteAllowed(pos[0]); err != nil {
+		return err
 	}
 	dir := e.dir()
 	if vault.Exists(dir) {

@@ -18,7 +18,7 @@ func TestTUISync(t *testing.T) {
 	if err := os.Mkdir(share, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(pass, []byte("pw\n"), 0o600); err != nil {
+	if err := os.WriteFile(pass, []byte("pw of the ward\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	h := Hooks{KDF: &testKDF, NoSleep: true}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/wardkey/wardkey/app/policy"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/keyring"
 )
@@ -24,6 +25,9 @@ type env struct {
 	demo     bool
 	hooks    Hooks
 	describe func(*flag.FlagSet) // set by describeCommands (cmdspec.go)
+
+	profileSet bool           // --profile or WARDKEY_PROFILE named the profile
+	pol        *policy.Policy // read on first use: see policy()
 }
 
 // globalFlags take a value; they may stand before or after the command.
@@ -68,6 +72,7 @@ func newEnv(args []string, io stdio, h Hooks) (*env, []string, error) {
 			e.passFile = val
 		}
 	}
+	e.profileSet = e.profile != ""
 	if e.profile == "" {
 		e.profile = vault.DefaultProfile
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardkey/wardkey/app/policy"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -48,6 +49,7 @@ var commands = []command{
 	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
 	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
 	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
+	{"policy", "[--json]", "show the administrator's policy in force, and where it comes from", cmdPolicy},
 }
 
 // Main runs wardkey with the arguments after the program name and returns
@@ -62,8 +64,9 @@ func Main(args []string) int {
 type Hooks struct {
 	Now     func() time.Time
 	KDF     *vault.KDFParams
-	Keyring vault.Keyring // nil: the OS keyring
-	NoSleep bool          // do not wait out failed-unlock delays
+	Keyring vault.Keyring  // nil: the OS keyring
+	NoSleep bool           // do not wait out failed-unlock delays
+	Policy  *policy.Finder // nil: the system's policy file
 }
 
 type stdio struct {
@@ -144,6 +147,9 @@ func dispatch(e *env, args []string) error {
 	}
 	for _, c := range commands {
 		if c.name == name {
+			if err := e.needProfile(name); err != nil {
+				return err
+			}
 			return c.run(e, args[1:])
 		}
 	}

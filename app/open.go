@@ -50,7 +50,9 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 	}
 	info := f.Info()
 	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
-	if info.Has(vault.SlotKeyring) {
+	// Where the policy forbids keyrings, a vault that also has a passphrase
+	// opens only with it.
+	if info.Has(vault.SlotKeyring) && (e.policy().KeyringAllowed() || !info.Has(vault.SlotPassphrase)) {
 		u.Keyring = e.keyring()
 	}
 	var att *vault.Attempt

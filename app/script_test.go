@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/wardkey/wardkey/app/policy"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/keyring"
 )
@@ -20,7 +21,9 @@ var testKDF = vault.KDFParams{Alg: "argon2id", Memory: 64, Time: 1, Threads: 1}
 // testHooks builds the hooks of the test binary's `wardkey` command from
 // the environment: WARDKEY_TEST_NOW=unix-seconds fixes the clock.
 func testHooks() Hooks {
-	h := Hooks{KDF: &testKDF, NoSleep: true}
+	// The system policy file is never read in tests: WARDKEY_POLICY names
+	// a script's own.
+	h := Hooks{KDF: &testKDF, NoSleep: true, Policy: &policy.Finder{Root: "/nonexistent-wardkey-test-root"}}
 	if s := os.Getenv("WARDKEY_TEST_NOW"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {

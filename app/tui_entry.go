@@ -102,7 +102,7 @@ func (e *env) tuiConfig() (tui.Config, error) {
 			Name:           e.profile,
 			Demo:           e.demo,
 			HasVault:       vault.Exists(dir),
-			DefaultKeyring: e.profile == vault.DefaultProfile,
+			DefaultKeyring: e.profile == vault.DefaultProfile && e.policy().KeyringAllowed(),
 			PassphraseFile: e.passFile != "",
 		},
 		Backend:      &tuiBackend{e: e, clip: systemClipboard()},

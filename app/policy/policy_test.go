@@ -299,3 +299,33 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestExample: docs/policy.toml.example names every key, and with every
+// key uncommented it is a valid policy.
+func TestExample(t *testing.T) {
+	b, err := os.ReadFile("../../docs/policy.toml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc strings.Builder
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		// "# key = value" lines are settings; other comments are prose.
+		rest, ok := strings.CutPrefix(line, "# ")
+		if key, _, isKey := strings.Cut(rest, " = "); ok && isKey && !strings.Contains(key, " ") {
+			seen[key] = true
+			doc.WriteString(rest + "\n")
+		}
+	}
+	for _, k := range Keys {
+		if !seen[k] {
+			t.Errorf("the example does not show %s", k)
+		}
+	}
+	if len(seen) != len(Keys) {
+		t.Errorf("the example shows %d keys, the policy has %d", len(seen), len(Keys))
+	}
+	if _, err := Parse([]byte(doc.String())); err != nil {
+		t.Errorf("the example, uncommented: %v\n%s", err, doc.String())
+	}
+}
