@@ -410,8 +410,12 @@ type lockedAnchor struct {
 	mu *sync.Mutex
 }
 
-func (s *lockedAnchor) Load() (Anchor, bool, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Load() }
-func (s *lockedAnchor) Store(a Anchor) error        { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Store(a) }
+func (s *lockedAnchor) Load() (Anchor, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.Load()
+}
+func (s *lockedAnchor) Store(a Anchor) error { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Store(a) }
 
 func TestFailedSinceUnlock(t *testing.T) {
 	l, _ := newLog(t)
