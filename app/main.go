@@ -49,6 +49,7 @@ var commands = []command{
 	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
 	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
 	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
+	{"config", "[list | get KEY | set KEY VALUE]", "show or change this profile's settings (lock_after, reauth_after, clipboard_clear, display_name)", cmdConfig},
 	{"policy", "[--json]", "show the administrator's policy in force, and where it comes from", cmdPolicy},
 }
 

@@ -1,0 +1,122 @@
+package vault
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wardkey/wardkey/vault/atomicfile"
+)
+
+// ProfileFile is profile.json: what the profile picker shows before any
+// unlock. Plaintext (it holds no secret), 0600.
+const ProfileFile = "profile.json"
+
+// profilesLock serialises display-name changes across a home, so two
+// profiles cannot take the same name at once.
+const profilesLock = ".profiles.lock"
+
+// MaxDisplayName is the longest display name, in characters.
+const MaxDisplayName = 64
+
+// ProfileInfo is the content of profile.json.
+type ProfileInfo struct {
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// LoadProfileInfo reads dir's profile.json; a missing file is an empty
+// ProfileInfo. A name that does not pass [CleanDisplayName] is dropped
+// (someone wrote the file by hand).
+func LoadProfileInfo(dir string) (ProfileInfo, error) {
+	var p ProfileInfo
+	b, err := os.ReadFile(filepath.Join(dir, ProfileFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return ProfileInfo{}, fmt.Errorf("read %s: %w", ProfileFile, err)
+	}
+	if clean, err := CleanDisplayName(p.DisplayName); err != nil || clean != p.DisplayName {
+		p.DisplayName = ""
+	}
+	return p, nil
+}
+
+// ErrDisplayNameTaken: another profile in the home has that display name.
+var ErrDisplayNameTaken = errors.New("another profile has that display name")
+
+// CleanDisplayName sanitises a display name: surrounding space trimmed,
+// inner runs of space made one space; refused when it holds control,
+// format or bidi characters (C0, DEL, C1, U+200E/F, U+202A–202E,
+// U+2066–2069, U+2028/9 …), is not UTF-8, or is longer than
+// MaxDisplayName characters. "" clears the name.
+func CleanDisplayName(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", errors.New("a display name must be text (UTF-8)")
+	}
+	for _, r := range s {
+		if r != ' ' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || (unicode.IsSpace(r) && r != ' ')) {
+			return "", fmt.Errorf("a display name may hold no control or formatting characters (found U+%04X)", r)
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if n := utf8.RuneCountInString(s); n > MaxDisplayName {
+		return "", fmt.Errorf("a display name has at most %d characters (this one has %d)", MaxDisplayName, n)
+	}
+	return s, nil
+}
+
+// SetDisplayName sets (or, with "", clears) the display name of profile in
+// home, after cleaning it; it must differ, ignoring case, from every other
+// profile's in the home.
+func SetDisplayName(home, profile, name string) (string, error) {
+	dir, err := ProfileDir(home, profile)
+	if err != nil {
+		return "", err
+	}
+	clean, err := CleanDisplayName(name)
+	if err != nil {
+		return "", err
+	}
+	if err := atomicfile.MkdirPrivate(dir); err != nil {
+		return "", err
+	}
+	unlock, err := lockFile(filepath.Join(home, profilesLock))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if clean != "" {
+		entries, err := os.ReadDir(home)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range entries {
+			if !e.IsDir() || e.Name() == profile || CheckProfile(e.Name()) != nil {
+				continue
+			}
+			other, err := LoadProfileInfo(filepath.Join(home, e.Name()))
+			if err == nil && strings.EqualFold(other.DisplayName, clean) {
+				return "", fmt.Errorf("%w: profile %q is %q", ErrDisplayNameTaken, e.Name(), other.DisplayName)
+			}
+		}
+	}
+	p, err := LoadProfileInfo(dir)
+	if err != nil {
+		p = ProfileInfo{} // a damaged file is replaced
+	}
+	p.DisplayName = clean
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return clean, atomicfile.Replace(filepath.Join(dir, ProfileFile), append(b, '\n'), "")
+}
