@@ -1,14 +1,147 @@
 package app
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/wardkey/wardkey/app/policy"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
 )
 
-// auditRefusal writes a policy_refused line (auth false) to this profile's
-// audit log.
-func (e *env) auditRefusal(err error) {}
+// The audit log (vault/audit): a command queues its events and run writes
+// them at its end, in one append and one fsync. Events queued while the
+// vault is open are authenticated under its audit key, taken at the
+// unlock (the vault is closed by then); the others are written as "while
+// locked" and covered by the next authenticated line.
 
-// audit writes events to this profile's audit log under the open vault's
-// audit key.
-func (e *env) audit(v *vault.Vault, evs ...audit.Event) {}
+// auditState is what run needs to write the queued events.
+type auditState struct {
+	events []audit.Event
+	key    []byte // the audit key, from the unlock; nil: locked
+	device string
+}
+
+// errNoAuditKey: this vault holds no audit key. Vault format 2 puts one
+// in the sealed payload (vault.(*Vault).AuditKey); until it is on this
+// branch's base, events are written as lines of a locked vault.
+var errNoAuditKey = errors.New("this vault has no audit key yet (it comes with vault format 2)")
+
+// auditKeyOf is the open vault's audit key.
+func auditKeyOf(v *vault.Vault) ([]byte, error) { return nil, errNoAuditKey }
+
+// audit queues events of the open vault v.
+func (e *env) audit(v *vault.Vault, evs ...audit.Event) {
+	e.auditLog.events = append(e.auditLog.events, evs...)
+}
+
+// auditLocked queues events written without the vault open.
+func (e *env) auditLocked(evs ...audit.Event) {
+	e.auditLog.events = append(e.auditLog.events, evs...)
+}
+
+// auditUnlocked notes an unlock: the audit key and device for the rest of
+// the command, the unlock event, and, on a terminal, the failed attempts
+// since the last unlock.
+func (e *env) auditUnlocked(v *vault.Vault) {
+	if key, err := auditKeyOf(v); err == nil {
+		e.auditLog.key = key
+	}
+	e.auditLog.device = v.Device()
+	if n, last, err := audit.FailedSinceUnlock(e.dir()); err == nil && n > 0 && !e.inTUI && isTerminal(e.err) {
+		fmt.Fprintf(e.err, "wardkey: %s since your last unlock, the last at %s\n", plural(n, "failed unlock attempt"), clockTime(last.Local(), e.now()))
+	}
+	e.audit(v, audit.Event{Event: audit.Unlock})
+}
+
+// addCounts adds to the counts of an event's detail: key, n, key, n …
+func addCounts(m map[string]any, kv ...any) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := kv[i].(string)
+		old, _ := m[k].(int)
+		m[k] = old + kv[i+1].(int)
+	}
+}
+
+// restoreCounts is a restore event's detail.
+func restoreCounts(p vault.RestorePlan) map[string]any {
+	return map[string]any{"added": len(p.Added), "updated": len(p.Updated), "undeleted": len(p.Undeleted), "removed": len(p.Removed)}
+}
+
+// clockTime is "14:02" today, "Nov 26 14:02" before.
+func clockTime(t, now time.Time) string {
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("Jan 2 15:04")
+}
+
+// auditRefusal queues a policy_refused line naming the policy key.
+func (e *env) auditRefusal(err error) {
+	var r *policy.Refusal
+	detail := map[string]any{}
+	if errors.As(err, &r) {
+		detail["key"] = r.Key
+	}
+	e.auditLocked(audit.Event{Event: audit.PolicyRefused, Detail: detail})
+}
+
+// flushAudit writes the queued events: one append, one fsync. A profile
+// with no directory yet (a refused init) has no log to write to.
+func (e *env) flushAudit() {
+	st := e.auditLog
+	e.auditLog = auditState{}
+	defer clear(st.key)
+	if len(st.events) == 0 || e.demo || (!e.profileSet && e.policy().Shared) {
+		return
+	}
+	dir := e.dir()
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	if st.device == "" {
+		d, err := vault.DeviceID(dir)
+		if err != nil {
+			fmt.Fprintf(e.err, "wardkey: warning: the audit log was not written: %v\n", err)
+			return
+		}
+		st.device = d
+	}
+	l := audit.Log{Dir: dir, Device: st.device, Key: st.key, Anchor: localAnchor{dir}, Now: e.hooks.Now}
+	res, err := l.Append(st.events...)
+	if err != nil {
+		fmt.Fprintf(e.err, "wardkey: warning: the audit log was not written: %v\n", err)
+		return
+	}
+	if res.Restarted != "" {
+		fmt.Fprintf(e.err, "wardkey: warning: the audit log was damaged (%s): new events start a fresh chain; '%s' shows where\n",
+			res.Restarted, e.cmdline("log --verify"))
+	}
+}
+
+// localAnchor keeps the audit anchor in local.json (its one field there).
+type localAnchor struct{ dir string }
+
+func (s localAnchor) Load() (audit.Anchor, bool, error) {
+	l, err := vault.LoadLocal(s.dir)
+	if err != nil || len(l.AuditAnchor) == 0 {
+		return audit.Anchor{}, false, err
+	}
+	var a audit.Anchor
+	if err := json.Unmarshal(l.AuditAnchor, &a); err != nil {
+		return audit.Anchor{}, false, nil // damaged: Verify reports it
+	}
+	return a, true, nil
+}
+
+func (s localAnchor) Store(a audit.Anchor) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = vault.UpdateLocal(s.dir, func(l *vault.Local) { l.AuditAnchor = b })
+	return err
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 func cmdAdd(e *env, args []string) error {
@@ -114,6 +115,7 @@ func cmdAdd(e *env, args []string) error {
 	if dup, ok := v.State().Duplicates()[added.ID]; ok || !containsID(v.Accounts(), added.ID) {
 		return fmt.Errorf("%s is already in the vault (id %s): nothing was added", label(added), dup)
 	}
+	e.audit(v, audit.Event{Event: audit.Add, Account: added.ID, Detail: map[string]any{"type": string(added.Type)}})
 	fmt.Fprintf(e.out, "added %s (id %s, %s)\n", label(added), added.ID, added.Type)
 	if added.Type != vault.HOTP {
 		if code, err := vault.TOTPCode(added, e.now().Add(e.offset())); err == nil {

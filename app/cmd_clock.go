@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // ntpServer is the NTP server asked when none is named or remembered:
@@ -110,6 +111,9 @@ func cmdClock(e *env, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("store the clock offset: %w", err)
 	}
+	// clock --apply does not open the vault (the offset is this machine's):
+	// its line is written as one of a locked vault.
+	e.auditLocked(audit.Event{Event: audit.ClockApply, Detail: map[string]any{"offset_seconds": off, "server": r.Server}})
 	fmt.Fprintf(e.err, "wardkey: applied: codes of profile %q use %+g s from now on ('wardkey clock --reset' removes it)\n", e.profile, off)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/atomicfile"
 )
 
@@ -88,6 +89,7 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 	if w.noteErr != nil {
 		fmt.Fprintf(e.err, "wardkey: the backup is written, but its time could not be noted in %s: %v\n", vault.LocalFile, w.noteErr)
 	}
+	e.audit(v, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "age", "accounts": w.live}})
 	fmt.Fprintf(e.err, "wardkey: wrote %s of profile %q to %s\n", countAccounts(w.live, w.deleted), e.profile, out)
 	fmt.Fprintf(e.err, "wardkey: restore it with 'wardkey restore %s', or open it anywhere with 'age -d'\n", out)
 	return nil
@@ -217,6 +219,7 @@ func exportOtpauth(e *env, out string, yes, force bool) error {
 	if err != nil {
 		return err
 	}
+	e.audit(nil, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "otpauth", "accounts": len(as)}})
 	fmt.Fprintf(e.err, "wardkey: wrote %s as otpauth:// URIs to %s (unencrypted: delete it once imported)\n", plural(len(as), "account"), out)
 	return nil
 }
@@ -272,6 +275,7 @@ func exportMigration(e *env, out string, yes, force bool) error {
 			return err
 		}
 	}
+	e.audit(nil, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "google-migration", "accounts": len(keep)}})
 	fmt.Fprintf(e.err, "wardkey: wrote %s of %s to %s (unencrypted: delete them once scanned)\n",
 		plural(len(uris), "QR image"), plural(len(keep), "account"), out)
 	fmt.Fprintln(e.err, "wardkey: in Google Authenticator: Transfer accounts, Import accounts, then scan each image in turn")

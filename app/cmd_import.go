@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // cmdImport imports QR images, otpauth URI lists and other apps' exports.
@@ -33,7 +34,7 @@ func cmdImport(e *env, args []string) error {
 		return err
 	}
 	defer v.Close()
-
+	counts := map[string]any{} // the audit event's detail: counts only
 	var filePass []byte
 	passErr := error(nil)
 	asked := false
@@ -74,6 +75,7 @@ func cmdImport(e *env, args []string) error {
 			fmt.Fprintf(e.err, "wardkey: error: %s: nothing was imported: %s\n", show(file), show(err.Error()))
 			continue
 		}
+		addCounts(counts, "added", len(added), "duplicates", len(dups), "skipped", len(res.Skipped))
 		verb := "added"
 		if *dryRun {
 			verb = "would be added"
@@ -101,6 +103,9 @@ func cmdImport(e *env, args []string) error {
 	}
 	if *dryRun {
 		fmt.Fprintln(e.out, "dry run: nothing was changed")
+	} else {
+		counts["files_failed"] = failed
+		e.audit(v, audit.Event{Event: audit.Import, Detail: counts})
 	}
 	if failed > 0 {
 		return exitError{1}

@@ -11,6 +11,7 @@ import (
 	"github.com/wardkey/wardkey/app/display"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // listItem is one element of `list --json` (DESIGN.md): every key always
@@ -125,6 +126,7 @@ func cmdCode(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	e.audit(v, audit.Event{Event: audit.CodeShown, Account: a.ID})
 	fmt.Fprintln(e.out, code)
 	return nil
 }
@@ -181,6 +183,7 @@ func cmdDelete(e *env, args []string) error {
 	if err := v.Update(func(tx *vault.Tx) error { tx.Delete(a.ID); return nil }); err != nil {
 		return err
 	}
+	e.audit(v, audit.Event{Event: audit.Delete, Account: a.ID})
 	fmt.Fprintf(e.err, "wardkey: deleted %s (%s)\n", label(a), a.ID)
 	return nil
 }

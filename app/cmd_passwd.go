@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // passwd, recovery and rekey each give the vault a new key
@@ -79,6 +80,7 @@ func cmdPasswd(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("set the new passphrase: %w", err)
 	}
+	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"recovery": *recovery || *codeFile != ""}})
 	fmt.Fprintf(e.err, "wardkey: the vault of profile %q has a new key and opens with the new passphrase; the old passphrase opens nothing saved from now on (vault.json.bak included)\n", e.profile)
 	e.afterRekey(res)
 	return nil
@@ -217,6 +219,7 @@ func cmdRecovery(e *env, args []string) error {
 	if err := e.giveRecoveryCode(code, *out); err != nil {
 		return err
 	}
+	e.audit(v, audit.Event{Event: audit.Recovery})
 	fmt.Fprintln(e.err, "wardkey: the vault has a new key and a new recovery code; the old code opens nothing saved from now on")
 	res.RecoveryDropped = false
 	e.afterRekey(res)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // cmdQR shows an account's otpauth:// QR code, to move it to a phone or
@@ -49,6 +50,7 @@ func cmdQR(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("make the QR code of %s: %w", label(a), err)
 	}
+	e.audit(v, audit.Event{Event: audit.Export, Account: a.ID, Detail: map[string]any{"format": "qr"}})
 	if a.Type == vault.HOTP {
 		fmt.Fprintf(e.err, "wardkey: %s counts codes: once both hold it, the phone and wardkey each keep their own counter\n", label(a))
 	}

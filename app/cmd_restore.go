@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -93,6 +94,7 @@ func cmdRestore(e *env, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	e.audit(v, audit.Event{Event: audit.Restore, Detail: restoreCounts(done)})
 	fmt.Fprintf(e.err, "wardkey: restored: %s; the vault of profile %q now has %s\n",
 		wording.RestoreSummary(done), e.profile, plural(len(v.Accounts()), "account"))
 	return nil
@@ -159,6 +161,7 @@ func restoreNew(e *env, b backup.Backup, aside vault.SetAside, dryRun, withKeyri
 		return err
 	}
 	defer v.Close()
+	e.audit(v, audit.Event{Event: audit.Restore, Detail: restoreCounts(plan)})
 	fmt.Fprintf(e.err, "wardkey: restored %s into the new vault\n", plural(len(v.Accounts()), "account"))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardkey/wardkey/sync/replica"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // cmdSync syncs the vault with its remote (a folder or a WebDAV URL), or
@@ -73,6 +74,7 @@ func cmdSync(e *env, args []string) error {
 	if err := e.rememberRemote(rc); err != nil {
 		return err
 	}
+	e.audit(v, audit.Event{Event: audit.Sync, Detail: map[string]any{"pulled": rep.Pulled, "pushed": rep.Pushed, "replicas": rep.Replicas}})
 	if rep.NewKey {
 		fmt.Fprintf(e.err, "wardkey: this workstation took the vault's new key from %s; the vault of profile %q now opens with the passphrase just given\n", rc.remote, e.profile)
 	}
@@ -210,6 +212,8 @@ func cmdSyncJoin(e *env, args []string) error {
 	if err := e.rememberRemote(rc); err != nil {
 		return err
 	}
+	e.auditUnlocked(v)
+	e.audit(v, audit.Event{Event: audit.Sync, Detail: map[string]any{"join": true, "pulled": rep.Pulled, "pushed": rep.Pushed, "replicas": rep.Replicas}})
 	fmt.Fprintf(e.err, "wardkey: this workstation's replica is on %s; 'wardkey sync' syncs from now on\n", rc.remote)
 	fmt.Fprintf(e.err, "wardkey: hint: the joined vault has no recovery code of its own: make one with 'wardkey --profile %s recovery --recovery-out FILE'\n", e.profile)
 	return nil

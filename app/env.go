@@ -28,6 +28,8 @@ type env struct {
 
 	profileSet bool           // --profile or WARDKEY_PROFILE named the profile
 	pol        *policy.Policy // read on first use: see policy()
+	auditLog   auditState     // events to write at the end (audit.go)
+	inTUI      bool           // the code screen runs: nothing goes to stderr
 }
 
 // globalFlags take a value; they may stand before or after the command.

@@ -49,6 +49,7 @@ var commands = []command{
 	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
 	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
 	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
+	{"log", "[--json] [--since DURATION|Nd|RFC3339] [--verify]", "show this profile's audit log; --verify checks it", cmdLog},
 	{"config", "[list | get KEY | set KEY VALUE]", "show or change this profile's settings (lock_after, reauth_after, clipboard_clear, display_name)", cmdConfig},
 	{"policy", "[--json]", "show the administrator's policy in force, and where it comes from", cmdPolicy},
 }
@@ -109,6 +110,7 @@ func run(args []string, io stdio, h Hooks) int {
 	e, rest, err := newEnv(args, io, h)
 	if err == nil {
 		err = dispatch(e, rest)
+		e.flushAudit()
 	}
 	if err == nil {
 		return 0

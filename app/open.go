@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // openVault opens this profile's vault: the keyring slot first, then the
@@ -80,6 +81,9 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 		e.recordUnlock(att, err)
 		att.Release()
 	}
+	if err == nil {
+		e.auditUnlocked(v)
+	}
 	return v, err
 }
 
@@ -92,6 +96,7 @@ func (e *env) beginAttempt() (*vault.Attempt, error) {
 	_, _ = vault.DeviceID(dir) // local.json exists before the lock is held: Open reads it
 	att, err := vault.BeginAttempt(dir, attemptQueue)
 	if errors.Is(err, vault.ErrLockBusy) {
+		e.auditLocked(audit.Event{Event: audit.UnlockThrottled, Detail: map[string]any{"queue": "busy"}})
 		return nil, withHint(fmt.Errorf("other attempts to open profile %q are waiting their turn; this one was refused", e.profile),
 			"wait a minute and try again; if no other wardkey is running, run 'wardkey doctor'")
 	}
@@ -104,6 +109,7 @@ func (e *env) beginAttempt() (*vault.Attempt, error) {
 		fmt.Fprintf(e.err, "wardkey: warning: failed attempts cannot be counted (%v): waiting %s, the longest wait\n", att.Broken(), w.Round(time.Second))
 		fmt.Fprintln(e.err, "wardkey: hint: run 'wardkey doctor' to repair it")
 	case w > 0:
+		e.auditLocked(audit.Event{Event: audit.UnlockThrottled, Detail: map[string]any{"wait_seconds": int(w.Round(time.Second).Seconds())}})
 		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", att.Failures(), w.Round(time.Second))
 	}
 	if w > 0 && !e.hooks.NoSleep {
@@ -126,6 +132,7 @@ func (e *env) unlockWait() (int, time.Duration, error) {
 // countFailure counts a wrong passphrase found outside unlock (a rekey
 // asking for it again), under the profile's lock.
 func (e *env) countFailure() {
+	e.auditLocked(audit.Event{Event: audit.UnlockFailed})
 	if att, err := vault.BeginAttempt(e.dir(), attemptQueue); err == nil {
 		_ = att.Record(true, e.now())
 		att.Release()
@@ -137,6 +144,7 @@ func (e *env) countFailure() {
 func (e *env) recordUnlock(att *vault.Attempt, err error) {
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
+		e.auditLocked(audit.Event{Event: audit.UnlockFailed})
 		_ = att.Record(true, e.now())
 	case err == nil:
 		_ = att.Record(false, e.now())

@@ -36,6 +36,7 @@ const tuiFPS = 60
 // no vault, else the unlock screen (a keyring vault opens at once), or the
 // demo with --demo.
 func runTUI(e *env) error {
+	e.inTUI = true
 	if !e.interactive() {
 		if !e.demo && !vault.Exists(e.dir()) {
 			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run 'wardkey init', or 'wardkey --demo' on a terminal to try the demo")

@@ -33,6 +33,10 @@ type Local struct {
 	// (or took from) the remote as key.json: sync replaces the remote's
 	// copy only when this device's passphrase changed since.
 	SyncKeySlot string `json:"sync_key_slot,omitempty"`
+
+	// AuditAnchor is the audit log's anchor (vault/audit.Anchor: the last
+	// authenticated line, MACed), so a cut tail or a deleted log shows.
+	AuditAnchor json.RawMessage `json:"audit_anchor,omitempty"`
 }
 
 // Bounds on the applied clock offset. local.json can be edited by anyone
