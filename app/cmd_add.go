@@ -122,7 +122,7 @@ func cmdAdd(e *env, args []string) error {
 			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", nameOr(show(added.Issuer), "the service"), vault.GroupCode(code))
 		}
 	} else {
-		fmt.Fprintf(e.out, "to finish enrolling, run 'wardkey code %s' and type the code into %s\n", added.ID, nameOr(show(added.Issuer), "the service"))
+		fmt.Fprintf(e.out, "to finish enrolling, run '%s' and type the code into %s\n", e.cmdline("code "+added.ID), nameOr(show(added.Issuer), "the service"))
 	}
 	return nil
 }

@@ -88,10 +88,10 @@ func cmdClock(e *env, args []string) error {
 		case local.ClockOffset != 0:
 			fmt.Fprintf(e.err, "wardkey: codes use an applied offset of %+g s\n", local.ClockOffset)
 			if clock.Wrong(r.Offset, applied) {
-				fmt.Fprintf(e.err, "wardkey: hint: run 'wardkey clock --apply' to correct it, or 'wardkey clock --reset' once the system clock is right\n")
+				fmt.Fprintf(e.err, "wardkey: hint: run '%s' to correct it, or '%s' once the system clock is right\n", e.cmdline("clock --apply"), e.cmdline("clock --reset"))
 			}
 		case clock.Wrong(r.Offset, 0):
-			fmt.Fprintf(e.err, "wardkey: hint: codes may be refused: set the system clock, or run 'wardkey clock --apply' to correct codes on this machine\n")
+			fmt.Fprintf(e.err, "wardkey: hint: codes may be refused: set the system clock, or run '%s' to correct codes on this machine\n", e.cmdline("clock --apply"))
 		}
 		return nil
 	}
@@ -114,7 +114,7 @@ func cmdClock(e *env, args []string) error {
 	// clock --apply does not open the vault (the offset is this machine's):
 	// its line is written as one of a locked vault.
 	e.auditLocked(audit.Event{Event: audit.ClockApply, Detail: map[string]any{"offset_seconds": off, "server": r.Server}})
-	fmt.Fprintf(e.err, "wardkey: applied: codes of profile %q use %+g s from now on ('wardkey clock --reset' removes it)\n", e.profile, off)
+	fmt.Fprintf(e.err, "wardkey: applied: codes of profile %q use %+g s from now on ('%s' removes it)\n", e.profile, off, e.cmdline("clock --reset"))
 	return nil
 }
 
@@ -149,16 +149,16 @@ func clockCheck(e *env) checkResult {
 	defer cancel()
 	r, err := clock.Measure(ctx, srv)
 	if err != nil {
-		return checkResult{"clock", checkWarn, fmt.Sprintf("could not compare with NTP (%s did not answer)%s: run 'wardkey clock --server HOST' when online", srv, applied)}
+		return checkResult{"clock", checkWarn, fmt.Sprintf("could not compare with NTP (%s did not answer)%s: run '%s' when online", srv, applied, e.cmdline("clock --server HOST"))}
 	}
 	if p := e.policy(); p.MaxClockOffset > 0 {
 		if off := (r.Offset - l.Offset()).Abs(); off > time.Duration(p.MaxClockOffset)*time.Second {
 			return checkResult{"clock", checkFail, fmt.Sprintf("%s says codes here are %.1f s off, beyond the administrator's policy (%s, max_clock_offset = %d)%s: %s",
-				r.Server, off.Seconds(), p.File, p.MaxClockOffset, applied, clock.Advice)}
+				r.Server, off.Seconds(), p.File, p.MaxClockOffset, applied, withProfile(clock.Advice, e.profile))}
 		}
 	}
 	if clock.Wrong(r.Offset, l.Offset()) {
-		return checkResult{"clock", checkWarn, fmt.Sprintf("%s says this clock is %s%s: %s", r.Server, clock.Describe(r.Offset), applied, clock.Advice)}
+		return checkResult{"clock", checkWarn, fmt.Sprintf("%s says this clock is %s%s: %s", r.Server, clock.Describe(r.Offset), applied, withProfile(clock.Advice, e.profile))}
 	}
 	return checkResult{"clock", checkOK, fmt.Sprintf("%s says this clock is %s%s", r.Server, clock.Describe(r.Offset), applied)}
 }

@@ -79,10 +79,10 @@ func checkVaultFile(e *env, d *doctorState) checkResult {
 	}
 	info, err := vault.ReadInfo(e.dir())
 	if errors.Is(err, vault.ErrNoVault) {
-		return checkResult{"vault", checkFail, fmt.Sprintf("profile %q has no vault in %s: run 'wardkey init'", e.profile, e.dir())}
+		return checkResult{"vault", checkFail, fmt.Sprintf("profile %q has no vault in %s: run '%s'", e.profile, e.dir(), e.cmdline("init"))}
 	}
 	if err != nil {
-		msg, _ := describe(err)
+		msg, _ := describe(err, e.profile)
 		return checkResult{"vault", checkFail, msg}
 	}
 	d.info, d.hasFile = info, true
@@ -143,7 +143,7 @@ func checkOpens(e *env, d *doctorState) checkResult {
 	}
 	v, err := e.openVault()
 	if err != nil {
-		msg, _ := describe(err)
+		msg, _ := describe(err, e.profile)
 		return checkResult{"unlock", checkFail, msg}
 	}
 	defer v.Close()

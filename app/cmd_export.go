@@ -13,8 +13,8 @@ import (
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
-	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/atomicfile"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // backupWorkFactor is the scrypt work factor of new backups; 0 is the
@@ -91,7 +91,7 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 	}
 	e.audit(v, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "age", "accounts": w.live}})
 	fmt.Fprintf(e.err, "wardkey: wrote %s of profile %q to %s\n", countAccounts(w.live, w.deleted), e.profile, out)
-	fmt.Fprintf(e.err, "wardkey: restore it with 'wardkey restore %s', or open it anywhere with 'age -d'\n", out)
+	fmt.Fprintf(e.err, "wardkey: restore it with '%s', or open it anywhere with 'age -d'\n", e.cmdline("restore "+out))
 	return nil
 }
 

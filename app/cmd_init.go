@@ -27,7 +27,7 @@ func cmdInit(e *env, args []string) error {
 	dir := e.dir()
 	if vault.Exists(dir) {
 		return withHint(fmt.Errorf("profile %q already has a vault (%s); nothing was changed", e.profile, filepath.Join(dir, vault.VaultFile)),
-			"use another --profile, or 'wardkey passwd' to change its passphrase")
+			"use another --profile, or '"+e.cmdline("passwd")+"' to change its passphrase")
 	}
 	if *recoveryOut != "" {
 		if _, err := os.Lstat(*recoveryOut); err == nil {

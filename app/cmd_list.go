@@ -71,7 +71,7 @@ func cmdList(e *env, args []string) error {
 		return err
 	}
 	if len(as) == 0 {
-		fmt.Fprintln(e.err, "wardkey: the vault has no accounts yet: add one with 'wardkey add' or 'wardkey import'")
+		fmt.Fprintf(e.err, "wardkey: the vault has no accounts yet: add one with '%s' or '%s'\n", e.cmdline("add"), e.cmdline("import"))
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)

@@ -191,9 +191,12 @@ func (e *env) checkPlaintext(what string) error {
 
 // cmdline is a command line naming this profile when it is not the
 // default one, for messages and hints: "wardkey --profile ward-3 passwd".
-func (e *env) cmdline(args string) string {
-	if e.profile != "" && e.profile != vault.DefaultProfile {
-		return "wardkey --profile " + e.profile + " " + args
+func (e *env) cmdline(args string) string { return cmdFor(e.profile, args) }
+
+// cmdFor is cmdline for a profile ("" or the default: none named).
+func cmdFor(profile, args string) string {
+	if profile != "" && profile != vault.DefaultProfile {
+		return "wardkey --profile " + profile + " " + args
 	}
 	return "wardkey " + args
 }

@@ -36,7 +36,7 @@ func cmdSync(e *env, args []string) error {
 		return usagef("sync takes no arguments besides 'join REMOTE' (give a remote with --remote)")
 	}
 	if e.demo {
-		return withHint(replica.ErrNoDir, "create a vault with 'wardkey init', or join one with 'wardkey sync join REMOTE'")
+		return withHint(replica.ErrNoDir, "create a vault with '"+e.cmdline("init")+"', or join one with '"+e.cmdline("sync join REMOTE")+"'")
 	}
 	local, err := vault.LoadLocal(e.dir())
 	if err != nil {
@@ -69,7 +69,7 @@ func cmdSync(e *env, args []string) error {
 	rep, err := replica.Sync(ctx, v, rc.remote, opts...)
 	e.reportSkipped(rep)
 	if err != nil {
-		return withHint(err, syncHint(err))
+		return withHint(err, syncHint(err, e.profile))
 	}
 	if err := e.rememberRemote(rc); err != nil {
 		return err
@@ -141,7 +141,7 @@ func cmdSyncJoin(e *env, args []string) error {
 	dir := e.dir()
 	if vault.Exists(dir) {
 		return withHint(fmt.Errorf("profile %q already has a vault (%s); nothing was changed", e.profile, filepath.Join(dir, vault.VaultFile)),
-			"join into another profile (--profile NAME), or sync this vault with 'wardkey sync --remote REMOTE'")
+			"join into another profile (--profile NAME), or sync this vault with '"+e.cmdline("sync --remote REMOTE")+"'")
 	}
 	local, err := vault.LoadLocal(dir)
 	if err != nil {
@@ -157,7 +157,7 @@ func cmdSyncJoin(e *env, args []string) error {
 		// Ask for the passphrase only once the remote answers with a vault.
 		ids, err := replica.Vaults(ctx, rc.remote)
 		if err != nil {
-			return withHint(fmt.Errorf("list the vaults on %s: %w", rc.remote, err), syncHint(err))
+			return withHint(fmt.Errorf("list the vaults on %s: %w", rc.remote, err), syncHint(err, e.profile))
 		}
 		switch len(ids) {
 		case 0:
@@ -180,7 +180,7 @@ func cmdSyncJoin(e *env, args []string) error {
 		if errors.Is(err, vault.ErrWrongPassphrase) {
 			return withHint(err, "give the vault passphrase last set on the other workstations ('wardkey passwd' there changes it once it syncs)")
 		}
-		return withHint(fmt.Errorf("join: %w", err), syncHint(err))
+		return withHint(fmt.Errorf("join: %w", err), syncHint(err, e.profile))
 	}
 	defer clear(j.Key)
 
@@ -207,14 +207,14 @@ func cmdSyncJoin(e *env, args []string) error {
 	rep, err := replica.Sync(ctx, v, rc.remote)
 	e.reportSkipped(rep)
 	if err != nil {
-		return withHint(fmt.Errorf("the vault is joined, but its first sync failed: %w", err), "run 'wardkey sync' again later: it remembers nothing until a sync succeeds, so give --remote")
+		return withHint(fmt.Errorf("the vault is joined, but its first sync failed: %w", err), "run '"+e.cmdline("sync --remote REMOTE")+"' again later: it remembers nothing until a sync succeeds")
 	}
 	if err := e.rememberRemote(rc); err != nil {
 		return err
 	}
 	e.auditUnlocked(v)
 	e.audit(v, audit.Event{Event: audit.Sync, Detail: map[string]any{"join": true, "pulled": rep.Pulled, "pushed": rep.Pushed, "replicas": rep.Replicas}})
-	fmt.Fprintf(e.err, "wardkey: this workstation's replica is on %s; 'wardkey sync' syncs from now on\n", rc.remote)
+	fmt.Fprintf(e.err, "wardkey: this workstation's replica is on %s; '%s' syncs from now on\n", rc.remote, e.cmdline("sync"))
 	fmt.Fprintf(e.err, "wardkey: hint: the joined vault has no recovery code of its own: make one with 'wardkey --profile %s recovery --recovery-out FILE'\n", e.profile)
 	return nil
 }
@@ -344,12 +344,12 @@ func (e *env) reportSkipped(rep replica.Report) {
 }
 
 // syncHint says what to do after a failed sync.
-func syncHint(err error) string {
+func syncHint(err error, profile string) string {
 	switch {
 	case errors.Is(err, replica.ErrUnauthorized):
 		return "check the user (--remote-user) and the password (--remote-password-file F or WARDKEY_REMOTE_PASSWORD_FILE)"
 	case errors.Is(err, replica.ErrNoDir):
-		return "create a vault with 'wardkey init', or join one with 'wardkey sync join REMOTE'"
+		return "create a vault with '" + cmdFor(profile, "init") + "', or join one with '" + cmdFor(profile, "sync join REMOTE") + "'"
 	case errors.Is(err, replica.ErrSeveralVaults):
 		return "name one with --vault-id ID"
 	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrNotVault), errors.Is(err, vault.ErrKeyRotated):
@@ -359,7 +359,7 @@ func syncHint(err error) string {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "the vault was given a new key on another workstation: give the passphrase set there; nothing was changed here"
 	}
-	return "nothing was lost: the local vault is whole; run 'wardkey sync' again when the remote answers"
+	return "nothing was lost: the local vault is whole; run '" + cmdFor(profile, "sync") + "' again when the remote answers"
 }
 
 // syncTimeout bounds a sync started from the code screen.

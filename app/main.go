@@ -127,7 +127,11 @@ func run(args []string, io stdio, h Hooks) int {
 	}
 	// An error may quote a name from outside: one line, nothing that
 	// drives the terminal.
-	msg, hint := describe(err)
+	profile := ""
+	if e != nil {
+		profile = e.profile
+	}
+	msg, hint := describe(err, profile)
 	fmt.Fprintf(io.err, "wardkey: error: %s\n", show(msg))
 	if hint != "" {
 		fmt.Fprintf(io.err, "wardkey: hint: %s\n", show(hint))

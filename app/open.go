@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wardkey/wardkey/app/wording"
@@ -156,7 +157,7 @@ func (e *env) explainOpen(err error) error {
 	switch {
 	case errors.Is(err, vault.ErrNoVault):
 		return withHint(fmt.Errorf("profile %q has no vault yet (%s)", e.profile, e.dir()),
-			"run 'wardkey init' to create one, or 'wardkey --demo' to try the demo")
+			"run '"+e.cmdline("init")+"' to create one, or 'wardkey --demo' to try the demo")
 	case errors.Is(err, vault.ErrLocked) && errors.Is(err, vault.ErrKeyringUnavailable):
 		return withHint(fmt.Errorf("the vault of profile %q is locked: %w", e.profile, err),
 			"unlock or start the OS keyring, or give the vault passphrase with --vault-passphrase-file or WARDKEY_PASSPHRASE_FILE")
@@ -173,8 +174,8 @@ func (e *env) explainOpen(err error) error {
 // describe turns an error into one sentence and a hint for the person:
 // the wording table the TUI shares (app/wording) for what it knows, and
 // the error's own words (already worded here, e.g. by explainOpen) for
-// the rest.
-func describe(err error) (string, string) {
+// the rest. The table's hints name profile when it is not the default.
+func describe(err error, profile string) (string, string) {
 	var he hintError
 	hint := ""
 	if errors.As(err, &he) {
@@ -188,9 +189,16 @@ func describe(err error) (string, string) {
 		return err.Error(), hint // explainOpen names the profile and the way in
 	}
 	if msg, h, ok := wording.Open(err); ok {
-		return msg, firstNonEmpty(hint, h)
+		return msg, firstNonEmpty(hint, withProfile(h, profile))
 	}
 	return err.Error(), hint
+}
+
+// withProfile makes the commands a hint names ('wardkey passwd …') name
+// profile when it is not the default one.
+func withProfile(hint, profile string) string {
+	cmd := cmdFor(profile, "")
+	return strings.NewReplacer("'wardkey ", "'"+cmd, ": wardkey ", ": "+cmd).Replace(hint)
 }
 
 func firstNonEmpty(a, b string) string {

@@ -39,9 +39,9 @@ func runTUI(e *env) error {
 	e.inTUI = true
 	if !e.interactive() {
 		if !e.demo && !vault.Exists(e.dir()) {
-			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run 'wardkey init', or 'wardkey --demo' on a terminal to try the demo")
+			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run '"+e.cmdline("init")+"', or 'wardkey --demo' on a terminal to try the demo")
 		}
-		return withHint(errors.New("the code screen needs a terminal"), "use 'wardkey list' and 'wardkey code QUERY' in scripts")
+		return withHint(errors.New("the code screen needs a terminal"), "use '"+e.cmdline("list")+"' and '"+e.cmdline("code QUERY")+"' in scripts")
 	}
 	cfg, err := e.tuiConfig()
 	if err != nil {

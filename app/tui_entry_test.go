@@ -343,7 +343,7 @@ func TestTUIUnlockThroughRealGlue(t *testing.T) {
 	}
 	d.typeText("wrong horse")
 	d.key("enter")
-	cliMsg, _ := describe(vault.ErrWrongPassphrase)
+	cliMsg, _ := describe(vault.ErrWrongPassphrase, "")
 	if !d.m.Locked() || !d.has(wording.Sentence(cliMsg)) {
 		t.Fatalf("the wrong passphrase is not worded as the CLI words it (%q):\n%s", cliMsg, d.screen())
 	}
