@@ -121,8 +121,18 @@ func checkPermissions(e *env, d *doctorState) checkResult {
 }
 
 func checkKeyring(e *env, d *doctorState) checkResult {
-	err := vault.Probe(e.keyring())
 	needed := d.info.Has(vault.SlotKeyring)
+	if p := e.policy(); needed && !p.KeyringAllowed() {
+		key := `keyring = "forbid"`
+		if p.Keyring == "allow" {
+			key = "shared = true"
+		}
+		if d.info.Has(vault.SlotPassphrase) {
+			return checkResult{"keyring", checkWarn, fmt.Sprintf("this vault has a keyring slot, which the administrator's policy (%s, %s) does not allow: it opens only with its passphrase here", p.File, key)}
+		}
+		return checkResult{"keyring", checkFail, fmt.Sprintf("this vault opens only through the keyring, which the administrator's policy (%s, %s) does not allow: give it a passphrase with '%s'", p.File, key, e.cmdline("passwd"))}
+	}
+	err := vault.Probe(e.keyring())
 	switch {
 	case err == nil:
 		return checkResult{"keyring", checkOK, "the OS keyring answers"}
