@@ -258,12 +258,12 @@ func (b *tuiBackend) SaveRecent(v tui.Vault, m map[string]int64) error {
 	return atomicfile.Replace(filepath.Join(v.Dir(), recentFile), data, "")
 }
 
-// MeasureClock asks server (the one 'wardkey clock' last used, else the
-// default server) within tuiClockWait.
+// MeasureClock asks the policy's ntp_server, else server (the one
+// 'wardkey clock' last used), else the default server, within tuiClockWait.
 func (b *tuiBackend) MeasureClock(server string) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), tuiClockWait)
 	defer cancel()
-	r, err := clock.Measure(ctx, firstNonEmpty(server, ntpServer()))
+	r, err := clock.Measure(ctx, b.e.ntpServer(server))
 	return r.Offset, err
 }
 
