@@ -39,14 +39,21 @@ func (e *env) auditKeyOf(v *vault.Vault) ([]byte, error) {
 	return nil, errNoAuditKey
 }
 
-// audit queues events of the open vault v.
+// audit queues events of the open vault v. The code screen, which runs
+// until quit and re-executes itself on a lock, writes them at once.
 func (e *env) audit(v *vault.Vault, evs ...audit.Event) {
 	e.auditLog.events = append(e.auditLog.events, evs...)
+	if e.inTUI {
+		e.flushAudit()
+	}
 }
 
 // auditLocked queues events written without the vault open.
 func (e *env) auditLocked(evs ...audit.Event) {
 	e.auditLog.events = append(e.auditLog.events, evs...)
+	if e.inTUI {
+		e.flushAudit()
+	}
 }
 
 // auditUnlocked notes an unlock: the audit key and device for the rest of

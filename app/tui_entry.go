@@ -36,7 +36,6 @@ const tuiFPS = 60
 // no vault, else the unlock screen (a keyring vault opens at once), or the
 // demo with --demo.
 func runTUI(e *env) error {
-	e.inTUI = true
 	if !e.interactive() {
 		if !e.demo && !vault.Exists(e.dir()) {
 			return withHint(fmt.Errorf("profile %q has no vault yet", e.profile), "run '"+e.cmdline("init")+"', or 'wardkey --demo' on a terminal to try the demo")
@@ -97,6 +96,7 @@ const (
 // Tests drive the TUI through it (tui_entry_test.go), so this glue is what
 // they check.
 func (e *env) tuiConfig() (tui.Config, error) {
+	e.inTUI = true // audit events are written at once; nothing on stderr
 	dir := e.dir()
 	cfg := tui.Config{
 		Profile: tui.Profile{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wardkey/wardkey/vault/audit"
 	"net"
 	"os"
 	"path/filepath"
@@ -357,6 +358,12 @@ func TestTUIUnlockThroughRealGlue(t *testing.T) {
 	}
 	if n := loadLocal(t, e).FailedUnlocks; n != 0 {
 		t.Fatalf("local.json still counts %d failed attempts after the unlock", n)
+	}
+	// Both are in the audit log at once (the code screen does not wait
+	// for its exit to write them).
+	rep, err := audit.Read(e.dir())
+	if err != nil || len(rep.Entries) != 2 || rep.Entries[0].Event != audit.UnlockFailed || rep.Entries[1].Event != audit.Unlock {
+		t.Fatalf("the audit log holds %+v (%v), want unlock_failed then unlock", rep.Entries, err)
 	}
 }
 

@@ -423,6 +423,14 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 	if l.Key != nil && len(l.Key) != KeySize {
 		return res, fmt.Errorf("audit key: %d bytes, want %d", len(l.Key), KeySize)
 	}
+	if !plain([]byte(l.Device)) {
+		return res, fmt.Errorf("audit: device ID %q is not plain ASCII", l.Device)
+	}
+	for _, ev := range evs {
+		if ev.Event == "" || !plain([]byte(ev.Event)) || !plain([]byte(ev.Account)) {
+			return res, fmt.Errorf("audit: event %q or account %q is not plain ASCII", ev.Event, ev.Account)
+		}
+	}
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return res, err
 	}
@@ -482,14 +490,6 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 		now = l.Now
 	}
 	ts := now()
-	if !plain([]byte(l.Device)) {
-		return res, fmt.Errorf("audit: device ID %q is not plain ASCII", l.Device)
-	}
-	for _, ev := range evs {
-		if ev.Event == "" || !plain([]byte(ev.Event)) || !plain([]byte(ev.Account)) {
-			return res, fmt.Errorf("audit: event %q or account %q is not plain ASCII", ev.Event, ev.Account)
-		}
-	}
 	var buf []byte
 	if t.noNewline {
 		buf = append(buf, '\n') // keep the cut line a line of its own
