@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/wardkey/wardkey/vault/audit"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"github.com/wardkey/wardkey/assets"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/keyring"
 	"github.com/wardkey/wardkey/vault/vaulttest"
 )
