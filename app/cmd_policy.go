@@ -162,13 +162,20 @@ func checkPolicy(e *env, d *doctorState) checkResult {
 	return checkResult{"policy", checkOK, p.Describe()}
 }
 
-// noVaultCommands run on a shared machine without a named profile.
-var noVaultCommands = map[string]bool{"policy": true, "doctor": true, "version": true, "completion": true, "help": true}
+// noVaultCommand reports whether a command runs on a shared machine
+// without a named profile.
+func noVaultCommand(name string) bool {
+	switch name {
+	case "policy", "doctor", "version", "completion", "help":
+		return true
+	}
+	return false
+}
 
 // needProfile refuses, on a shared machine, a command that needs a vault
 // when no profile was named: there is no default person.
 func (e *env) needProfile(command string) error {
-	if e.profileSet || e.demo || noVaultCommands[command] || !e.policy().Shared {
+	if e.profileSet || e.demo || noVaultCommand(command) || !e.policy().Shared {
 		return nil
 	}
 	p := e.policy()
