@@ -383,6 +383,9 @@ func (e *env) tuiSync() func(v *vault.Vault) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read this machine's settings: %w", err)
 		}
+		if err := e.checkRemoteAllowed(local.SyncRemote); err != nil {
+			return "", err
+		}
 		quiet := *e
 		quiet.stdio = stdio{in: strings.NewReader(""), out: discard{}, err: discard{}}
 		rc, err := quiet.remoteConfig(local.SyncRemote, "", "", local, true)
