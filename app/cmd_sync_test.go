@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/wardkey/wardkey/app/policy"
 )
 
 // TestTUISync drives the function the code screen's "s" key calls.
@@ -61,6 +63,17 @@ func TestTUISync(t *testing.T) {
 	if !regexp.MustCompile(`^synced \d\d:\d\d: 0 changes pulled, 0 pushed \(1 replica\)$`).MatchString(msg) {
 		t.Errorf("message %q", msg)
 	}
+	// A policy that allows another remote only: refused, naming the key.
+	pol := filepath.Join(work, "policy.toml")
+	if err := os.WriteFile(pol, []byte(`sync_remotes = ["/srv/elsewhere"]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.pol = nil
+	e.hooks.Policy = &policy.Finder{Root: work, Getenv: func(string) string { return pol }}
+	if _, err := f(v); err == nil || !strings.Contains(err.Error(), "sync_remotes = [\"/srv/elsewhere\"]) does not allow this sync remote") {
+		t.Errorf("sync to a remote the policy does not allow: %v", err)
+	}
+	e.pol, e.hooks.Policy = nil, nil
 	// The remote is gone (share unmounted): one line, no crash.
 	if err := os.Rename(share, share+".gone"); err != nil {
 		t.Fatal(err)
