@@ -25,23 +25,18 @@ type auditState struct {
 	device string
 }
 
-// errNoAuditKey: this vault holds no audit key. Vault format 2 puts one
-// in the sealed payload (vault.(*Vault).AuditKey); until it is on this
-// branch's base, events are written as lines of a locked vault.
-var errNoAuditKey = errors.New("this vault has no audit key yet (it comes with vault format 2)")
-
-// auditKeyOf is the open vault's audit key (the test binary may stand in
-// for the vault's until vault format 2 supplies it).
-func (e *env) auditKeyOf(v *vault.Vault) ([]byte, error) {
-	if e.hooks.AuditKey != nil {
-		return e.hooks.AuditKey(v)
-	}
-	return nil, errNoAuditKey
-}
+// auditKeyOf is the open vault's audit key (32 bytes sealed in its
+// payload, vault format 2).
+func (e *env) auditKeyOf(v *vault.Vault) ([]byte, error) { return v.AuditKey() }
 
 // audit queues events of the open vault v. The code screen, which runs
 // until quit and re-executes itself on a lock, writes them at once.
 func (e *env) audit(v *vault.Vault, evs ...audit.Event) {
+	if e.auditLog.key == nil && v != nil {
+		if key, err := e.auditKeyOf(v); err == nil {
+			e.auditLog.key, e.auditLog.device = key, v.Device()
+		}
+	}
 	e.auditLog.events = append(e.auditLog.events, evs...)
 	if e.inTUI {
 		e.flushAudit()

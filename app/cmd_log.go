@@ -50,7 +50,7 @@ func cmdLog(e *env, args []string) error {
 		}
 		v.Close()
 		if e.auditLog.key == nil {
-			return errors.New(errNoAuditKey.Error() + ": the log cannot be verified")
+			return errors.New("this vault gave no audit key, so the log cannot be verified")
 		}
 		anchor, ok, _ := localAnchor{dir}.Load()
 		ap := &anchor

@@ -69,9 +69,6 @@ type Hooks struct {
 	Keyring vault.Keyring  // nil: the OS keyring
 	NoSleep bool           // do not wait out failed-unlock delays
 	Policy  *policy.Finder // nil: the system's policy file
-	// AuditKey stands in for the vault's audit key (tests only, until
-	// vault format 2 supplies vault.(*Vault).AuditKey).
-	AuditKey func(*vault.Vault) ([]byte, error)
 }
 
 type stdio struct {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"crypto/sha256"
 	"os"
 	"os/exec"
 	"strconv"
@@ -32,13 +31,6 @@ func testHooks() Hooks {
 		}
 		t := time.Unix(n, 0)
 		h.Now = func() time.Time { return t }
-	}
-	if os.Getenv("WARDKEY_TEST_AUDIT_KEY") == "1" {
-		// A stand-in audit key per vault until format 2 supplies one.
-		h.AuditKey = func(v *vault.Vault) ([]byte, error) {
-			k := sha256.Sum256([]byte("wardkey test audit key " + v.ID()))
-			return k[:], nil
-		}
 	}
 	return h
 }

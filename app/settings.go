@@ -1,15 +1,9 @@
 package app
 
-import (
-	"fmt"
+import "github.com/wardkey/wardkey/vault"
 
-	"github.com/wardkey/wardkey/vault"
-)
-
-// The vault's settings as `wardkey config` sees them. vault.Settings holds
-// only lock_after on this base; reauth_after and clipboard_clear arrive
-// with vault format 2, whose keys, ranges and defaults (DESIGN) are already
-// listed here so the command and its tests stand.
+// The vault's settings as `wardkey config` sees them: vault.SettingRanges
+// gives the keys, ranges and defaults; each has a policy cap.
 
 // settingRange is one setting key: its bounds, default and policy cap.
 type settingRange struct {
@@ -19,38 +13,21 @@ type settingRange struct {
 	cap      string // the policy key capping it
 }
 
-var settingRanges = []settingRange{
-	{"lock_after", 10, 3600, vault.DefaultLockAfter, "lock_after_max"},
-	{"reauth_after", 0, 3600, 60, "reauth_after_max"},
-	{"clipboard_clear", 5, 120, 20, "clipboard_clear_max"},
-}
-
 func lookupSetting(key string) (settingRange, bool) {
-	for _, r := range settingRanges {
-		if r.key == key {
-			return r, true
-		}
+	r, err := vault.LookupSetting(key)
+	if err != nil {
+		return settingRange{}, false
 	}
-	return settingRange{}, false
+	return settingRange{key: r.Key, min: r.Min, max: r.Max, def: r.Default, cap: r.Key + "_max"}, true
 }
 
 // settingValue is a setting's stored value (its default when never set).
 func settingValue(s vault.Settings, key string) int {
-	switch key {
-	case "lock_after":
-		return s.LockAfterSeconds()
-	}
-	r, _ := lookupSetting(key)
-	return r.def
+	v, _ := s.Value(key)
+	return v
 }
 
-// setSetting stores one setting in the vault.
-func setSetting(tx *vault.Tx, s vault.Settings, key string, value int) error {
-	switch key {
-	case "lock_after":
-		s.LockAfter = value
-		tx.SetSettings(s)
-		return nil
-	}
-	return fmt.Errorf("this vault cannot store %s yet (it comes with vault format 2)", key)
+// setSetting stores one setting in the vault, stamped for merging.
+func setSetting(tx *vault.Tx, _ vault.Settings, key string, value int) error {
+	return tx.SetSetting(key, value)
 }
