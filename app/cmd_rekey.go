@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // cmdRekey gives the vault a new key without changing the passphrase or
@@ -36,6 +37,7 @@ func cmdRekey(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("give the vault a new key: %w", err)
 	}
+	e.audit(v, audit.Event{Event: audit.Rekey})
 	fmt.Fprintf(e.err, "wardkey: the vault of profile %q has a new key (same passphrase and recovery code); old copies of the vault file and of its slots open nothing saved from now on\n", e.profile)
 	e.afterRekey(res)
 	return nil
