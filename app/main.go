@@ -46,12 +46,12 @@ var commands = []command{
 	{"passwd", "[--recovery]", "set a new vault passphrase", cmdPasswd},
 	{"recovery", "[--recovery-out FILE]", "make a new recovery code", cmdRecovery},
 	{"rekey", "", "give the vault a new key (same passphrase and recovery code)", cmdRekey},
-	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
-	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
-	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
 	{"log", "[--json] [--since DURATION|Nd|RFC3339] [--verify]", "show this profile's audit log; --verify checks it", cmdLog},
 	{"config", "[list | get KEY | set KEY VALUE]", "show or change this profile's settings (lock_after, reauth_after, clipboard_clear, display_name)", cmdConfig},
 	{"policy", "[--json]", "show the administrator's policy in force, and where it comes from", cmdPolicy},
+	{"version", "", "print the version, commit, date and Go version in one line", cmdVersion},
+	{"completion", "bash|zsh|fish", "print the shell completion script", cmdCompletion},
+	{"help", "[COMMAND]", "describe the commands and flags, or one command", cmdHelp},
 }
 
 // Main runs wardkey with the arguments after the program name and returns
