@@ -59,7 +59,7 @@ func (e *env) auditUnlocked(v *vault.Vault) {
 		e.auditLog.key = key
 	}
 	e.auditLog.device = v.Device()
-	if n, last, err := audit.FailedSinceUnlock(e.dir()); err == nil && n > 0 && !e.inTUI && isTerminal(e.err) {
+	if n, last, err := audit.FailedSinceUnlock(e.dir()); err == nil && n > 0 && !e.inTUI && e.stderrTerminal() {
 		fmt.Fprintf(e.err, "wardkey: %s since your last unlock, the last at %s\n", plural(n, "failed unlock attempt"), clockTime(last.Local(), e.now()))
 	}
 	e.audit(v, audit.Event{Event: audit.Unlock})
@@ -78,6 +78,10 @@ func addCounts(m map[string]any, kv ...any) {
 func restoreCounts(p vault.RestorePlan) map[string]any {
 	return map[string]any{"added": len(p.Added), "updated": len(p.Updated), "undeleted": len(p.Undeleted), "removed": len(p.Removed)}
 }
+
+// stderrTerminal reports whether standard error is a terminal (e.err is
+// the sanitising writer over it, so the process's own is asked).
+func (e *env) stderrTerminal() bool { return e.interactive() && isTerminal(os.Stderr) }
 
 // clockTime is "14:02" today, "Nov 26 14:02" before.
 func clockTime(t, now time.Time) string {
