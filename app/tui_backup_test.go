@@ -116,7 +116,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 	exportTo := func(t *testing.T, w, h int, pass ...string) *tuiDriver {
 		e, now, _, _ := backupEnv(t, "default")
 		d := newTUIDriver(t, e, now, w, h)
-		d.key("x", "enter")
+		d.key("ctrl+x", "enter")
 		for i, p := range pass {
 			d.typeText(p)
 			if i < len(pass)-1 {
@@ -128,7 +128,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 	restoreWith := func(t *testing.T, w, h int, pass string) *tuiDriver {
 		e, now, _, _ := restoreEnv(t)
 		d := newTUIDriver(t, e, now, w, h)
-		d.key("R")
+		d.key("ctrl+r")
 		d.typeText("~/ward3.age")
 		d.key("enter")
 		d.typeText(pass)
@@ -145,7 +145,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 		{"export", func(t *testing.T, w, h int) *tuiDriver {
 			e, now, _, _ := backupEnv(t, "default")
 			d := newTUIDriver(t, e, now, w, h)
-			d.key("x")
+			d.key("ctrl+x")
 			return d
 		}},
 		{"export_pass", func(t *testing.T, w, h int) *tuiDriver { return exportTo(t, w, h) }},
@@ -172,7 +172,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := newTUIDriver(t, e, now, w, h)
-			d.key("x", "enter")
+			d.key("ctrl+x", "enter")
 			return d
 		}},
 		{"export_done", func(t *testing.T, w, h int) *tuiDriver {
@@ -183,7 +183,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 		{"restore", func(t *testing.T, w, h int) *tuiDriver {
 			e, now, _, _ := restoreEnv(t)
 			d := newTUIDriver(t, e, now, w, h)
-			d.key("R")
+			d.key("ctrl+r")
 			return d
 		}},
 		{"restore_pass", func(t *testing.T, w, h int) *tuiDriver { return restoreWith(t, w, h, "orbit") }},
@@ -201,7 +201,7 @@ func TestTUIGoldenBackup(t *testing.T) {
 		{"restore_missing", func(t *testing.T, w, h int) *tuiDriver {
 			e, now, _, _ := restoreEnv(t)
 			d := newTUIDriver(t, e, now, w, h)
-			d.key("R")
+			d.key("ctrl+r")
 			d.typeText("~/nowhere.age")
 			d.key("enter")
 			d.typeText(strongPass)
@@ -215,17 +215,17 @@ func TestTUIGoldenBackup(t *testing.T) {
 		}},
 		{"restore_plan_undelete", func(t *testing.T, w, h int) *tuiDriver {
 			d := restoreWith(t, w, h, strongPass)
-			d.key("enter", "u")
+			d.key("enter", "ctrl+u")
 			return d
 		}},
 		{"restore_done", func(t *testing.T, w, h int) *tuiDriver {
 			d := restoreWith(t, w, h, strongPass)
-			d.key("enter", "enter")
+			d.key("enter", "tab", "enter")
 			return d
 		}},
 		{"restore_nothing", func(t *testing.T, w, h int) *tuiDriver {
 			d := restoreWith(t, w, h, strongPass)
-			d.key("enter", "enter", "R")
+			d.key("enter", "tab", "enter", "ctrl+r")
 			d.typeText("~/ward3.age")
 			d.key("enter")
 			d.typeText(strongPass)
@@ -249,7 +249,7 @@ func TestTUIExportWritesReadableBackup(t *testing.T) {
 	if !d.has("No backup yet") {
 		t.Fatalf("no banner before the first backup:\n%s", d.screen())
 	}
-	d.key("x")
+	d.key("ctrl+x")
 	d.key("backspace", "backspace", "backspace", "backspace") // edit the default name
 	d.typeText("-ward3.age")
 	d.key("enter")
@@ -332,7 +332,7 @@ func TestTUIExportRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := newTUIDriver(t, e, now, 80, 24)
-			d.key("x")
+			d.key("ctrl+x")
 			tc.keys(d)
 			if !d.has("Export a backup") || d.has("gets its own passphrase") != tc.atPass || !d.has(tc.errHas) {
 				t.Fatalf("want the export screen at the %s step saying %q:\n%s", map[bool]string{true: "passphrase", false: "file"}[tc.atPass], tc.errHas, d.screen())
@@ -366,7 +366,7 @@ func TestTUIExportDemo(t *testing.T) {
 	if d.m.Locked() || !d.has("demo") {
 		t.Fatalf("the demo did not open:\n%s", d.screen())
 	}
-	d.key("x", "enter")
+	d.key("ctrl+x", "enter")
 	d.typeText(strongPass)
 	d.key("enter")
 	d.typeText(strongPass)
@@ -388,7 +388,7 @@ func TestTUIRestoreShowsPlanThenAdds(t *testing.T) {
 		return len(v.Accounts())
 	}
 	before := count()
-	d.key("R")
+	d.key("ctrl+r")
 	d.typeText("~/ward3.age")
 	d.key("enter")
 	d.typeText(strongPass)
@@ -402,6 +402,14 @@ func TestTUIRestoreShowsPlanThenAdds(t *testing.T) {
 		t.Fatal("the vault changed before the plan was confirmed")
 	}
 	d.key("enter")
+	if d.has("Restore a backup") || count() != before {
+		t.Fatalf("enter on cancel restored, or kept the plan:\n%s", d.screen())
+	}
+	d.key("ctrl+r")
+	d.typeText("~/ward3.age")
+	d.key("enter")
+	d.typeText(strongPass)
+	d.key("enter", "right", "enter")
 	if d.has("Restore a backup") || count() != before+2 || !d.has(fmt.Sprintf("%d accounts", before+2)) {
 		t.Fatalf("after enter: %d accounts in the vault, want %d\n%s", count(), before+2, d.screen())
 	}
@@ -413,15 +421,15 @@ func TestTUIRestoreShowsPlanThenAdds(t *testing.T) {
 func TestTUIRestoreUndelete(t *testing.T) {
 	e, now, _, kr := restoreEnv(t)
 	d := newTUIDriver(t, e, now, 80, 24)
-	d.key("R")
+	d.key("ctrl+r")
 	d.typeText("~/ward3.age")
 	d.key("enter")
 	d.typeText(strongPass)
-	d.key("enter", "u")
+	d.key("enter", "ctrl+u")
 	if !d.has("brought back: 1") {
-		t.Fatalf("u does not plan the undelete:\n%s", d.screen())
+		t.Fatalf("ctrl+u does not plan the undelete:\n%s", d.screen())
 	}
-	d.key("enter")
+	d.key("tab", "enter")
 	v := openSeeded(t, e, kr)
 	defer v.Close()
 	if got := len(v.Accounts()); got != 5+3 {
@@ -452,7 +460,7 @@ func TestTUIRestoreRefusals(t *testing.T) {
 			before, _ := vault.MarshalState(v.State())
 			v.Close()
 			d := newTUIDriver(t, e, now, 200, 24) // wide: the error on one line
-			d.key("R")
+			d.key("ctrl+r")
 			d.typeText(tc.path)
 			d.key("enter")
 			d.typeText(tc.pass)
@@ -480,7 +488,7 @@ func TestTUIRestoreRefusals(t *testing.T) {
 func TestTUISpinnerWhileEncrypting(t *testing.T) {
 	e, now, home, _ := backupEnv(t, "default")
 	d := newTUIDriver(t, e, now, 80, 24)
-	d.key("x", "enter")
+	d.key("ctrl+x", "enter")
 	d.typeText(strongPass)
 	d.key("enter")
 	d.typeText(strongPass)

@@ -264,11 +264,15 @@ func (d *tuiDriver) key(keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyDown}
 		case "backspace":
 			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
-		case "ctrl+u":
-			msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-		case "ctrl+c":
-			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+		case "left":
+			msg = tea.KeyPressMsg{Code: tea.KeyLeft}
+		case "right":
+			msg = tea.KeyPressMsg{Code: tea.KeyRight}
 		default:
+			if c, ok := strings.CutPrefix(k, "ctrl+"); ok && len(c) == 1 {
+				msg = tea.KeyPressMsg{Code: rune(c[0]), Mod: tea.ModCtrl}
+				break
+			}
 			r := []rune(k)[0]
 			msg = tea.KeyPressMsg{Code: r, Text: k}
 		}
@@ -628,24 +632,24 @@ func TestTUINTPBannerLoopback(t *testing.T) {
 	}
 }
 
-// s is hidden until 'wardkey sync --remote' ran; then it syncs with the
+// ctrl+y is hidden until 'wardkey sync --remote' ran; then it syncs with the
 // remembered folder remote through the CLI's sync, without prompting.
 func TestTUISyncThroughRealGlue(t *testing.T) {
 	e, now := tuiEnv(t, "default", vaulttest.MemoryKeyring{})
 	seedVault(t, e, demoAccounts(t), "", e.hooks.Keyring).Close()
 	d := newTUIDriver(t, e, now, 80, 24)
-	d.key("s")
+	d.key("ctrl+y")
 	if d.has("Sync") || d.has("synced") {
-		t.Fatalf("s did something without a remote:\n%s", d.screen())
+		t.Fatalf("ctrl+y did something without a remote:\n%s", d.screen())
 	}
 	remote := t.TempDir()
 	if _, err := vault.UpdateLocal(e.dir(), func(l *vault.Local) { l.SyncRemote = remote }); err != nil {
 		t.Fatal(err)
 	}
 	d = newTUIDriver(t, e, now, 80, 24)
-	d.key("s")
+	d.key("ctrl+y")
 	if !d.has("synced") || d.has("Sync failed") {
-		t.Fatalf("s did not sync with the folder remote:\n%s", d.screen())
+		t.Fatalf("ctrl+y did not sync with the folder remote:\n%s", d.screen())
 	}
 	if ents, _ := filepath.Glob(filepath.Join(remote, "*", "replicas", "*.wkr")); len(ents) != 1 {
 		t.Fatalf("the remote holds %d replicas, want this device's", len(ents))

@@ -24,11 +24,14 @@ const (
 	fieldAccount
 	fieldSecret
 	addFields
+	addNone = -1 // no field has the focus: typing does nothing
 )
 
 // addModel is the enrollment screen: paste a URI, give a QR image path, or
 // type issuer, account and secret; see the parsed account and its live code;
-// save.
+// save. It opens with no field focused (tab or ↓ chooses one; a paste lands
+// in the URI field) and saves only on ctrl+s, so typing at it, even ending
+// in enter, adds nothing (DESIGN "Typing cannot do damage").
 type addModel struct {
 	c      *common
 	fields [addFields]textinput.Model
@@ -47,7 +50,7 @@ type importedMsg struct {
 	err   error
 }
 
-// newAdd is the enrollment screen, its first field focused.
+// newAdd is the enrollment screen, no field focused.
 func newAdd(c *common) (addModel, tea.Cmd) {
 	m := addModel{c: c}
 	labels := [addFields]string{"URI or image: ", "Issuer:  ", "Account: ", "Secret:  "}
@@ -57,7 +60,8 @@ func newAdd(c *common) (addModel, tea.Cmd) {
 		m.fields[i].Placeholder = holders[i]
 	}
 	m = m.SetSize(c.width, c.height-2).(addModel)
-	return m.focusField(fieldSource)
+	m.focus = addNone
+	return m, nil
 }
 
 // SetSize fits the fields to a terminal w cells wide.
@@ -72,13 +76,13 @@ func (m addModel) SetSize(w, h int) screen {
 // ShortHelp is the hint under the form.
 func (m addModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{relabel(k.Submit, "save"), k.NextField, k.Back}
+	return []key.Binding{k.Save, relabel(k.NextField, "choose a field"), k.Back}
 }
 
 // FullHelp is every key of the form.
 func (m addModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{relabel(k.Submit, "save"), k.NextField, k.PrevField, k.Back}}
+	return [][]key.Binding{{k.Save, k.NextField, k.PrevField, relabel(k.Submit, "read the image, or next field"), k.Back}}
 }
 
 func (m addModel) focusField(i int) (addModel, tea.Cmd) {
@@ -239,13 +243,20 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case matches(msg, k.NextField):
 			return m.focusField(m.focus + 1)
 		case matches(msg, k.PrevField):
+			if m.focus == addNone {
+				return m.focusField(addFields - 1)
+			}
 			return m.focusField(m.focus - 1)
 		case matches(msg, k.Submit):
-			src := strings.TrimSpace(m.fields[fieldSource].Value())
-			if src != "" && looksLikePath(src) && m.read != src {
-				path := cleanPath(src, m.c.cfg.Home)
-				m.busy = "Reading " + filepath.Base(path) + "…"
-				return m, importCmd(m.c.backend(), src, path)
+			if m.focus == fieldSource {
+				if mm, cmd, ok := m.readSource(); ok {
+					return mm, cmd
+				}
+			}
+			return m.focusField(m.focus + 1)
+		case matches(msg, k.Save):
+			if mm, cmd, ok := m.readSource(); ok {
+				return mm, cmd
 			}
 			if len(m.parsed) > 0 && m.err == "" {
 				return nil, addCmd(m.c.sess, m.parsed)
@@ -256,6 +267,12 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return m, nil
 		}
 	}
+	if _, paste := msg.(tea.PasteMsg); paste && m.focus == addNone {
+		m, _ = m.focusField(fieldSource) // a dragged file pastes its path
+	}
+	if m.focus == addNone {
+		return m, nil
+	}
 	var cmd tea.Cmd
 	before := m.fields[m.focus].Value()
 	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
@@ -263,6 +280,18 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		m = m.revalidate()
 	}
 	return m, cmd
+}
+
+// readSource starts reading the image whose path is in the source field,
+// if there is one not read yet.
+func (m addModel) readSource() (addModel, tea.Cmd, bool) {
+	src := strings.TrimSpace(m.fields[fieldSource].Value())
+	if src == "" || !looksLikePath(src) || m.read == src {
+		return m, nil, false
+	}
+	path := cleanPath(src, m.c.cfg.Home)
+	m.busy = "Reading " + filepath.Base(path) + "…"
+	return m, importCmd(m.c.backend(), src, path), true
 }
 
 // addCmd saves the accounts as new ones and selects the first.
@@ -304,6 +333,8 @@ func (m addModel) View() string {
 		lines = append(lines, st.Error.Render(m.err))
 	case len(m.parsed) > 0:
 		lines = append(lines, m.preview(w, t)...)
+	case m.focus == addNone:
+		lines = append(lines, st.Faint.Render("No field is chosen: "+k.NextField.Help().Key+" chooses one (a paste goes to the first)."))
 	default:
 		src := strings.TrimSpace(m.fields[fieldSource].Value())
 		if src != "" && looksLikePath(src) {
@@ -340,10 +371,10 @@ func (m addModel) preview(w int, t time.Time) []string {
 		if who == "" {
 			who = "the service"
 		}
-		lines = append(lines, "Type this code into "+who+" to finish enrolling, then press "+m.c.keys.Submit.Help().Key+" to save.")
+		lines = append(lines, "Type this code into "+who+" to finish enrolling, then press "+m.c.keys.Save.Help().Key+" to save.")
 	}
 	if n := len(m.parsed) - 1; n > 0 {
-		lines = append(lines, st.Faint.Render(fmt.Sprintf("…and %d more account(s) from the same file: enter saves them all.", n)))
+		lines = append(lines, st.Faint.Render(fmt.Sprintf("…and %d more account(s) from the same file: "+m.c.keys.Save.Help().Key+" saves them all.", n)))
 	}
 	box := st.Box.Width(min(w, 76)).Render(strings.Join(lines, "\n"))
 	return strings.Split(box, "\n")

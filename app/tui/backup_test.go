@@ -30,7 +30,7 @@ func TestGoldenSync(t *testing.T) {
 			if !strings.Contains(d.screen(), "synced 5 min ago") {
 				t.Errorf("the header does not say when the last sync was:\n%s", d.screen())
 			}
-			d.key("s")
+			d.key("ctrl+y")
 			return d
 		}},
 		{"codes_sync_failed", func(t *testing.T) *driver {
@@ -40,7 +40,7 @@ func TestGoldenSync(t *testing.T) {
 				return "", errors.New("https://dav.example/wardkey: 503 Service Unavailable\n<html>busy</html>")
 			}
 			d := newDriver(t, cfg)
-			d.key("s")
+			d.key("ctrl+y")
 			return d
 		}},
 	}
@@ -60,9 +60,9 @@ func TestGoldenSync(t *testing.T) {
 func TestExportHiddenWithoutWriter(t *testing.T) {
 	cfg, _ := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
-	d.key("x")
+	d.key("ctrl+x")
 	if d.front() != "codes" {
-		t.Fatalf("x opened %s with no way to write files", d.front())
+		t.Fatalf("ctrl+x opened %s with no way to write files", d.front())
 	}
 }
 
@@ -86,15 +86,15 @@ func TestSyncNow(t *testing.T) {
 	if strings.Contains(d.screen(), "synced") {
 		t.Fatal("the header speaks of a sync that never happened")
 	}
-	d.key("s")
+	d.key("ctrl+y")
 	if !strings.Contains(d.screen(), "synced just now") || !strings.Contains(d.screen(), "nothing new") {
-		t.Fatalf("after s:\n%s", d.screen())
+		t.Fatalf("after ctrl+y:\n%s", d.screen())
 	}
-	d.key("s")
+	d.key("ctrl+y")
 	if !strings.Contains(d.screen(), "Sync failed: dial tcp 127.0.0.1:9: connect: connection refused") {
 		t.Fatalf("the failure is not shown:\n%s", d.screen())
 	}
-	d.key("s")
+	d.key("ctrl+y")
 	if !strings.Contains(d.screen(), "Sync failed: the sync stopped on an internal error") || d.m.Locked() {
 		t.Fatalf("a panic in the sync was not turned into a line:\n%s", d.screen())
 	}
@@ -109,7 +109,7 @@ func TestLockForgetsBackup(t *testing.T) {
 		return backup.Backup{VaultID: v.ID(), State: vault.State{Accounts: inBackup}}, nil
 	}
 	d := newDriver(t, cfg)
-	d.key("R")
+	d.key("ctrl+r")
 	d.typeText("~/ward3.age")
 	d.key("enter")
 	d.typeText("orbit tulip gravel lantern")

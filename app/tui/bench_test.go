@@ -93,7 +93,7 @@ func BenchmarkRestorePlanFrame(b *testing.B) {
 	}
 	cfg.ReadBackup = func(string, []byte) (backup.Backup, error) { return backup.Backup{State: w.State()}, nil }
 	d := newDriver(b, cfg)
-	d.key("R")
+	d.key("ctrl+r")
 	d.typeText("~/big.age")
 	d.key("enter")
 	d.typeText("orbit tulip gravel lantern")

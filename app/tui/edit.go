@@ -17,9 +17,13 @@ const (
 	editTags
 	editFavorite // a check box: space toggles
 	editFields
+	editNone = -1 // no field has the focus: typing does nothing
 )
 
-// editModel edits an account's issuer, name, tags and favourite mark.
+// editModel edits an account's issuer, name, tags and favourite mark. It
+// opens with no field focused (tab or ↓ chooses one) and saves only on
+// ctrl+s, so typing at it, even ending in enter, changes nothing (DESIGN
+// "Typing cannot do damage").
 type editModel struct {
 	c      *common
 	acct   vault.Account
@@ -30,7 +34,7 @@ type editModel struct {
 	w, h   int
 }
 
-// newEdit is the edit screen of a, its first field focused.
+// newEdit is the edit screen of a, no field focused.
 func newEdit(c *common, a vault.Account) (editModel, tea.Cmd) {
 	m := editModel{c: c, acct: a, fav: a.Favorite}
 	labels := [editFavorite]string{"Issuer:  ", "Account: ", "Tags:    "}
@@ -41,7 +45,8 @@ func newEdit(c *common, a vault.Account) (editModel, tea.Cmd) {
 	}
 	m.fields[editTags].Placeholder = "comma-separated, e.g. ward 3, nights"
 	m = m.SetSize(c.width, c.height-2).(editModel)
-	return m.focusField(editIssuer)
+	m.focus = editNone
+	return m, nil
 }
 
 // SetSize fits the fields to a terminal w cells wide.
@@ -56,13 +61,13 @@ func (m editModel) SetSize(w, h int) screen {
 // ShortHelp is the hint under the form.
 func (m editModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{relabel(k.Submit, "save"), k.NextField, relabel(k.Check, "toggle favourite"), k.Back}
+	return []key.Binding{k.Save, relabel(k.NextField, "choose a field"), k.Toggle, k.Back}
 }
 
 // FullHelp is every key of the form.
 func (m editModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{relabel(k.Submit, "save"), k.NextField, k.PrevField, relabel(k.Check, "toggle favourite"), k.Toggle, k.Back}}
+	return [][]key.Binding{{k.Save, k.NextField, k.PrevField, relabel(k.Submit, "next field"), relabel(k.Check, "toggle favourite (on its box)"), k.Toggle, k.Back}}
 }
 
 func (m editModel) focusField(i int) (editModel, tea.Cmd) {
@@ -107,14 +112,17 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case matches(msg, k.Back):
 			return nil, nil
-		case matches(msg, k.NextField):
+		case matches(msg, k.NextField), matches(msg, k.Submit):
 			return m.focusField(m.focus + 1)
 		case matches(msg, k.PrevField):
+			if m.focus == editNone {
+				return m.focusField(editFavorite)
+			}
 			return m.focusField(m.focus - 1)
 		case matches(msg, k.Toggle), m.focus == editFavorite && matches(msg, k.Check):
 			m.fav = !m.fav
 			return m, nil
-		case matches(msg, k.Submit):
+		case matches(msg, k.Save):
 			a, err := m.edited()
 			if err != "" {
 				m.err = err
@@ -125,7 +133,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}))
 		}
 	}
-	if m.focus >= editFavorite {
+	if m.focus < 0 || m.focus >= editFavorite {
 		return m, nil
 	}
 	var cmd tea.Cmd
@@ -150,6 +158,9 @@ func (m editModel) View() string {
 		fav = st.Selected.Render(fav)
 	}
 	lines = append(lines, fav, "")
+	if m.focus == editNone {
+		lines = append(lines, st.Faint.Render("No field is chosen: "+m.c.keys.NextField.Help().Key+" chooses one."), "")
+	}
 	if m.err != "" {
 		lines = append(lines, st.Error.Render(m.err), "")
 	}

@@ -270,9 +270,9 @@ func TestFindTagsAndFavourites(t *testing.T) {
 	cfg, _ := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
 	d.selectLabel("VPN:night.shift")
-	d.key("e", "tab", "tab")
+	d.key("ctrl+e", "tab", "tab", "tab")
 	d.typeText("Nights, ward 3")
-	d.key("ctrl+f", "enter")
+	d.key("ctrl+f", "ctrl+s")
 	if got := d.labels(); got[0] != "VPN:night.shift" {
 		t.Fatalf("a favourite is not on top: %v", got)
 	}
@@ -313,22 +313,22 @@ func TestSortByRecent(t *testing.T) {
 func TestAddByURIAndFields(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
-	d.key("a")
+	d.key("a", "tab")
 	d.typeText("otpauth://totp/Ward%203:kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203")
-	d.key("enter")
+	d.key("ctrl+s")
 	if d.front() != "codes" || len(v.Accounts()) != 7 {
 		t.Fatalf("URI not saved: %d accounts\n%s", len(v.Accounts()), d.screen())
 	}
 	if a, _ := d.m.list.current(); a.Label() != "Ward 3:kay" {
 		t.Fatalf("the new account is not selected: %s", a.Label())
 	}
-	d.key("a", "tab")
+	d.key("a", "tab", "tab")
 	d.typeText("Pathology")
 	d.key("tab")
 	d.typeText("dr.ng")
 	d.key("tab")
 	d.typeText("GEZD 1NBV")
-	d.key("enter")
+	d.key("ctrl+s")
 	if d.front() != "add" || !strings.Contains(d.screen(), "not base32") {
 		t.Fatalf("a bad secret was accepted:\n%s", d.screen())
 	}
@@ -340,6 +340,10 @@ func TestAddByURIAndFields(t *testing.T) {
 		t.Fatalf("no live code preview:\n%s", d.screen())
 	}
 	d.key("enter")
+	if len(v.Accounts()) != 7 {
+		t.Fatal("enter saved the typed account")
+	}
+	d.key("ctrl+s")
 	if len(v.Accounts()) != 8 {
 		t.Fatalf("typed account not saved:\n%s", d.screen())
 	}
@@ -357,13 +361,17 @@ func TestAddImage(t *testing.T) {
 		}, nil
 	}
 	d := newDriver(t, cfg)
-	d.key("a")
+	d.key("a", "tab")
 	d.typeText(`/tmp/my\ qr.png`)
 	d.key("enter")
 	if gotPath != "/tmp/my qr.png" || !strings.Contains(d.screen(), "1 more account") {
 		t.Fatalf("path %q\n%s", gotPath, d.screen())
 	}
 	d.key("enter")
+	if len(v.Accounts()) != 6 {
+		t.Fatal("enter saved the image's accounts")
+	}
+	d.key("ctrl+s")
 	if len(v.Accounts()) != 8 {
 		t.Fatalf("image accounts not saved: %d", len(v.Accounts()))
 	}
@@ -373,11 +381,23 @@ func TestDelete(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
 	d.selectLabel("VPN:night.shift")
-	d.key("d", "n")
-	if len(v.Accounts()) != 6 {
-		t.Fatal("n deleted the account")
+	d.key("d", "y", "enter")
+	if len(v.Accounts()) != 6 || d.front() != "codes" {
+		t.Fatal("d, y, enter deleted the account, or left a screen open")
 	}
-	d.key("d", "y")
+	d.key("ctrl+d", "y", "enter")
+	if len(v.Accounts()) != 6 || d.front() != "codes" {
+		t.Fatal("y then enter at the question deleted the account")
+	}
+	d.key("ctrl+d", "tab", "shift+tab", "right", "left", "enter")
+	if len(v.Accounts()) != 6 {
+		t.Fatal("enter on \"keep it\" deleted the account")
+	}
+	d.key("ctrl+d", "esc")
+	if len(v.Accounts()) != 6 || d.front() != "codes" {
+		t.Fatal("esc deleted the account")
+	}
+	d.key("ctrl+d", "tab", "enter")
 	if len(v.Accounts()) != 5 || slices.Contains(d.labels(), "VPN:night.shift") {
 		t.Fatal("y did not delete the account")
 	}
@@ -510,14 +530,14 @@ func TestNTPBanner(t *testing.T) {
 
 // Keys that arrive together (typed ahead, or in one read from the
 // terminal) land on the screen the previous key opened, never on the
-// screen being left: "a" then "d" types a d into the add form, it does not
+// screen being left: "a", tab, then "d" types a d into the add form, it does not
 // open the delete question on the list.
 func TestTypedAheadKeysReachTheNewScreen(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
 	// Deliver the keys without running the commands between them, as a
 	// program does when they are already queued.
-	for _, k := range []string{"a", "d", "y"} {
+	for _, k := range []string{"a", "tab", "d", "y"} {
 		m, _ := d.m.Update(keyMsg(k))
 		d.m = m.(Model)
 	}
@@ -539,7 +559,7 @@ func TestStaleResultsAfterLockAreDropped(t *testing.T) {
 		return vault.NewMemory(s), err
 	}
 	d := newDriver(t, cfg)
-	m, save := d.m.Update(keyMsg("f")) // the favourite is saved by a command, not run yet
+	m, save := d.m.Update(keyMsg("ctrl+f")) // the favourite is saved by a command, not run yet
 	d.m = m.(Model)
 	d.key("L", "enter")
 	if d.m.Locked() {

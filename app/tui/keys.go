@@ -25,8 +25,11 @@ type KeyMap struct {
 	// The restore plan.
 	Undelete key.Binding
 
-	// Forms and dialogs.
-	Submit, Back, NextField, PrevField, Toggle, Yes, No key.Binding
+	// Forms and dialogs. Save saves a form (never a printable key);
+	// NextButton and PrevButton move between a confirmation's buttons and
+	// Submit presses the one with the focus; No cancels.
+	Submit, Back, NextField, PrevField, Toggle, No key.Binding
+	Save, NextButton, PrevButton                   key.Binding
 	// PrevStep goes back one step of a multi-step form (export, restore).
 	PrevStep key.Binding
 	// Check toggles the check box that has the focus.
@@ -87,15 +90,15 @@ func DefaultKeyMap() KeyMap {
 		Next:          b([]string{"n"}, "n", "next HOTP code"),
 		Find:          b([]string{"/"}, "/", "find"),
 		ClearFind:     b([]string{"esc"}, "esc", "clear find"),
-		Favorite:      b([]string{"f"}, "f", "favourite"),
+		Favorite:      needsCtrl(b([]string{"f"}, "f", "favourite")),
 		Sort:          b([]string{"o"}, "o", "sort: name/recent"),
 		Add:           b([]string{"a"}, "a", "add"),
-		Edit:          b([]string{"e"}, "e", "edit"),
-		Delete:        b([]string{"d"}, "d", "delete"),
-		Export:        b([]string{"x"}, "x", "export a backup"),
-		Restore:       b([]string{"R"}, "R", "restore a backup"),
-		Undelete:      b([]string{"u"}, "u", "restore: bring back deleted"),
-		Sync:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sync now"), key.WithDisabled()),
+		Edit:          needsCtrl(b([]string{"e"}, "e", "edit")),
+		Delete:        needsCtrl(b([]string{"d"}, "d", "delete")),
+		Export:        needsCtrl(b([]string{"x"}, "x", "export a backup")),
+		Restore:       needsCtrl(b([]string{"r"}, "r", "restore a backup")),
+		Undelete:      needsCtrl(b([]string{"u"}, "u", "restore: bring back deleted")),
+		Sync:          key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "sync now"), key.WithDisabled()),
 		Lock:          b([]string{"L"}, "L", "lock"),
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q"}, "q", "quit"),
@@ -109,8 +112,10 @@ func DefaultKeyMap() KeyMap {
 		PrevStep:      b([]string{"shift+tab"}, "shift+tab", "previous step"),
 		Check:         b([]string{"space", "x"}, "space", "toggle"),
 		Toggle:        b([]string{"ctrl+f"}, "ctrl+f", "toggle favourite"),
-		Yes:           b([]string{"y"}, "y", "yes"),
-		No:            b([]string{"n", "esc", "q"}, "n/esc", "no"),
+		No:            b([]string{"esc"}, "esc", "no"),
+		Save:          b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		NextButton:    b([]string{"tab", "right"}, "tab/→", "next button"),
+		PrevButton:    b([]string{"shift+tab", "left"}, "shift+tab/←", "previous button"),
 		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
@@ -126,6 +131,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Copy, k.Big, k.Next, k.Find, k.ClearFind, k.Favorite, k.Sort},
 		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Lock, k.Help, k.Quit, k.ForceQuit},
-		{k.Submit, k.Back, k.NextField, k.PrevField, k.Toggle, k.Undelete, k.Yes, k.No},
+		{k.Submit, k.Save, k.Back, k.NextField, k.PrevField, k.NextButton, k.Toggle, k.Undelete},
 	}
 }

@@ -39,8 +39,9 @@ type restoreModel struct {
 	backup *backup.Backup // decrypted and checked; nil before
 	info   string         // one line about the backup
 	plans  [2]vault.RestorePlan
-	undel  bool // bring back accounts deleted here
-	top    int  // first plan line shown
+	undel  bool    // bring back accounts deleted here
+	apply  buttons // the plan's cancel and restore buttons, cancel focused
+	top    int     // first plan line shown
 	w, h   int
 }
 
@@ -92,7 +93,7 @@ func (m restoreModel) ShortHelp() []key.Binding {
 		if !m.plan().Changes() {
 			return []key.Binding{bind(append(k.Submit.Keys(), k.Back.Keys()...), k.Submit.Help().Key+" or "+k.Back.Help().Key, "back")}
 		}
-		return []key.Binding{relabel(k.Submit, "restore"), bind(append(k.Up.Keys(), k.Down.Keys()...), "↑/↓", "scroll"), relabel(k.Back, "cancel")}
+		return []key.Binding{relabel(k.NextButton, "choose"), relabel(k.Submit, "press"), bind(append(k.Up.Keys(), k.Down.Keys()...), "↑/↓", "scroll"), relabel(k.Back, "cancel")}
 	}
 	return []key.Binding{relabel(k.Submit, "next"), relabel(k.Back, "cancel")}
 }
@@ -100,7 +101,7 @@ func (m restoreModel) ShortHelp() []key.Binding {
 // FullHelp is every key of the screen.
 func (m restoreModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{relabel(k.Submit, "next"), relabel(k.PrevStep, "change the file"), k.Undelete, k.Up, k.Down, relabel(k.Back, "cancel")}}
+	return [][]key.Binding{{relabel(k.Submit, "next; on the plan, press the button"), relabel(k.PrevStep, "change the file"), relabel(k.NextButton, "choose a button"), k.Undelete, k.Up, k.Down, relabel(k.Back, "cancel")}}
 }
 
 // wipe forgets the passphrase and the decrypted backup.
@@ -178,6 +179,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		b := msg.backup
 		m.backup, m.file, m.info, m.plans = &b, msg.file, msg.info, msg.plans
 		m.step, m.busy, m.err, m.top, m.undel = resPlan, "", "", 0, false
+		m.apply = newButtons("cancel", "restore")
 		return m, nil
 	case restoredMsg:
 		if msg.err == nil {
@@ -185,6 +187,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return nil, toast(restoreSummary(msg.done), false)
 		}
 		m.step, m.busy, m.err = resPlan, "", sentence(msg.err)
+		m.apply.focus = 0
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.step == resBusy {
@@ -234,9 +237,18 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.top = max(m.top-1, 0)
 			case matches(msg, k.Down):
 				m.top++
-			case matches(msg, k.Submit):
-				if !m.plan().Changes() {
+			case !m.plan().Changes():
+				if matches(msg, k.Submit) {
 					return m.close()
+				}
+			default:
+				var pressed, cancelled bool
+				m.apply, pressed, cancelled = m.apply.update(k, msg)
+				if cancelled {
+					return m.close()
+				}
+				if !pressed {
+					return m, nil
 				}
 				m.step, m.busy, m.err = resBusy, "Restoring…", ""
 				return m, tea.Batch(spinCmd(m.c, m.spin), applyRestoreCmd(m.c.sess, m.backup.State, m.undel))
@@ -312,7 +324,7 @@ func (m restoreModel) View() string {
 		case !m.plan().Changes():
 			foot = append(foot, "", "The vault already holds everything in this backup.", m.c.hints(m.ShortHelp()...))
 		default:
-			foot = append(foot, "", m.c.hints(m.ShortHelp()...))
+			foot = append(foot, "", m.apply.view(st), "", m.c.hints(m.ShortHelp()...))
 		}
 		foot = strings.Split(wrapLines(foot, w), "\n")
 		avail := max(h-len(lines)-len(foot), 1)

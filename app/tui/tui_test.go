@@ -108,7 +108,7 @@ func TestGolden(t *testing.T) {
 		{"codes_favourite_recent", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("G", "f", "g", "j", "enter", "o")
+			d.key("G", "ctrl+f", "g", "j", "enter", "o")
 			return d
 		}},
 		{"codes_banners", func(t *testing.T) *driver {
@@ -145,14 +145,14 @@ func TestGolden(t *testing.T) {
 		{"add_uri", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a")
+			d.key("a", "tab")
 			d.typeText("otpauth://totp/Ward%203%20Rota:sister.kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203%20Rota")
 			return d
 		}},
 		{"add_typed_bad", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a", "tab")
+			d.key("a", "tab", "tab")
 			d.typeText("Pathology")
 			d.key("tab")
 			d.typeText("dr.ng")
@@ -163,7 +163,7 @@ func TestGolden(t *testing.T) {
 		{"add_image_unbuilt", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a")
+			d.key("a", "tab")
 			d.typeText("'/home/nurse/Desktop/ehr qr.png'")
 			d.key("enter")
 			return d
@@ -171,13 +171,13 @@ func TestGolden(t *testing.T) {
 		{"edit", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("e")
+			d.key("ctrl+e")
 			return d
 		}},
 		{"delete", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("d")
+			d.key("ctrl+d")
 			return d
 		}},
 		{"help", func(t *testing.T) *driver {
