@@ -116,10 +116,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	needTool(t, "tmux")
 	needTool(t, "oathtool")
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "wardkey")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wardkey/wardkey").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildWardkey(t, tmp)
 
 	// A passphrase vault with the product's KDF, so the memory figure
 	// includes unlocking with it.
@@ -216,13 +213,13 @@ func TestTmuxEndToEnd(t *testing.T) {
 		t.Errorf("RSS %d kB once unlocked, want at most 40 MB", rss)
 	}
 
-	// Export (x) through the CLI's writer, with the product's scrypt: a
+	// Export (ctrl+x) through the CLI's writer, with the product's scrypt: a
 	// 0600 file, and the "no backup" banner goes.
 	if sc = s.screen(); !strings.Contains(sc, "No backup yet") {
 		t.Fatalf("no backup banner before the first backup:\n%s", sc)
 	}
 	backup := filepath.Join(tmp, "b.age")
-	s.keys("x")
+	s.keys("C-x")
 	s.waitFor("the export screen", func(sc string) bool { return strings.Contains(sc, "Export a backup") })
 	s.keys("C-u")
 	s.typeText(backup)
@@ -241,9 +238,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 		t.Fatalf("the backup: %v", err)
 	}
 
-	// Restore (R): a wrong passphrase in 'wardkey restore's words, then
+	// Restore (ctrl+r): a wrong passphrase in 'wardkey restore's words, then
 	// the plan of a backup the vault already holds.
-	s.keys("R")
+	s.keys("C-r")
 	s.waitFor("the restore screen", func(sc string) bool { return strings.Contains(sc, "Restore a backup") })
 	s.typeText(backup)
 	s.keys("Enter")
@@ -281,6 +278,16 @@ func TestTmuxEndToEnd(t *testing.T) {
 	if strings.TrimSpace(string(st)) != "0" {
 		t.Fatalf("exit status %s", st)
 	}
+}
+
+// buildWardkey builds the real binary into dir.
+func buildWardkey(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "wardkey")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wardkey/wardkey").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // childPID finds the process whose parent is ppid (wardkey under the
