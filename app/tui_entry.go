@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -70,8 +72,12 @@ func runTUI(e *env) error {
 	// default) brings it to about 10 ms at 1,000 accounts for about 0.45 %
 	// of a core more while idle. Both at once need an input-driven render
 	// upstream (docs/performance.md).
-	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(tuiFPS))
+	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(tuiFPS), tea.WithoutSignalHandler())
+	stop := stopOnSignals(p)
 	final, err := p.Run()
+	if sig := stop(); sig != nil {
+		return fmt.Errorf("stopped by %v: the vault was locked and a copied code cleared", sig)
+	}
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("the code screen: %w", err)
 	}
@@ -90,6 +96,44 @@ const (
 	lockedEnv    = "WARDKEY_LOCKED"
 	lockedWhyEnv = "WARDKEY_LOCKED_WHY"
 )
+
+// stopGrace is how long the code screen has, after a signal, to lock,
+// clear the clipboard and quit before it is killed.
+const stopGrace = 5 * time.Second
+
+// stopOnSignals makes SIGTERM, SIGHUP and SIGINT lock the code screen,
+// clear a copied code that is still ours, and quit (tui.StopMsg), instead
+// of killing the process with the vault open. The returned function stops
+// listening and reports the signal that came, if one did.
+func stopOnSignals(p *tea.Program) func() os.Signal {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
+	done := make(chan struct{})
+	got := make(chan os.Signal, 1)
+	go func() {
+		select {
+		case s := <-sigs:
+			got <- s
+			p.Send(tui.StopMsg{Signal: s.String()})
+			select {
+			case <-done:
+			case <-time.After(stopGrace):
+				p.Kill()
+			}
+		case <-done:
+		}
+	}()
+	return func() os.Signal {
+		signal.Stop(sigs)
+		close(done)
+		select {
+		case s := <-got:
+			return s
+		default:
+			return nil
+		}
+	}
+}
 
 // tuiConfig gives the TUI what it needs from this environment: the
 // profile it starts on and a backend over the functions the commands use.

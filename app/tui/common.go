@@ -121,5 +121,13 @@ type (
 	helpMsg struct{}
 )
 
+// StopMsg tells the TUI the process was asked to stop (SIGTERM, SIGHUP or
+// SIGINT; package app sends it): the vault is locked, the clipboard is
+// cleared if it still holds our code, and the program quits, as on ctrl+c.
+type StopMsg struct {
+	// Signal names the signal, for the log.
+	Signal string
+}
+
 // send returns a command that delivers msg.
 func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

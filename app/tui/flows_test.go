@@ -204,6 +204,21 @@ func TestClearOnLockAndQuit(t *testing.T) {
 	}
 }
 
+// A signal (app sends StopMsg) locks, clears our code and quits, from any
+// screen, the add form included.
+func TestStopOnSignal(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("enter", "a", "tab")
+	d.send(StopMsg{Signal: "terminated"})
+	if d.clip.get() != "" || d.osc52[len(d.osc52)-1] != "" {
+		t.Fatalf("the signal did not clear the clipboard: %q %q", d.clip.get(), d.osc52)
+	}
+	if !d.quit || !d.m.Locked() || d.screen() != "" {
+		t.Fatalf("the signal did not lock and quit: quit=%v locked=%v\n%s", d.quit, d.m.Locked(), d.screen())
+	}
+}
+
 func TestHOTPCounterSavedFirst(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)

@@ -198,6 +198,8 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		return m.lock(msg.why)
 	case quitMsg:
 		return m.quit()
+	case StopMsg:
+		return m.quit()
 	case tea.KeyPressMsg:
 		s.lastInput = now
 		if matches(msg, c.keys.ForceQuit) {
