@@ -370,7 +370,7 @@ const syncTimeout = 2 * time.Minute
 // the profile has no remote yet, which hides the key. It never prompts:
 // a WebDAV password comes from WARDKEY_REMOTE_PASSWORD_FILE or the file
 // remembered by 'wardkey sync --remote-password-file F'.
-func (e *env) tuiSync() func(v *vault.Vault) (string, error) {
+func (e *env) tuiSync() func(ctx context.Context, v *vault.Vault) (string, error) {
 	if e.demo {
 		return nil
 	}
@@ -378,7 +378,7 @@ func (e *env) tuiSync() func(v *vault.Vault) (string, error) {
 	if err != nil || local.SyncRemote == "" {
 		return nil
 	}
-	return func(v *vault.Vault) (string, error) {
+	return func(ctx context.Context, v *vault.Vault) (string, error) {
 		local, err := vault.LoadLocal(e.dir())
 		if err != nil {
 			return "", fmt.Errorf("read this machine's settings: %w", err)
@@ -392,7 +392,7 @@ func (e *env) tuiSync() func(v *vault.Vault) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+		ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 		defer cancel()
 		rep, err := replica.Sync(ctx, v, rc.remote)
 		if err != nil {

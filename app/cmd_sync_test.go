@@ -56,7 +56,7 @@ func TestTUISync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	msg, err := f(v)
+	msg, err := f(t.Context(), v)
 	if err != nil {
 		t.Fatalf("sync from the TUI: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestTUISync(t *testing.T) {
 	if err := os.Rename(share, share+".gone"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f(v); err == nil || strings.Contains(err.Error(), "\n") {
+	if _, err := f(t.Context(), v); err == nil || strings.Contains(err.Error(), "\n") {
 		t.Errorf("sync with the share gone: %v", err)
 	}
 }

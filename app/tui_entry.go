@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wardkey/wardkey/app/oslock"
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/importer"
@@ -72,6 +74,7 @@ func runTUI(e *env) error {
 	// default) brings it to about 10 ms at 1,000 accounts for about 0.45 %
 	// of a core more while idle. Both at once need an input-driven render
 	// upstream (docs/performance.md).
+	cfg.OSLock = true
 	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(tuiFPS), tea.WithoutSignalHandler())
 	stop := stopOnSignals(p)
 	final, err := p.Run()
@@ -145,6 +148,7 @@ func (e *env) tuiConfig() (tui.Config, error) {
 	cfg := tui.Config{
 		Profile: tui.Profile{
 			Name:           e.profile,
+			DisplayName:    displayName(dir),
 			Demo:           e.demo,
 			HasVault:       vault.Exists(dir),
 			DefaultKeyring: e.profile == vault.DefaultProfile && e.policy().KeyringAllowed(),
@@ -173,6 +177,9 @@ func (e *env) tuiConfig() (tui.Config, error) {
 type tuiBackend struct {
 	e    *env
 	clip tui.Clipboard
+
+	osOnce  sync.Once
+	osLocks chan string
 }
 
 var _ tui.Backend = (*tuiBackend)(nil)
@@ -266,7 +273,7 @@ func (b *tuiBackend) CanSync(v tui.Vault) bool {
 }
 
 // Sync is 'wardkey sync' with the remembered remote, never prompting.
-func (b *tuiBackend) Sync(v tui.Vault) (string, error) {
+func (b *tuiBackend) Sync(ctx context.Context, v tui.Vault) (string, error) {
 	vv, err := vaultOf(v)
 	if err != nil {
 		return "", err
@@ -275,7 +282,7 @@ func (b *tuiBackend) Sync(v tui.Vault) (string, error) {
 	if sync == nil {
 		return "", errors.New("no remote yet: run 'wardkey sync --remote DIR|URL' once")
 	}
-	return sync(vv)
+	return sync(ctx, vv)
 }
 
 // Recent reads recent.json beside the vault.
@@ -304,8 +311,8 @@ func (b *tuiBackend) SaveRecent(v tui.Vault, m map[string]int64) error {
 
 // MeasureClock asks the policy's ntp_server, else server (the one
 // 'wardkey clock' last used), else the default server, within tuiClockWait.
-func (b *tuiBackend) MeasureClock(server string) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), tuiClockWait)
+func (b *tuiBackend) MeasureClock(ctx context.Context, server string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, tuiClockWait)
 	defer cancel()
 	r, err := clock.Measure(ctx, b.e.ntpServer(server))
 	return r.Offset, err
@@ -319,6 +326,29 @@ func (b *tuiBackend) ImportFile(path string) ([]vault.Account, error) {
 		return nil, withHint(err, "import encrypted exports with 'wardkey import --passphrase-file F FILE'")
 	}
 	return r.Accounts, err
+}
+
+// OSLocks watches the OS session's lock (app/oslock: logind, the screen
+// savers), started once per process at the first call; nil where no bus
+// answers. The watcher lives as long as the process.
+func (b *tuiBackend) OSLocks() <-chan string {
+	b.osOnce.Do(func() {
+		w, err := oslock.Watch(context.Background(), oslock.Options{})
+		if err != nil || len(w.Sources()) == 0 {
+			w.Close()
+			return
+		}
+		b.osLocks = make(chan string)
+		go func() {
+			for ev := range w.C {
+				b.osLocks <- ev.Source
+			}
+		}()
+	})
+	if b.osLocks == nil {
+		return nil
+	}
+	return b.osLocks
 }
 
 // CheckBackupTarget refuses an existing file or a missing folder.

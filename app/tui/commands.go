@@ -139,10 +139,29 @@ func probeCmd(b Backend) tea.Cmd {
 
 // measureClockCmd asks NTP how far off this clock is, in the background,
 // for session s.
+// osLockMsg says the OS session locked; source is what reported it.
+type osLockMsg struct{ source string }
+
+// osLockCmd waits for the next lock of the OS session. The root starts it
+// once and again after each lock, for the life of the program.
+func osLockCmd(b Backend) tea.Cmd {
+	return func() tea.Msg {
+		ch := b.OSLocks()
+		if ch == nil {
+			return nil
+		}
+		src, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return osLockMsg{source: src}
+	}
+}
+
 func measureClockCmd(b Backend, s *session) tea.Cmd {
 	server := s.local.ClockServer
 	return func() tea.Msg {
-		d, err := b.MeasureClock(server)
+		d, err := b.MeasureClock(s.ctx, server)
 		return clockMsg{from: s, measured: d, err: err}
 	}
 }
@@ -200,7 +219,7 @@ func syncCmd(b Backend, s *session) tea.Cmd {
 				msg = syncedMsg{changed: changed{from: s}, local: b.Local(v), err: fmt.Errorf("the sync stopped on an internal error (%v); the local vault is unchanged or merged, never damaged", r)}
 			}
 		}()
-		sum, err := b.Sync(v)
+		sum, err := b.Sync(s.ctx, v)
 		out := syncedMsg{changed: changed{from: s}, summary: sum, err: err, local: b.Local(v)}
 		if err == nil {
 			out.changed = snapshot(s, v)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -53,6 +54,11 @@ type Config struct {
 	// its contents, which may hold codes or secrets), at debug level.
 	Log *slog.Logger
 
+	// OSLock makes the TUI lock when the OS session locks: it waits on
+	// Backend.OSLocks from its start to its end. Off in tests that run
+	// commands one by one (the wait never ends there).
+	OSLock bool
+
 	// NewRecoveryCode makes the recovery code of a new vault; nil means
 	// vault.NewRecoveryCode. Tests fix it.
 	NewRecoveryCode func() string
@@ -61,8 +67,11 @@ type Config struct {
 // Profile is what is known of a profile before it is opened: enough to
 // show the right unlock or first-run screen.
 type Profile struct {
-	// Name is the profile's name, shown in the header.
+	// Name is the profile's name.
 	Name string
+	// DisplayName is the person's name from profile.json ("Dr Jones"), or
+	// "": the header and the lock countdown name the person by it.
+	DisplayName string
 	// Demo says the vault is the embedded demo (in memory; nothing saved).
 	Demo bool
 	// HasVault says the profile has a vault; false shows the first-run screen.
@@ -75,6 +84,15 @@ type Profile struct {
 	// DefaultKeyring says a new vault of this profile gets a keyring slot
 	// when the keyring works (the default profile, or --keyring).
 	DefaultKeyring bool
+}
+
+// person is who the profile is, as the screen names them: the display
+// name, else the profile's name.
+func (p Profile) person() string {
+	if p.DisplayName != "" {
+		return p.DisplayName
+	}
+	return p.Name
 }
 
 // has reports whether the profile's vault has a slot of this kind.
@@ -111,14 +129,14 @@ type Backend interface {
 	// CanSync says whether v has a remembered sync remote ("s").
 	CanSync(v Vault) bool
 	// Sync syncs v with its remembered remote and sums up the result.
-	Sync(v Vault) (string, error)
+	Sync(ctx context.Context, v Vault) (string, error)
 	// Recent loads and SaveRecent stores when each account of v was last
 	// copied (Unix seconds by account ID), for "sort by recent use".
 	Recent(v Vault) map[string]int64
 	SaveRecent(v Vault, recent map[string]int64) error
 	// MeasureClock asks NTP (server, or the default) how far this clock is
 	// off: server minus local, before any applied correction.
-	MeasureClock(server string) (time.Duration, error)
+	MeasureClock(ctx context.Context, server string) (time.Duration, error)
 
 	// ImportFile reads accounts from a file (a QR image, an export).
 	ImportFile(path string) ([]vault.Account, error)
@@ -138,6 +156,10 @@ type Backend interface {
 	// Clipboard is the system clipboard, or nil where there is none. OSC 52
 	// is always used besides it.
 	Clipboard() Clipboard
+	// OSLocks delivers, for each lock of the OS session, what reported it
+	// (logind, a screen saver): the same channel on every call, the watcher
+	// started by the first; nil where nothing can be watched.
+	OSLocks() <-chan string
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;

@@ -648,3 +648,54 @@ func TestFieldsFollowTheBackground(t *testing.T) {
 		t.Errorf("the find field kept its dark style: %v", got)
 	}
 }
+
+// The OS session's lock (osLockMsg, from Backend.OSLocks) locks like L:
+// the codes go, our code leaves the clipboard, and the session's context
+// ends, cancelling its work in flight.
+func TestOSLockLocks(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	d := newDriver(t, cfg)
+	d.key("enter")
+	s := d.m.c.sess
+	d.send(osLockMsg{source: "org.gnome.ScreenSaver"})
+	if !d.m.Locked() || !d.has("Locked with this computer's session") || d.clip.get() != "" {
+		t.Fatalf("the OS lock did not lock, or left the code on the clipboard %q:\n%s", d.clip.get(), d.screen())
+	}
+	select {
+	case <-s.ctx.Done():
+	default:
+		t.Fatal("the locked session's context is not cancelled")
+	}
+	d.send(osLockMsg{source: "logind"}) // while locked: nothing to do
+	if !d.m.Locked() || d.front() != "unlock" {
+		t.Fatalf("a second OS lock:\n%s", d.screen())
+	}
+}
+
+// The last 15 s before the idle lock count down, naming the person; a key
+// press ends the countdown.
+func TestLockCountdown(t *testing.T) {
+	cfg, _ := memConfig(t, demoAccounts(t))
+	cfg.DisplayName = "Dr Jones"
+	d := newDriver(t, cfg)
+	d.advance(104 * time.Second)
+	if d.has("Locking") {
+		t.Fatalf("a countdown 16 s before the lock:\n%s", d.screen())
+	}
+	d.advance(time.Second)
+	if !d.has("Locking Dr Jones's codes in 15 s") {
+		t.Fatalf("no countdown 15 s before the lock:\n%s", d.screen())
+	}
+	d.key("j")
+	if d.has("Locking") {
+		t.Fatalf("a key press did not end the countdown:\n%s", d.screen())
+	}
+	d.advance(119 * time.Second)
+	if d.m.Locked() {
+		t.Fatal("locked before lock_after since the last key")
+	}
+	d.advance(2 * time.Second)
+	if !d.m.Locked() {
+		t.Fatal("not locked after lock_after")
+	}
+}

@@ -10,12 +10,13 @@ import (
 	"github.com/wardkey/wardkey/sync/clock"
 )
 
-// headerView is the top line: the name, the profile, and notes on the
-// open session and the list (count accounts, sorted by recent use when
-// recent is set).
+// headerView is the top line: the name, the person (not dim: whose codes
+// these are must be plain to see on every screen), and notes on the open
+// session and the list (count accounts, sorted by recent use when recent
+// is set).
 func headerView(c *common, count int, recent bool, w int) string {
 	st, s := c.styles, c.sess
-	left := st.Title.Render("wardkey") + st.Faint.Render(" · "+s.profile.Name)
+	left := st.Title.Render("wardkey") + st.Faint.Render(" · ") + s.profile.person()
 	if s.profile.Demo {
 		left = st.Title.Render("wardkey") + st.Faint.Render(" · demo (nothing is saved)")
 	}
@@ -59,7 +60,25 @@ func headerView(c *common, count int, recent bool, w int) string {
 	}
 }
 
-// banners are the warnings above the list at now: the clock (what NTP
+// lockCountdown is how long before an idle lock the countdown shows.
+const lockCountdown = 15 * time.Second
+
+// lockWarning is the countdown of the last 15 s before the idle lock,
+// naming the person ("Locking Dr Jones's codes in 12 s"), or "".
+func lockWarning(c *common, now time.Time) string {
+	s := c.sess
+	if !s.isOpen() || s.lockAfter <= 0 {
+		return ""
+	}
+	left := s.lockAfter - now.Sub(s.lastInput)
+	if left <= 0 || left > lockCountdown {
+		return ""
+	}
+	secs := int((left + time.Second - 1) / time.Second)
+	return fmt.Sprintf("Locking %s's codes in %d s", s.profile.person(), secs)
+}
+
+// banners are the warnings above the list at now: the lock countdown, the clock (what NTP
 // said, less the correction already applied; sync/clock decides when and
 // words it), the applied correction, and the backup.
 func banners(c *common, accounts int, now time.Time) []string {
@@ -68,6 +87,9 @@ func banners(c *common, accounts int, now time.Time) []string {
 		return nil
 	}
 	var out []string
+	if l := lockWarning(c, now); l != "" {
+		out = append(out, "! "+l)
+	}
 	if s.ntpKnown {
 		if b := clock.Banner(s.ntpOffset, s.offset); b != "" {
 			out = append(out, "! "+b)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -89,10 +90,11 @@ func newDriver(t testing.TB, tc testConfig) *driver {
 		tc.Profile = "default"
 	}
 	cfg := Config{
-		Profile: Profile{Name: tc.Profile, Demo: tc.Demo, HasVault: tc.HasVault, Slots: tc.Slots,
+		Profile: Profile{Name: tc.Profile, DisplayName: tc.DisplayName, Demo: tc.Demo, HasVault: tc.HasVault, Slots: tc.Slots,
 			PassphraseFile: tc.PassphraseFile, DefaultKeyring: tc.DefaultKeyring},
 		Backend:         &fakeBackend{tc: tc},
 		BackupBanner:    tc.BackupBanner,
+		OSLock:          tc.OSLocks != nil,
 		Export:          tc.Export,
 		Home:            tc.Home,
 		Now:             func() time.Time { return d.now },
@@ -302,6 +304,8 @@ type testConfig struct {
 	PassphraseFile bool
 	DefaultKeyring bool
 	Export         bool
+	DisplayName    string
+	OSLocks        chan string
 	BackupBanner   bool
 	Home           string
 
@@ -379,7 +383,9 @@ func (b *fakeBackend) Local(Vault) vault.Local {
 
 func (b *fakeBackend) CanSync(Vault) bool { return b.tc.Sync != nil }
 
-func (b *fakeBackend) Sync(v Vault) (string, error) { return b.tc.Sync(v.(*vault.Vault)) }
+func (b *fakeBackend) Sync(_ context.Context, v Vault) (string, error) {
+	return b.tc.Sync(v.(*vault.Vault))
+}
 
 func (b *fakeBackend) Recent(Vault) map[string]int64 {
 	if b.tc.Recent == nil {
@@ -395,7 +401,7 @@ func (b *fakeBackend) SaveRecent(_ Vault, m map[string]int64) error {
 	return b.tc.SaveRecent(m)
 }
 
-func (b *fakeBackend) MeasureClock(string) (time.Duration, error) {
+func (b *fakeBackend) MeasureClock(context.Context, string) (time.Duration, error) {
 	if b.tc.MeasureClock == nil {
 		return 0, errors.New("offline")
 	}
@@ -427,6 +433,8 @@ func (b *fakeBackend) ReadBackup(path, _ string, pass []byte) (backup.Backup, er
 }
 
 func (b *fakeBackend) Clipboard() Clipboard { return b.tc.Clipboard }
+
+func (b *fakeBackend) OSLocks() <-chan string { return b.tc.OSLocks }
 
 // memConfig is a keyring profile whose vault, in memory, holds as.
 func memConfig(t testing.TB, as []vault.Account) (testConfig, *vault.Vault) {

@@ -60,7 +60,11 @@ func (m Model) Relaunch() (why string, ok bool) { return m.relaunchWhy, m.relaun
 // Init asks the terminal's background colour and starts the first screen
 // (New already put that screen in its starting state).
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.initCmd)
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.initCmd}
+	if m.c.cfg.OSLock {
+		cmds = append(cmds, osLockCmd(m.c.backend()))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update routes a message, then fits the list to what the banners leave.
@@ -196,6 +200,13 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case lockMsg:
 		return m.lock(msg.why)
+	case osLockMsg:
+		rearm := osLockCmd(c.backend())
+		if !s.isOpen() {
+			return m, rearm
+		}
+		m, cmd := m.lock("Locked with this computer's session.")
+		return m, tea.Batch(cmd, rearm)
 	case quitMsg:
 		return m.quit()
 	case StopMsg:
@@ -293,6 +304,10 @@ func (m Model) render() string {
 	body := m.front.View()
 	if _, big := m.front.(bigModel); !big && m.status.text != "" {
 		body += "\n\n" + statusLine
+	}
+	if l := lockWarning(c, now); l != "" {
+		// On top, over the screen's first line: a form fills the screen.
+		return fit(header+"\n"+c.styles.Warn.Render(cut("! "+l, w))+"\n"+body, w, h)
 	}
 	return fit(header+"\n\n"+body, w, h)
 }

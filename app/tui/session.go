@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -31,6 +32,11 @@ type session struct {
 	lastInput  time.Time
 	ntpKnown   bool          // an NTP server answered after the unlock
 	ntpOffset  time.Duration // what it said: server minus this clock
+
+	// ctx is the session's work: a lock cancels it, so a sync or an NTP
+	// question in flight stops at once instead of running to its timeout.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // Messages of the session.
@@ -62,7 +68,10 @@ type (
 )
 
 // newSession is the session of profile p, locked.
-func newSession(p Profile) *session { return &session{profile: p, clipClear: ClipboardClearAfter} }
+func newSession(p Profile) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &session{profile: p, clipClear: ClipboardClearAfter, ctx: ctx, cancel: cancel}
+}
 
 // open starts the session on a freshly opened vault at now.
 func (s *session) open(msg openedMsg, now time.Time) {
@@ -92,6 +101,7 @@ func (s *session) setLocal(l vault.Local) {
 // changed): opening another person's profile will be the same move with
 // another Profile.
 func (s *session) close() *session {
+	s.cancel()
 	if s.v != nil {
 		s.v.Close()
 		s.v = nil

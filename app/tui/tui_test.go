@@ -199,6 +199,21 @@ func TestGolden(t *testing.T) {
 			d.key("L")
 			return d
 		}},
+		{"countdown", func(t *testing.T) *driver {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			cfg.DisplayName = "Dr Jones"
+			d := newDriver(t, cfg)
+			d.advance(108 * time.Second) // 12 s left of 120
+			return d
+		}},
+		{"countdown_form", func(t *testing.T) *driver {
+			cfg, _ := memConfig(t, demoAccounts(t))
+			cfg.Profile = "jones"
+			d := newDriver(t, cfg)
+			d.key("a")
+			d.advance(111 * time.Second)
+			return d
+		}},
 		{"locked_idle", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
