@@ -2,16 +2,49 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wardkey/wardkey/app/tui"
+	"github.com/wardkey/wardkey/vault"
 )
 
 // profileFile is profile.json: what is shown of a person before any
 // unlock (their display name).
 const profileFile = "profile.json"
+
+// listProfiles is every profile in home that has a vault, sorted by name,
+// with what the picker shows and the unlock screen needs: display name and
+// slot kinds (read from the vault's header; nothing is decrypted). Named
+// profiles never open from a passphrase file or by default with the
+// keyring: each person types their own passphrase.
+func listProfiles(home string) ([]tui.Profile, error) {
+	ents, err := os.ReadDir(home)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list the profiles in %s: %w", home, err)
+	}
+	var out []tui.Profile
+	for _, ent := range ents {
+		dir := filepath.Join(home, ent.Name())
+		if !ent.IsDir() || vault.CheckProfile(ent.Name()) != nil || !vault.Exists(dir) {
+			continue
+		}
+		info, err := vault.ReadInfo(dir)
+		if err != nil {
+			continue // a damaged vault is for 'wardkey doctor', not the picker
+		}
+		out = append(out, tui.Profile{Name: ent.Name(), DisplayName: displayName(dir), HasVault: true, Slots: info.Slots})
+	}
+	return out, nil
+}
 
 // displayName is the display name in the profile folder dir's profile.json,
 // or "" (no file, unreadable, or a name that is not plain text, which is

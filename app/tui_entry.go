@@ -162,6 +162,13 @@ func (e *env) tuiConfig() (tui.Config, error) {
 	if h, err := os.UserHomeDir(); err == nil {
 		cfg.Home = h
 	}
+	if !e.profileSet && !e.demo {
+		// Several people here: ask who. (A shared machine, policy
+		// shared = true, will ask always once app/policy lands.)
+		if ps, err := listProfiles(e.home); err == nil && len(ps) > 1 {
+			cfg.Picker = true
+		}
+	}
 	if cfg.Profile.HasVault && !e.demo {
 		info, err := vault.ReadInfo(dir)
 		if err != nil {
@@ -327,6 +334,9 @@ func (b *tuiBackend) ImportFile(path string) ([]vault.Account, error) {
 	}
 	return r.Accounts, err
 }
+
+// Profiles lists the home's profiles for the picker.
+func (b *tuiBackend) Profiles() ([]tui.Profile, error) { return listProfiles(b.e.home) }
 
 // OSLocks watches the OS session's lock (app/oslock: logind, the screen
 // savers), started once per process at the first call; nil where no bus

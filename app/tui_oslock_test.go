@@ -203,3 +203,38 @@ func TestTUIDisplayNameFromProfileFile(t *testing.T) {
 		}
 	}
 }
+
+// With several profiles in the home and none named, the code screen starts
+// on "Who are you?" (listProfiles: display names from profile.json, slot
+// kinds from the headers); a named profile goes straight to its unlock.
+func TestTUIPickerThroughRealGlue(t *testing.T) {
+	e, now := tuiEnv(t, "default", nil)
+	seedVault(t, e, demoAccounts(t), "right horse", nil).Close()
+	jones := *e
+	jones.profile = "jones"
+	seedVault(t, &jones, demoAccounts(t)[:2], "jones pass", nil).Close()
+	if err := os.WriteFile(filepath.Join(jones.dir(), "profile.json"), []byte(`{"display_name": "Dr Jones"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := newTUIDriver(t, e, now, 80, 24)
+	if !d.has("Who are you?") || !d.has("Dr Jones (jones)") || !d.has("default") || d.has("Riverside") {
+		t.Fatalf("no picker:\n%s", d.screen())
+	}
+	d.typeText("jon")
+	d.key("enter")
+	d.typeText("jones pass")
+	d.key("enter")
+	if d.m.Locked() || !strings.HasPrefix(d.screen(), "wardkey · Dr Jones") || !d.has("2 accounts") {
+		t.Fatalf("Dr Jones's vault did not open:\n%s", d.screen())
+	}
+	d.key("L")
+	if !d.has("Who are you?") {
+		t.Fatalf("L did not return to the picker:\n%s", d.screen())
+	}
+
+	e.profileSet = true
+	d = newTUIDriver(t, e, now, 80, 24)
+	if d.has("Who are you?") || !d.has("Passphrase:") {
+		t.Fatalf("--profile did not go straight to the unlock screen:\n%s", d.screen())
+	}
+}

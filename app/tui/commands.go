@@ -139,6 +139,14 @@ func probeCmd(b Backend) tea.Cmd {
 
 // measureClockCmd asks NTP how far off this clock is, in the background,
 // for session s.
+// profilesCmd reads the home's profiles for the picker.
+func profilesCmd(b Backend) tea.Cmd {
+	return func() tea.Msg {
+		ps, err := b.Profiles()
+		return profilesMsg{people: ps, err: err}
+	}
+}
+
 // osLockMsg says the OS session locked; source is what reported it.
 type osLockMsg struct{ source string }
 

@@ -54,6 +54,11 @@ type Config struct {
 	// its contents, which may hold codes or secrets), at debug level.
 	Log *slog.Logger
 
+	// Picker starts on "Who are you?" and makes every lock return there:
+	// a home with several profiles and no --profile, or a shared machine.
+	// Profile is then unused.
+	Picker bool
+
 	// OSLock makes the TUI lock when the OS session locks: it waits on
 	// Backend.OSLocks from its start to its end. Off in tests that run
 	// commands one by one (the wait never ends there).
@@ -156,6 +161,10 @@ type Backend interface {
 	// Clipboard is the system clipboard, or nil where there is none. OSC 52
 	// is always used besides it.
 	Clipboard() Clipboard
+	// Profiles lists the home's profiles, for "Who are you?": names,
+	// display names and slot kinds only (profile.json and the vault
+	// headers; nothing is decrypted).
+	Profiles() ([]Profile, error)
 	// OSLocks delivers, for each lock of the OS session, what reported it
 	// (logind, a screen saver): the same channel on every call, the watcher
 	// started by the first; nil where nothing can be watched.

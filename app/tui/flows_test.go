@@ -699,3 +699,57 @@ func TestLockCountdown(t *testing.T) {
 		t.Fatal("not locked after lock_after")
 	}
 }
+
+// testPeople are the profiles of a shared workstation.
+var testPeople = []Profile{
+	{Name: "jones", DisplayName: "Dr Jones", HasVault: true, Slots: []string{vault.SlotPassphrase}},
+	{Name: "lee", DisplayName: "Nurse Lee", HasVault: true, Slots: []string{vault.SlotPassphrase}},
+	{Name: "night", HasVault: true, Slots: []string{vault.SlotPassphrase}},
+}
+
+// "Who are you?": typing filters, enter opens that person's unlock screen,
+// esc goes back, the header names the person, and every lock (L, idle)
+// returns to the picker with no code or account name on it.
+func TestPicker(t *testing.T) {
+	cfg, _ := passConfig(t, demoAccounts(t))
+	cfg.People = testPeople
+	d := newDriver(t, cfg)
+	if !d.has("Who are you?") || !d.has("Dr Jones (jones)") || !d.has("night") {
+		t.Fatalf("no picker:\n%s", d.screen())
+	}
+	d.typeText("nurse")
+	if d.has("Dr Jones") || !d.has("Nurse Lee") {
+		t.Fatalf("typing did not filter:\n%s", d.screen())
+	}
+	d.key("enter")
+	if d.front() != "unlock" || !strings.HasPrefix(d.screen(), "wardkey · Nurse Lee") {
+		t.Fatalf("enter did not open Nurse Lee's unlock screen:\n%s", d.screen())
+	}
+	d.key("esc")
+	if !d.has("Who are you?") {
+		t.Fatalf("esc did not go back to the picker:\n%s", d.screen())
+	}
+	d.key("down", "enter")
+	if !strings.HasPrefix(d.screen(), "wardkey · Nurse Lee") {
+		t.Fatalf("↓ enter did not choose the second person:\n%s", d.screen())
+	}
+	d.typeText("right horse")
+	d.key("enter")
+	if d.m.Locked() || !strings.HasPrefix(d.screen(), "wardkey · Nurse Lee") {
+		t.Fatalf("not open as Nurse Lee:\n%s", d.screen())
+	}
+	d.key("L")
+	if !d.m.Locked() || !d.has("Who are you?") || d.has("Riverside") {
+		t.Fatalf("L did not return to the picker:\n%s", d.screen())
+	}
+	d.key("enter") // Dr Jones
+	d.typeText("right horse")
+	d.key("enter")
+	if d.m.Locked() || !strings.HasPrefix(d.screen(), "wardkey · Dr Jones") {
+		t.Fatalf("not open as Dr Jones:\n%s", d.screen())
+	}
+	d.advance(121 * time.Second)
+	if !d.m.Locked() || !d.has("Who are you?") || !d.has("Locked after 2 min") {
+		t.Fatalf("the idle lock did not return to the picker:\n%s", d.screen())
+	}
+}

@@ -16,7 +16,10 @@ import (
 // is set).
 func headerView(c *common, count int, recent bool, w int) string {
 	st, s := c.styles, c.sess
-	left := st.Title.Render("wardkey") + st.Faint.Render(" · ") + s.profile.person()
+	left := st.Title.Render("wardkey")
+	if p := s.profile.person(); p != "" {
+		left += st.Faint.Render(" · ") + p
+	}
 	if s.profile.Demo {
 		left = st.Title.Render("wardkey") + st.Faint.Render(" · demo (nothing is saved)")
 	}

@@ -95,6 +95,7 @@ func newDriver(t testing.TB, tc testConfig) *driver {
 		Backend:         &fakeBackend{tc: tc},
 		BackupBanner:    tc.BackupBanner,
 		OSLock:          tc.OSLocks != nil,
+		Picker:          tc.People != nil,
 		Export:          tc.Export,
 		Home:            tc.Home,
 		Now:             func() time.Time { return d.now },
@@ -306,6 +307,7 @@ type testConfig struct {
 	Export         bool
 	DisplayName    string
 	OSLocks        chan string
+	People         []Profile // the home's profiles; set: start on the picker
 	BackupBanner   bool
 	Home           string
 
@@ -435,6 +437,8 @@ func (b *fakeBackend) ReadBackup(path, _ string, pass []byte) (backup.Backup, er
 func (b *fakeBackend) Clipboard() Clipboard { return b.tc.Clipboard }
 
 func (b *fakeBackend) OSLocks() <-chan string { return b.tc.OSLocks }
+
+func (b *fakeBackend) Profiles() ([]Profile, error) { return b.tc.People, nil }
 
 // memConfig is a keyring profile whose vault, in memory, holds as.
 func memConfig(t testing.TB, as []vault.Account) (testConfig, *vault.Vault) {

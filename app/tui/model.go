@@ -44,9 +44,13 @@ func New(cfg Config) Model {
 	c.keys.Export.SetEnabled(cfg.Export)
 	m := Model{c: c, list: newCodes(c), keyHelp: help.New()}
 	m.keyHelp.Styles = help.DefaultStyles(true)
-	if !cfg.Profile.HasVault && !cfg.Profile.Demo {
+	switch {
+	case cfg.Picker:
+		c.sess = newSession(Profile{})
+		m.front, m.initCmd = newPicker(c, cfg.LockedWhy)
+	case !cfg.Profile.HasVault && !cfg.Profile.Demo:
 		m.front, m.initCmd = newFirstRun(c)
-	} else {
+	default:
 		m.front, m.initCmd = newUnlock(c, cfg.Locked, cfg.LockedWhy)
 	}
 	return m
@@ -209,6 +213,15 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		return m, tea.Batch(cmd, rearm)
 	case quitMsg:
 		return m.quit()
+	case pickMsg:
+		// One vault open at a time: whoever was open is locked first.
+		var clear, cmd tea.Cmd
+		m.copier, clear = m.copier.clear(c.backend())
+		m.forget()
+		c.sess.cancel()
+		c.sess = newSession(msg.p)
+		m.front, cmd = newUnlock(c, false, "")
+		return m, tea.Batch(clear, cmd)
 	case StopMsg:
 		return m.quit()
 	case tea.KeyPressMsg:

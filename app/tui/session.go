@@ -196,6 +196,12 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 		m.relaunch, m.relaunchWhy = true, why
 		return m, tea.Sequence(clear, tea.Quit)
 	}
+	if m.c.cfg.Picker {
+		m.c.sess.cancel()
+		m.c.sess = newSession(Profile{})
+		m.front, cmd = newPicker(m.c, why)
+		return m, tea.Batch(clear, cmd)
+	}
 	m.front, cmd = newUnlock(m.c, true, why)
 	return m, tea.Batch(clear, cmd)
 }

@@ -199,6 +199,22 @@ func TestGolden(t *testing.T) {
 			d.key("L")
 			return d
 		}},
+		{"picker", func(t *testing.T) *driver {
+			cfg, _ := passConfig(t, demoAccounts(t))
+			cfg.People = testPeople
+			return newDriver(t, cfg)
+		}},
+		{"picker_after_lock", func(t *testing.T) *driver {
+			cfg, _ := passConfig(t, demoAccounts(t))
+			cfg.People = testPeople
+			d := newDriver(t, cfg)
+			d.typeText("lee")
+			d.key("enter")
+			d.typeText("right horse")
+			d.key("enter")
+			d.advance(121 * time.Second)
+			return d
+		}},
 		{"countdown", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			cfg.DisplayName = "Dr Jones"

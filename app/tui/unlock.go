@@ -82,6 +82,9 @@ func (m unlockModel) ShortHelp() []key.Binding {
 	if m.usesPassphrase() && m.keyringFirst() {
 		submit = relabel(k.Submit, "unlock (empty: try the keyring)")
 	}
+	if m.c.cfg.Picker {
+		return []key.Binding{submit, relabel(k.Back, "someone else"), k.ForceQuit}
+	}
 	return []key.Binding{submit, k.ForceQuit}
 }
 
@@ -116,6 +119,10 @@ func (m unlockModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if m.busy != "" {
 			return m, nil
+		}
+		if m.c.cfg.Picker && key.Matches(msg, m.c.keys.Back) {
+			m.pass.Reset()
+			return newPicker(m.c, "")
 		}
 		if key.Matches(msg, m.c.keys.Submit) {
 			m.err = ""
