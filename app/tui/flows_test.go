@@ -753,3 +753,36 @@ func TestPicker(t *testing.T) {
 		t.Fatalf("the idle lock did not return to the picker:\n%s", d.screen())
 	}
 }
+
+// The vault's settings rule the session: clipboard_clear clears a copied
+// code after that many seconds, lock_after locks after that idle time.
+func TestSettingsRuleTheSession(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	if err := v.Update(func(tx *vault.Tx) error {
+		if err := tx.SetSetting(vault.SettingClipboardClear, 5); err != nil {
+			return err
+		}
+		return tx.SetSetting(vault.SettingLockAfter, 30)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, cfg)
+	d.key("enter")
+	if !d.has("clears in 5 s") {
+		t.Fatalf("clipboard_clear 5 not shown:\n%s", d.screen())
+	}
+	d.advance(6 * time.Second)
+	if d.clip.get() != "" {
+		t.Fatal("not cleared after clipboard_clear")
+	}
+	if !d.has("Locking default's codes in") {
+		d.advance(10 * time.Second)
+	}
+	if !d.has("Locking default's codes in") {
+		t.Fatalf("no countdown 14 s before lock_after 30:\n%s", d.screen())
+	}
+	d.advance(15 * time.Second)
+	if !d.m.Locked() {
+		t.Fatal("not locked after lock_after 30")
+	}
+}

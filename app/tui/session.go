@@ -85,7 +85,9 @@ func (s *session) open(msg openedMsg, now time.Time) {
 	}
 	s.setLocal(msg.local)
 	s.canSync = msg.canSync && !s.profile.Demo
-	s.lockAfter = time.Duration(s.v.Settings().LockAfterSeconds()) * time.Second
+	st := s.v.Settings()
+	s.lockAfter = time.Duration(st.LockAfterSeconds()) * time.Second
+	s.clipClear = time.Duration(st.ClipboardClearSeconds()) * time.Second
 	s.lastInput = now
 }
 
