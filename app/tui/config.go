@@ -95,7 +95,7 @@ type Profile struct {
 // name, else the profile's name.
 func (p Profile) person() string {
 	if p.DisplayName != "" {
-		return p.DisplayName
+		return text(p.DisplayName) // sanitised again: profile.json is plaintext anyone here can edit
 	}
 	return p.Name
 }
