@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,7 +71,7 @@ func TestTUISync(t *testing.T) {
 	}
 	e.pol = nil
 	e.hooks.Policy = &policy.Finder{Root: work, Getenv: func(string) string { return pol }}
-	if _, err := f(v); err == nil || !strings.Contains(err.Error(), "sync_remotes = [\"/srv/elsewhere\"]) does not allow this sync remote") {
+	if _, err := f(context.Background(), v); err == nil || !strings.Contains(err.Error(), "sync_remotes = [\"/srv/elsewhere\"]) does not allow this sync remote") {
 		t.Errorf("sync to a remote the policy does not allow: %v", err)
 	}
 	e.pol, e.hooks.Policy = nil, nil
