@@ -17,10 +17,10 @@ run: build
 	./$(BIN) $(ARGS)
 
 test:
-	$(SESSION) $(GO) test -count=1 $(PKGS)
+	$(SESSION) $(GO) test -count=1 -timeout=30m $(PKGS)
 
 race:
-	$(SESSION) $(GO) test -count=1 -race $(PKGS)
+	$(SESSION) $(GO) test -count=1 -race -timeout=30m $(PKGS)
 
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
