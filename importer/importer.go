@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardkey/wardkey/vault"
+
+	"github.com/wardkey/wardkey/importer/internal/jsondepth"
 )
 
 // Limits that bound what a hostile file can make wardkey do (DESIGN.md).
@@ -487,32 +489,7 @@ func (p *probe) has(keys ...string) bool {
 
 // depthOK reports whether JSON (or any bracketed text) nests no deeper than
 // MaxDepth, counting brackets outside strings.
-func depthOK(b []byte) bool {
-	depth, inStr, esc := 0, false, false
-	for _, ch := range b {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case ch == '\\':
-				esc = true
-			case ch == '"':
-				inStr = false
-			}
-		case ch == '"':
-			inStr = true
-		case ch == '{' || ch == '[':
-			depth++
-			if depth > MaxDepth {
-				return false
-			}
-		case ch == '}' || ch == ']':
-			depth--
-		}
-	}
-	return true
-}
+func depthOK(b []byte) bool { return jsondepth.OK(b, MaxDepth) }
 
 // decodeJSON unmarshals a JSON document after checking its nesting.
 func decodeJSON(name string, b []byte, v any) error {

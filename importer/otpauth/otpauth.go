@@ -24,6 +24,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardkey/wardkey/vault"
+
+	"github.com/wardkey/wardkey/importer/internal/jsondepth"
 )
 
 // MaxURI bounds one URI; real ones are a few hundred bytes.
@@ -331,30 +333,4 @@ func clip(s string) string {
 
 // depthOK reports whether JSON nests no deeper than maxDepth, counting
 // brackets outside strings.
-func depthOK(s string) bool {
-	depth, inStr, esc := 0, false, false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case ch == '\\':
-				esc = true
-			case ch == '"':
-				inStr = false
-			}
-		case ch == '"':
-			inStr = true
-		case ch == '{' || ch == '[':
-			depth++
-			if depth > maxDepth {
-				return false
-			}
-		case ch == '}' || ch == ']':
-			depth--
-		}
-	}
-	return true
-}
+func depthOK(s string) bool { return jsondepth.OK([]byte(s), maxDepth) }
