@@ -164,9 +164,10 @@ func checkOpens(e *env, d *doctorState) checkResult {
 // checkClock compares the clock with NTP: see clockCheck in cmd_clock.go.
 func checkClock(e *env, d *doctorState) checkResult { return clockCheck(e) }
 
-// checkAttempts finds what stops failed unlock attempts being counted: a
-// lock planted at local.lock (a directory, a symlink, another user's file),
-// which it removes, and a local.json that does not read.
+// checkAttempts finds what stops failed unlock attempts being counted, the
+// vault being saved or the audit log being written: a lock planted at
+// local.lock, vault.lock or audit.lock (a directory, a symlink, another
+// user's file), which it removes, and a local.json that does not read.
 func checkAttempts(e *env, d *doctorState) checkResult {
 	dir := e.dir()
 	if _, err := os.Lstat(dir); err != nil {
@@ -174,15 +175,15 @@ func checkAttempts(e *env, d *doctorState) checkResult {
 	}
 	if err := vault.CheckLock(dir); err != nil {
 		if !errors.Is(err, vault.ErrPlantedLock) {
-			return checkResult{"attempts", checkFail, fmt.Sprintf("%v: failed unlock attempts are not counted, so every attempt waits the longest", err)}
+			return checkResult{"attempts", checkFail, fmt.Sprintf("%v: failed unlock attempts may not be counted (every attempt waits the longest) and saves may fail", err)}
 		}
 		if rerr := vault.RepairLock(dir); rerr != nil {
 			return checkResult{"attempts", checkFail, fmt.Sprintf("%v, and it could not be removed (%v): remove %s by hand", err, rerr, filepath.Join(dir, "local.lock"))}
 		}
-		return checkResult{"attempts", checkWarn, fmt.Sprintf("repaired: %v was put there (by someone else, or by mistake) and is removed, so failed unlock attempts are counted again", err)}
+		return checkResult{"attempts", checkWarn, fmt.Sprintf("repaired: %v was put there (by someone else, or by mistake) and is removed, so failed unlock attempts are counted and saves and the audit log work again", err)}
 	}
 	if _, err := vault.LoadLocal(dir); err != nil {
 		return checkResult{"attempts", checkFail, fmt.Sprintf("%s does not read (%v): every unlock attempt waits the longest; move it aside (a new device ID is made)", vault.LocalFile, err)}
 	}
-	return checkResult{"attempts", checkOK, "failed unlock attempts are counted (local.json and local.lock are sound)"}
+	return checkResult{"attempts", checkOK, "failed unlock attempts are counted (local.json and the profile's locks are sound)"}
 }

@@ -1,6 +1,10 @@
 package vault
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/wardkey/wardkey/vault/internal/flock"
+)
 
 // Sentinel errors that callers branch on. The app turns each into one
 // sentence for the person; the wrapped cause says more.
@@ -33,8 +37,8 @@ var (
 	// ErrAmbiguous: several accounts matched a query.
 	ErrAmbiguous = errors.New("several accounts match")
 	// ErrLockBusy: a profile's lock was held longer than the wait allowed.
-	ErrLockBusy = errors.New("another wardkey process holds the profile's lock")
+	ErrLockBusy = flock.ErrBusy
 	// ErrPlantedLock: a lock file is not a regular file of this user (a
 	// directory, a symlink or another user's file was put there).
-	ErrPlantedLock = errors.New("the lock file is not a regular file of this user")
+	ErrPlantedLock = flock.ErrPlanted
 )

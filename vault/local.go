@@ -232,30 +232,39 @@ func (a *Attempt) Record(failed bool, now time.Time) error {
 // Release lets the next attempt in.
 func (a *Attempt) Release() { a.release() }
 
-// CheckLock reports a planted profile lock: ErrPlantedLock when local.lock
-// is there and is not a regular file of this user (nil when it is, or is
-// missing).
+// CheckLock reports a planted profile lock: ErrPlantedLock, naming the
+// file, when one of LockNames is there and is not a regular file of this
+// user (nil when each is one, or is missing).
 func CheckLock(dir string) error {
-	st, err := os.Lstat(filepath.Join(dir, localLock))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !st.Mode().IsRegular() || !ownedByMe(st) {
-		return fmt.Errorf("%s is a %s: %w", localLock, describeMode(st), ErrPlantedLock)
+	for _, name := range LockNames() {
+		st, err := os.Lstat(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !st.Mode().IsRegular() || !ownedByMe(st) {
+			return fmt.Errorf("%s is a %s: %w", name, describeMode(st), ErrPlantedLock)
+		}
 	}
 	return nil
 }
 
-// RepairLock removes a planted local.lock (a directory with what is in
-// it, a symlink, another user's file); the next attempt makes a new one.
+// RepairLock removes every planted lock of the profile (a directory with
+// what is in it, a symlink, another user's file); the next use makes a new
+// one.
 func RepairLock(dir string) error {
-	if err := CheckLock(dir); !errors.Is(err, ErrPlantedLock) {
-		return err
+	for _, name := range LockNames() {
+		st, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil || (st.Mode().IsRegular() && ownedByMe(st)) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return err
+		}
 	}
-	return os.RemoveAll(filepath.Join(dir, localLock))
+	return CheckLock(dir)
 }
 
 func describeMode(st os.FileInfo) string {

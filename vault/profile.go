@@ -17,7 +17,13 @@ const (
 	LockFile   = "vault.lock"
 	LocalFile  = "local.json"
 	localLock  = "local.lock"
+	auditLock  = "audit.lock" // vault/audit's LockName (its tests check)
 )
+
+// LockNames are the lock files a profile directory may hold: the vault's,
+// the unlock attempts' and the audit log's. Each must be a regular file of
+// this user; CheckLock finds and RepairLock removes any that is not.
+func LockNames() []string { return []string{LockFile, localLock, auditLock} }
 
 // validProfileName is the pattern ^[a-z0-9._-]{1,64}$, checked by hand: a
 // package-level regexp is compiled at start by every command, `wardkey

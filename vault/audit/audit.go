@@ -58,6 +58,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/wardkey/wardkey/vault/internal/flock"
 )
 
 // fsync is (*os.File).Sync; the property tests, which write thousands of
@@ -71,11 +73,13 @@ var maxSize int64 = MaxSize
 const (
 	FileName    = "audit.log"
 	RotatedName = "audit.log.1"
-	lockName    = "audit.lock"
-	MaxSize     = 10 << 20 // rotate past 10 MB
-	maxLine     = 64 << 10 // a longer line is damage
-	KeySize     = 32
-	timeLayout  = "2006-01-02T15:04:05.000Z"
+	// LockName is the lock taken around each append (vault.LockNames
+	// lists it, so doctor can repair a planted one).
+	LockName   = "audit.lock"
+	MaxSize    = 10 << 20 // rotate past 10 MB
+	maxLine    = 64 << 10 // a longer line is damage
+	KeySize    = 32
+	timeLayout = "2006-01-02T15:04:05.000Z"
 )
 
 // Events. DESIGN lists them; LogRestarted is the log's own.
@@ -434,7 +438,7 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return res, err
 	}
-	unlock, err := lockFile(filepath.Join(l.Dir, lockName))
+	unlock, err := flock.Lock(filepath.Join(l.Dir, LockName), flock.Forever)
 	if err != nil {
 		return res, fmt.Errorf("lock the audit log: %w", err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package vault
+package flock
 
 import (
 	"errors"
@@ -11,20 +11,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockFile takes an exclusive advisory lock on path, waiting for it. The
-// lock dies with the process, so a stale lock cannot outlive its holder.
-func lockFile(path string) (func(), error) { return lockFileWait(path, -1) }
-
-// lockFileWait is lockFile waiting at most d (d < 0: for as long as it
-// takes); it fails with ErrLockBusy when d passes. The lock file is opened
-// without following a symlink and must be a regular file of this user: a
-// planted one (a directory, a symlink, another user's file) is refused
-// with ErrPlantedLock, never used.
-func lockFileWait(path string, d time.Duration) (func(), error) {
+// Lock takes an exclusive lock on path, creating the file (0600), waiting
+// at most d for it (d < 0, Forever: as long as it takes); it fails with
+// ErrBusy when d passes. The file is opened without following a symlink
+// and must be a regular file of this user: a planted one (a directory, a
+// symlink, another user's file) is refused with ErrPlanted, never used or
+// written through. The returned function releases the lock.
+func Lock(path string, d time.Duration) (func(), error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		if errors.Is(err, unix.EISDIR) || errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("%s: %w", path, ErrPlantedLock)
+			return nil, fmt.Errorf("%s: %w", path, ErrPlanted)
 		}
 		return nil, err
 	}
@@ -35,7 +32,7 @@ func lockFileWait(path string, d time.Duration) (func(), error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Geteuid() {
 		f.Close()
-		return nil, fmt.Errorf("%s (not a regular file of this user): %w", path, ErrPlantedLock)
+		return nil, fmt.Errorf("%s (not a regular file of this user): %w", path, ErrPlanted)
 	}
 	how := unix.LOCK_EX
 	if d >= 0 {
@@ -55,7 +52,7 @@ func lockFileWait(path string, d time.Duration) (func(), error) {
 	if err != nil {
 		f.Close()
 		if err == unix.EWOULDBLOCK {
-			return nil, ErrLockBusy
+			return nil, ErrBusy
 		}
 		return nil, err
 	}

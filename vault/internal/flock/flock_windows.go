@@ -1,6 +1,6 @@
 //go:build windows
 
-package vault
+package flock
 
 import (
 	"os"
@@ -9,8 +9,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockFile takes an exclusive lock on path with LockFileEx, waiting for it.
-func lockFile(path string) (func(), error) {
+// Lock takes an exclusive lock on path with LockFileEx, creating the file,
+// waiting for it as long as it takes (d is not honoured on Windows). The
+// returned function releases the lock.
+func Lock(path string, d time.Duration) (func(), error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
@@ -25,7 +27,3 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
-
-// lockFileWait is lockFile; Windows waits for the lock as long as it takes
-// (d is not honoured there).
-func lockFileWait(path string, d time.Duration) (func(), error) { return lockFile(path) }
