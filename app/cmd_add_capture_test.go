@@ -3,7 +3,6 @@
 package app
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"image"
@@ -23,6 +22,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/wardkey/wardkey/app/capture/xtest"
+	"github.com/wardkey/wardkey/app/internal/dbustest"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
@@ -271,7 +271,7 @@ func TestAddScreenNoDisplay(t *testing.T) {
 		err: []string{`^wardkey: error: there is no display to capture: \$DISPLAY is not set and no screenshot portal answers: nothing was added\n$`}, accounts: []string{}}.
 		check(t, p, nil)
 	// A bus without a portal is the same.
-	bus := privateBus(t)
+	bus := dbustest.SessionBus(t)
 	capCase{args: []string{"add", "--screen", "--yes"}, code: 1, err: []string{`no screenshot portal answers`}, accounts: []string{}}.
 		check(t, p, []string{"DBUS_SESSION_BUS_ADDRESS=" + bus})
 }
@@ -312,28 +312,6 @@ func mustImport(t *testing.T, text string) []vault.Account {
 		t.Fatal(err)
 	}
 	return res.Accounts
-}
-
-// privateBus starts a D-Bus session daemon of the test's own and returns
-// its address.
-func privateBus(t *testing.T) string {
-	t.Helper()
-	xtest.NeedTools(t, "dbus-daemon")
-	dir := t.TempDir()
-	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1", "--address=unix:path="+filepath.Join(dir, "bus"))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon: %v", err)
-	}
-	return strings.TrimSpace(line)
 }
 
 // fakePortal is org.freedesktop.portal.Screenshot as the desktop serves
@@ -382,7 +360,7 @@ func (p *fakePortal) Screenshot(sender dbus.Sender, parent string, opts map[stri
 // person is told; a cancelled dialog adds nothing.
 func TestAddScreenPortal(t *testing.T) {
 	xtest.NeedTools(t, "dbus-daemon", "qrencode", "convert")
-	bus := privateBus(t)
+	bus := dbustest.SessionBus(t)
 	conn, err := dbus.Connect(bus)
 	if err != nil {
 		t.Fatal(err)

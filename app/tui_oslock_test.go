@@ -1,11 +1,9 @@
 package app
 
 import (
-	"bufio"
 	"bytes"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,64 +13,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/godbus/dbus/v5"
 
+	"github.com/wardkey/wardkey/app/internal/dbustest"
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/vault/vaulttest"
 )
-
-// privateSessionBus starts a dbus-daemon of the test's own (never the
-// machine's buses), as app/oslock's tests do, and returns its address.
-func privateSessionBus(t *testing.T) string {
-	t.Helper()
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		if os.Getenv("WARDKEY_REQUIRE_TOOLS") == "1" {
-			t.Fatal("dbus-daemon is required (WARDKEY_REQUIRE_TOOLS=1) but not installed")
-		}
-		t.Skip("SKIPPED: dbus-daemon is not installed (apt-get install dbus-daemon; CI requires it)")
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "bus.conf")
-	err = os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			t.Fatal("dbus-daemon printed no address")
-		}
-		return a
-	case <-time.After(10 * time.Second):
-		t.Fatal("dbus-daemon did not start")
-	}
-	return ""
-}
 
 // syncBuffer is a log the program writes while the test reads it.
 type syncBuffer struct {
@@ -98,7 +42,7 @@ func (s *syncBuffer) String() string {
 // a private bus says the screen locked: the vault locks, and again after
 // it is reopened (the wait is re-armed).
 func TestTUIOSLockThroughRealGlue(t *testing.T) {
-	addr := privateSessionBus(t)
+	addr := dbustest.SessionBus(t)
 	e, _ := tuiEnv(t, "default", vaulttest.MemoryKeyring{})
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus")

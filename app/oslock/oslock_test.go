@@ -1,72 +1,15 @@
 package oslock
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
-)
 
-// privateBus starts a dbus-daemon of the test's own (never the machine's
-// buses) and returns its address.
-func privateBus(t *testing.T) string {
-	t.Helper()
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		if os.Getenv("WARDKEY_REQUIRE_TOOLS") == "1" {
-			t.Fatal("dbus-daemon is required (WARDKEY_REQUIRE_TOOLS=1) but not installed")
-		}
-		t.Skip("SKIPPED: dbus-daemon is not installed (apt-get install dbus-daemon; CI requires it)")
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "bus.conf")
-	err = os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			t.Fatal("dbus-daemon printed no address")
-		}
-		return a
-	case <-time.After(10 * time.Second):
-		t.Fatal("dbus-daemon did not start")
-	}
-	return ""
-}
+	"github.com/wardkey/wardkey/app/internal/dbustest"
+)
 
 func connect(t *testing.T, addr string) *dbus.Conn {
 	t.Helper()
@@ -121,7 +64,7 @@ func expect(t *testing.T, w *Watcher, want string) {
 }
 
 func TestScreenSaversLock(t *testing.T) {
-	addr := privateBus(t)
+	addr := dbustest.SessionBus(t)
 	w, err := Watch(context.Background(), Options{SessionBus: addr, SystemBus: "unix:path=/nonexistent/bus"})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +109,7 @@ func TestScreenSaversLock(t *testing.T) {
 }
 
 func TestLogindLockOfThisSessionOnly(t *testing.T) {
-	system := privateBus(t)
+	system := dbustest.SessionBus(t)
 	logind := serveLogind(t, system)
 	w, err := Watch(context.Background(), Options{SessionBus: "unix:path=/nonexistent/bus", SystemBus: system, SessionID: "7"})
 	if err != nil {
@@ -193,7 +136,7 @@ func TestLogindLockOfThisSessionOnly(t *testing.T) {
 
 func TestLogindSessionOfThisProcess(t *testing.T) {
 	t.Setenv("XDG_SESSION_ID", "")
-	system := privateBus(t)
+	system := dbustest.SessionBus(t)
 	logind := serveLogind(t, system)
 	w, err := Watch(context.Background(), Options{SessionBus: "unix:path=/nonexistent/bus", SystemBus: system})
 	if err != nil {
@@ -225,7 +168,7 @@ func TestNoBus(t *testing.T) {
 // A logind that is not there (a container's system bus) leaves the screen
 // savers watched.
 func TestSystemBusWithoutLogind(t *testing.T) {
-	session, system := privateBus(t), privateBus(t)
+	session, system := dbustest.SessionBus(t), dbustest.SessionBus(t)
 	w, err := Watch(context.Background(), Options{SessionBus: session, SystemBus: system, SessionID: "1"})
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +181,7 @@ func TestSystemBusWithoutLogind(t *testing.T) {
 
 // Cancelling the context closes the watcher.
 func TestContextCloses(t *testing.T) {
-	addr := privateBus(t)
+	addr := dbustest.SessionBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	w, err := Watch(ctx, Options{SessionBus: addr, SystemBus: "unix:path=/nonexistent/bus"})
 	if err != nil {
