@@ -154,7 +154,7 @@ func (e *env) offset() time.Duration {
 	if l.OffsetIgnored() {
 		fmt.Fprintf(e.err, "wardkey: warning: the clock offset in %s (%+g s) is beyond %s and was not applied with --force (or beyond %s): ignored, codes use the system clock\n",
 			vault.LocalFile, l.ClockOffset, vault.MaxClockOffset, vault.MaxForcedClockOffset)
-		fmt.Fprintln(e.err, "wardkey: hint: run 'wardkey clock --reset', then 'wardkey clock --apply' if the clock is still off")
+		fmt.Fprintf(e.err, "wardkey: hint: run '%s', then '%s' if the clock is still off\n", e.cmdline("clock --reset"), e.cmdline("clock --apply"))
 	}
 	return l.Offset()
 }
@@ -188,18 +188,18 @@ func addCaptured(e *env, screen, all, yes bool) error {
 	}
 	found := f.Accounts
 	for _, s := range f.Skipped {
-		fmt.Fprintf(e.err, "wardkey: skipped %s: %s\n", shown(s.Entry), s.Reason)
+		fmt.Fprintf(e.err, "wardkey: skipped %s: %s\n", show(s.Entry), s.Reason)
 	}
 	if len(found) == 0 {
 		return describeCapture(importer.ErrNoOTP, screen)
 	}
 	for _, m := range importer.MissingBatches(f.Batches) {
-		fmt.Fprintf(e.err, "wardkey: %s: show the next code and run 'wardkey add %s' again\n", m, map[bool]string{true: "--screen", false: "--clipboard"}[screen])
+		fmt.Fprintf(e.err, "wardkey: %s: show the next code and run '%s' again\n", m, e.cmdline("add "+map[bool]string{true: "--screen", false: "--clipboard"}[screen]))
 	}
 	now := e.now().Add(e.offset())
 	fmt.Fprintf(e.out, "found %s %s:\n", plural(len(found), "account"), where)
 	for i, a := range found {
-		fmt.Fprintf(e.out, "  %d. %s (%s)%s\n", i+1, shown(importLabel(a)), a.Type, firstCode(a, now))
+		fmt.Fprintf(e.out, "  %d. %s (%s)%s\n", i+1, show(importLabel(a)), a.Type, firstCode(a, now))
 	}
 	chosen, err := chooseCaptured(e, found, all, yes)
 	if err != nil {
@@ -215,21 +215,21 @@ func addCaptured(e *env, screen, all, yes bool) error {
 		return fmt.Errorf("nothing was added: %w", err)
 	}
 	for _, a := range dups {
-		fmt.Fprintf(e.out, "  = %s is already in the vault\n", shown(importLabel(a)))
+		fmt.Fprintf(e.out, "  = %s is already in the vault\n", show(importLabel(a)))
 	}
 	for _, a := range added {
-		fmt.Fprintf(e.out, "added %s (id %s, %s)\n", shown(importLabel(a)), a.ID, a.Type)
+		fmt.Fprintf(e.out, "added %s (id %s, %s)\n", show(importLabel(a)), a.ID, a.Type)
 	}
 	if len(added) == 0 {
 		return errors.New("every account chosen is already in the vault: nothing was added")
 	}
 	for _, a := range added {
 		if a.Type == vault.HOTP {
-			fmt.Fprintf(e.out, "to finish enrolling %s, run 'wardkey code %s' and type the code into the service\n", shown(importLabel(a)), a.ID)
+			fmt.Fprintf(e.out, "to finish enrolling %s, run '%s' and type the code into the service\n", show(importLabel(a)), e.cmdline("code "+a.ID))
 			continue
 		}
 		if code, err := vault.TOTPCode(a, e.now().Add(e.offset())); err == nil {
-			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", shown(nameOr(a.Issuer, "the service")), vault.GroupCode(code))
+			fmt.Fprintf(e.out, "type this code into %s to finish enrolling: %s\n", show(nameOr(a.Issuer, "the service")), vault.GroupCode(code))
 		}
 	}
 	return nil
@@ -284,7 +284,7 @@ func chooseCaptured(e *env, found []vault.Account, all, yes bool) ([]vault.Accou
 	for _, f := range strings.FieldsFunc(ans, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
 		i, err := strconv.Atoi(f)
 		if err != nil || i < 1 || i > n {
-			return nil, fmt.Errorf("%q is not one of the numbers 1 to %d: nothing was added", shown(f), n)
+			return nil, fmt.Errorf("%q is not one of the numbers 1 to %d: nothing was added", show(f), n)
 		}
 		if !picked[i] {
 			picked[i] = true
@@ -319,17 +319,4 @@ func either(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// shown makes a name that came from a QR code safe to print: control
-// characters, bidi controls and line separators become U+FFFD.
-func shown(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0x200e, r == 0x200f, r == 0x061c,
-			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
-			return unicode.ReplacementChar
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -99,7 +99,7 @@ func cmdImport(e *env, args []string) error {
 	for _, m := range importer.MissingBatches(batches) {
 		failed++
 		fmt.Fprintf(e.err, "wardkey: error: %s: the accounts of the other codes were read\n", show(fmt.Sprint(m)))
-		fmt.Fprintf(e.err, "wardkey: hint: import every QR code of the export together: wardkey import CODE1.png CODE2.png ...\n")
+		fmt.Fprintf(e.err, "wardkey: hint: import every QR code of the export together: %s\n", e.cmdline("import CODE1.png CODE2.png ..."))
 	}
 	if *dryRun {
 		fmt.Fprintln(e.out, "dry run: nothing was changed")

@@ -158,7 +158,7 @@ func (e *env) afterRekey(res vault.RekeyResult) {
 		fmt.Fprintf(e.err, "wardkey: hint: make a new one with 'wardkey --profile %s recovery --recovery-out FILE'\n", e.profile)
 	}
 	if l, err := vault.LoadLocal(e.dir()); err == nil && l.SyncRemote != "" {
-		fmt.Fprintln(e.err, "wardkey: the next 'wardkey sync' puts the new key on the remote; each other workstation takes it at its next sync, asking for this vault passphrase")
+		fmt.Fprintf(e.err, "wardkey: the next '%s' puts the new key on the remote; each other workstation takes it at its next sync, asking for this vault passphrase\n", e.cmdline("sync"))
 	}
 }
 

@@ -108,7 +108,7 @@ func (e *env) beginAttempt() (*vault.Attempt, error) {
 	switch {
 	case att.Broken() != nil:
 		fmt.Fprintf(e.err, "wardkey: warning: failed attempts cannot be counted (%v): waiting %s, the longest wait\n", att.Broken(), w.Round(time.Second))
-		fmt.Fprintln(e.err, "wardkey: hint: run 'wardkey doctor' to repair it")
+		fmt.Fprintf(e.err, "wardkey: hint: run '%s' to repair it\n", e.cmdline("doctor"))
 	case w > 0:
 		e.auditLocked(audit.Event{Event: audit.UnlockThrottled, Detail: map[string]any{"wait_seconds": int(w.Round(time.Second).Seconds())}})
 		fmt.Fprintf(e.err, "wardkey: %d failed attempts: waiting %s before trying again\n", att.Failures(), w.Round(time.Second))
@@ -174,8 +174,16 @@ func (e *env) explainOpen(err error) error {
 // describe turns an error into one sentence and a hint for the person:
 // the wording table the TUI shares (app/wording) for what it knows, and
 // the error's own words (already worded here, e.g. by explainOpen) for
-// the rest. The table's hints name profile when it is not the default.
+// the rest. Every command the sentence or hint names ('wardkey passwd …')
+// names profile when it is not the default: following a hint must never
+// act on another person's vault.
 func describe(err error, profile string) (string, string) {
+	msg, hint := worded(err)
+	return withProfile(msg, profile), withProfile(hint, profile)
+}
+
+// worded is describe before the profile is put into the commands named.
+func worded(err error) (string, string) {
 	var he hintError
 	hint := ""
 	if errors.As(err, &he) {
@@ -189,16 +197,36 @@ func describe(err error, profile string) (string, string) {
 		return err.Error(), hint // explainOpen names the profile and the way in
 	}
 	if msg, h, ok := wording.Open(err); ok {
-		return msg, firstNonEmpty(hint, withProfile(h, profile))
+		return msg, firstNonEmpty(hint, h)
 	}
 	return err.Error(), hint
 }
 
 // withProfile makes the commands a hint names ('wardkey passwd …') name
 // profile when it is not the default one.
+// A command that already names a profile is left as it is.
 func withProfile(hint, profile string) string {
 	cmd := cmdFor(profile, "")
-	return strings.NewReplacer("'wardkey ", "'"+cmd, ": wardkey ", ": "+cmd).Replace(hint)
+	if cmd == "wardkey " {
+		return hint
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(hint, "wardkey ")
+		if i < 0 {
+			b.WriteString(hint)
+			return b.String()
+		}
+		quoted := i > 0 && hint[i-1] == '\'' || i > 1 && hint[i-2:i] == ": "
+		rest := hint[i+len("wardkey "):]
+		b.WriteString(hint[:i])
+		if quoted && !strings.HasPrefix(rest, "--profile ") {
+			b.WriteString(cmd)
+		} else {
+			b.WriteString("wardkey ")
+		}
+		hint = rest
+	}
 }
 
 func firstNonEmpty(a, b string) string {
