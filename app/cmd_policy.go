@@ -9,8 +9,8 @@ import (
 
 	"github.com/wardkey/wardkey/app/policy"
 	"github.com/wardkey/wardkey/app/strength"
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/sync/clock"
-	"github.com/wardkey/wardkey/vault"
 )
 
 // policy is the administrator's policy in force, read once per process.
@@ -198,12 +198,4 @@ func (e *env) checkPlaintext(what string) error {
 
 // cmdline is a command line naming this profile when it is not the
 // default one, for messages and hints: "wardkey --profile ward-3 passwd".
-func (e *env) cmdline(args string) string { return cmdFor(e.profile, args) }
-
-// cmdFor is cmdline for a profile ("" or the default: none named).
-func cmdFor(profile, args string) string {
-	if profile != "" && profile != vault.DefaultProfile {
-		return "wardkey --profile " + profile + " " + args
-	}
-	return "wardkey " + args
-}
+func (e *env) cmdline(args string) string { return wording.Command(e.profile, args) }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/sync/replica"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
@@ -349,7 +350,7 @@ func syncHint(err error, profile string) string {
 	case errors.Is(err, replica.ErrUnauthorized):
 		return "check the user (--remote-user) and the password (--remote-password-file F or WARDKEY_REMOTE_PASSWORD_FILE)"
 	case errors.Is(err, replica.ErrNoDir):
-		return "create a vault with '" + cmdFor(profile, "init") + "', or join one with '" + cmdFor(profile, "sync join REMOTE") + "'"
+		return "create a vault with '" + wording.Command(profile, "init") + "', or join one with '" + wording.Command(profile, "sync join REMOTE") + "'"
 	case errors.Is(err, replica.ErrSeveralVaults):
 		return "name one with --vault-id ID"
 	case errors.Is(err, vault.ErrTampered), errors.Is(err, vault.ErrNotVault), errors.Is(err, vault.ErrKeyRotated):
@@ -359,7 +360,7 @@ func syncHint(err error, profile string) string {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "the vault was given a new key on another workstation: give the passphrase set there; nothing was changed here"
 	}
-	return "nothing was lost: the local vault is whole; run '" + cmdFor(profile, "sync") + "' again when the remote answers"
+	return "nothing was lost: the local vault is whole; run '" + wording.Command(profile, "sync") + "' again when the remote answers"
 }
 
 // syncTimeout bounds a sync started from the code screen.

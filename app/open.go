@@ -206,7 +206,7 @@ func worded(err error) (string, string) {
 // profile when it is not the default one.
 // A command that already names a profile is left as it is.
 func withProfile(hint, profile string) string {
-	cmd := cmdFor(profile, "")
+	cmd := wording.Command(profile, "")
 	if cmd == "wardkey " {
 		return hint
 	}

@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/app/wording"
 )
 
 // The steps of the export screen, in order.
@@ -278,7 +280,7 @@ func (m exportModel) View() string {
 	st := m.c.styles
 	lines := []string{st.Title.Render("Export a backup"), ""}
 	lines = append(lines,
-		"An encrypted copy of every account, for restoring on any workstation (R, or wardkey restore). 'age -d' opens it too.", "")
+		"An encrypted copy of every account, for restoring on any workstation (R, or "+wording.Command(m.c.sess.profile.Name, "restore FILE")+"). 'age -d' opens it too.", "")
 	if m.step == expPath {
 		lines = append(lines, m.path.View())
 	} else {

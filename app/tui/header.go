@@ -7,6 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/sync/clock"
 )
 
@@ -103,7 +104,7 @@ func banners(c *common, accounts int, now time.Time) []string {
 	}
 	if c.cfg.BackupBanner && !s.profile.Demo && accounts > 0 {
 		lb := s.local.LastBackup
-		how := "wardkey export --out FILE"
+		how := wording.Command(s.profile.Name, "export --out FILE")
 		if c.keys.Export.Enabled() {
 			how = "press " + c.keys.Export.Help().Key + " to make one"
 		}

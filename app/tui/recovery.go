@@ -3,6 +3,8 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/app/wording"
 )
 
 // recoveryModel shows the recovery code of a vault made just now, once.
@@ -40,7 +42,7 @@ func (m recoveryModel) View() string {
 		st.Title.Render("Your recovery code"), "",
 		"Write it down or print it, and keep it apart from this computer. It is shown only now.", "",
 		"    " + st.Code.Render(m.code), "",
-		"It opens the vault if the passphrase is forgotten: wardkey passwd --recovery.", "",
+		"It opens the vault if the passphrase is forgotten: " + wording.Command(m.c.sess.profile.Name, "passwd --recovery") + ".", "",
 		"Press " + st.Key.Render(m.c.keys.Submit.Help().Key) + " when it is written down.",
 	}, m.w)
 }

@@ -75,3 +75,14 @@ func Sentence(s string) string {
 	}
 	return s
 }
+
+// Command is the command line that runs args on profile's vault: "wardkey
+// --profile alice passwd --recovery", or "wardkey passwd --recovery" for
+// the default profile. Every message that tells a person to run a command
+// names it this way, so following it never acts on another person's vault.
+func Command(profile, args string) string {
+	if profile != "" && profile != vault.DefaultProfile {
+		return "wardkey --profile " + profile + " " + args
+	}
+	return "wardkey " + args
+}
