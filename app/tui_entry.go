@@ -18,6 +18,7 @@ import (
 	"github.com/wardkey/wardkey/app/oslock"
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/app/tui"
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
@@ -287,7 +288,7 @@ func (b *tuiBackend) Sync(ctx context.Context, v tui.Vault) (string, error) {
 	}
 	sync := b.e.tuiSync()
 	if sync == nil {
-		return "", errors.New("no remote yet: run 'wardkey sync --remote DIR|URL' once")
+		return "", fmt.Errorf("no remote yet: run '%s' once", wording.Command(filepath.Base(vv.Dir()), "sync --remote DIR|URL"))
 	}
 	return sync(ctx, vv)
 }
