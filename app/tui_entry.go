@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,6 +26,7 @@ import (
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/atomicfile"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -162,6 +166,11 @@ func (e *env) tuiConfig() (tui.Config, error) {
 	}
 	if h, err := os.UserHomeDir(); err == nil {
 		cfg.Home = h
+	}
+	cfg.Caps = map[string]int{}
+	for _, r := range vault.SettingRanges {
+		s, _ := lookupSetting(r.Key)
+		cfg.Caps[r.Key] = e.policyCap(s.cap)
 	}
 	if !e.profileSet && !e.demo {
 		// Several people here: ask who. (A shared machine, policy
@@ -393,3 +402,86 @@ func (b *tuiBackend) ReadBackup(path, typed string, pass []byte) (backup.Backup,
 
 // Clipboard is this desktop's clipboard, found once at start.
 func (b *tuiBackend) Clipboard() tui.Clipboard { return b.clip }
+
+// Reauth checks the passphrase typed again at the code screen (export,
+// restore, delete, settings) through the unlock's counting (env.reauth);
+// the screen shows the wait, so nothing goes to stderr.
+func (b *tuiBackend) Reauth(profile string, v tui.Vault, pass []byte) error {
+	quiet := *b.env(profile)
+	quiet.err = discard{}
+	return quiet.reauth(v.ID(), pass)
+}
+
+// SaveSettings is 'wardkey config set' for every value of the settings
+// screen at once: each checked first (range, the policy's cap, the display
+// name's rules), then only what differs is written, one config event each.
+func (b *tuiBackend) SaveSettings(profile string, v tui.Vault, ch tui.SettingsChange) (tui.SettingsChange, error) {
+	e := b.env(profile)
+	vv, err := vaultOf(v)
+	if err != nil {
+		return ch, err
+	}
+	if vv.Dir() == "" {
+		return ch, errors.New("the demo has no settings to change: nothing in it is saved")
+	}
+	values := map[string]int{vault.SettingLockAfter: ch.LockAfter, vault.SettingReauthAfter: ch.ReauthAfter, vault.SettingClipboardClear: ch.ClipboardClear}
+	var changed []string
+	for _, k := range configKeys {
+		r, ok := lookupSetting(k)
+		if !ok {
+			continue // display_name
+		}
+		if err := e.checkSetting(r, values[k]); err != nil {
+			return ch, screenSentence(err)
+		}
+		if cur, _ := strconv.Atoi(e.configValue(vv, k)); cur != values[k] {
+			changed = append(changed, k)
+		}
+	}
+	clean, err := vault.CleanDisplayName(ch.DisplayName)
+	if err != nil {
+		return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
+	}
+	if clean != e.configValue(vv, "display_name") {
+		if _, err := vault.SetDisplayName(e.home, e.profile, clean); err != nil {
+			return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
+		}
+		changed = append(changed, "display_name")
+		e.audit(vv, audit.Event{Event: audit.Config, Detail: map[string]any{"key": "display_name"}})
+	}
+	var set []string
+	for _, k := range changed {
+		if k != "display_name" {
+			set = append(set, k)
+		}
+	}
+	if len(set) > 0 {
+		cur := vv.Settings()
+		if err := vv.Update(func(tx *vault.Tx) error {
+			for _, k := range set {
+				if err := setSetting(tx, cur, k, values[k]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return ch, fmt.Errorf("save the settings: %w", err)
+		}
+		for _, k := range set {
+			e.audit(vv, audit.Event{Event: audit.Config, Detail: map[string]any{"key": k, "value": values[k]}})
+		}
+	}
+	slices.SortFunc(changed, func(a, b string) int { return slices.Index(configKeys, a) - slices.Index(configKeys, b) })
+	ch.DisplayName, ch.Changed = clean, changed
+	return ch, nil
+}
+
+// screenSentence is a refusal as the code screen shows it: the error and
+// its hint in one line.
+func screenSentence(err error) error {
+	var he hintError
+	if errors.As(err, &he) && he.hint != "" && !strings.Contains(he.hint, "'") {
+		return fmt.Errorf("%w; %s", err, he.hint)
+	}
+	return err
+}

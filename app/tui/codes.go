@@ -354,11 +354,17 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 	case key.Matches(kp, k.Sync):
 		return m, nil, tea.Batch(toast("Syncing…", false), syncCmd(m.c.backend(), m.c.sess))
 	case key.Matches(kp, k.Export):
-		exp, c := newExport(m.c)
-		return m, exp, tea.Batch(toast("", false), c)
+		next, cmd = guard(m.c, "export a backup", func() (screen, tea.Cmd) { return newExport(m.c) })
+		return m, next, tea.Batch(toast("", false), cmd)
 	case key.Matches(kp, k.Restore):
-		res, c := newRestore(m.c)
-		return m, res, tea.Batch(toast("", false), c)
+		next, cmd = guard(m.c, "restore a backup", func() (screen, tea.Cmd) { return newRestore(m.c) })
+		return m, next, tea.Batch(toast("", false), cmd)
+	case key.Matches(kp, k.Settings):
+		if m.c.sess.profile.Demo {
+			return m, nil, toast("The demo has no settings to change: nothing in it is saved.", false)
+		}
+		next, cmd = guard(m.c, "change the settings", func() (screen, tea.Cmd) { return newSettings(m.c) })
+		return m, next, tea.Batch(toast("", false), cmd)
 	case !hasAcct:
 	case key.Matches(kp, k.Copy):
 		cmd = copyCurrent(m.c, a, m.hotp)
@@ -371,7 +377,7 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 	case key.Matches(kp, k.Edit):
 		next, cmd = newEdit(m.c, a)
 	case key.Matches(kp, k.Delete):
-		next = newDeleteConfirm(m.c, a)
+		next, cmd = guard(m.c, "delete "+label(a), func() (screen, tea.Cmd) { return newDeleteConfirm(m.c, a), nil })
 	case key.Matches(kp, k.Favorite):
 		cmd = favoriteCmd(m.c, a)
 	}

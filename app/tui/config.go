@@ -67,6 +67,13 @@ type Config struct {
 	// NewRecoveryCode makes the recovery code of a new vault; nil means
 	// vault.NewRecoveryCode. Tests fix it.
 	NewRecoveryCode func() string
+
+	// Caps are the administrator's caps on the settings, by setting key
+	// (vault.SettingLockAfter: the policy's lock_after_max, and so on). A
+	// key left out, or a cap at or above the setting's range, is no cap:
+	// the range alone applies. The session uses the smaller of a setting
+	// and its cap; the settings screen shows the cap.
+	Caps map[string]int
 }
 
 // Profile is what is known of a profile before it is opened: enough to
@@ -169,6 +176,28 @@ type Backend interface {
 	// (logind, a screen saver): the same channel on every call, the watcher
 	// started by the first; nil where nothing can be watched.
 	OSLocks() <-chan string
+
+	// Reauth checks pass against the passphrase slot of profile's vault
+	// (v, open) again, as an unlock does: after the wait earlier failures
+	// ask (UnlockWait), counted with them, a failure logged as
+	// unlock_failed. It clears nothing: the caller wipes pass.
+	Reauth(profile string, v Vault, pass []byte) error
+	// SaveSettings checks every value of ch as 'wardkey config set' does
+	// (ranges, the policy's caps, the display name's rules), then, only
+	// if all pass, writes those that differ: the vault settings through
+	// v.Update, the display name to profile.json, one audit event config
+	// each. A refusal changes nothing.
+	SaveSettings(profile string, v Vault, ch SettingsChange) (SettingsChange, error)
+}
+
+// SettingsChange is what the settings screen saves: every value, as the
+// person left them (SaveSettings writes only what differs).
+type SettingsChange struct {
+	LockAfter, ReauthAfter, ClipboardClear int // seconds
+	DisplayName                            string
+	// Changed names the keys written, in 'wardkey config' order (set by
+	// SaveSettings in what it returns).
+	Changed []string
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;

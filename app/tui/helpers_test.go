@@ -101,6 +101,7 @@ func newDriver(t testing.TB, tc testConfig) *driver {
 		Now:             func() time.Time { return d.now },
 		NewRecoveryCode: func() string { return "ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567" },
 		Log:             tc.Log,
+		Caps:            tc.Caps,
 		After: func(dur time.Duration, msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return scheduledMsg{dur, msg} }
 		},
@@ -325,6 +326,10 @@ type testConfig struct {
 	ReadBackup   func(path string, pass []byte) (backup.Backup, error)
 	Clipboard    Clipboard
 	Log          *slog.Logger
+
+	Caps         map[string]int
+	Reauth       func(pass []byte) error
+	SaveSettings func(v *vault.Vault, ch SettingsChange) (SettingsChange, error)
 }
 
 // fakeBackend answers from a testConfig's stubs.
@@ -440,6 +445,43 @@ func (b *fakeBackend) OSLocks() <-chan string { return b.tc.OSLocks }
 
 func (b *fakeBackend) Profiles() ([]Profile, error) { return b.tc.People, nil }
 
+func (b *fakeBackend) Reauth(_ string, _ Vault, pass []byte) error {
+	if b.tc.Reauth == nil {
+		return errors.New("no re-authentication in this test")
+	}
+	return b.tc.Reauth(pass)
+}
+
+// SaveSettings checks ranges (vault's) and tc.Caps, then writes what
+// differs, as app's backend does over the real policy.
+func (b *fakeBackend) SaveSettings(_ string, v Vault, ch SettingsChange) (SettingsChange, error) {
+	if b.tc.SaveSettings != nil {
+		return b.tc.SaveSettings(v.(*vault.Vault), ch)
+	}
+	vals := map[string]int{vault.SettingLockAfter: ch.LockAfter, vault.SettingReauthAfter: ch.ReauthAfter, vault.SettingClipboardClear: ch.ClipboardClear}
+	for _, r := range vault.SettingRanges {
+		if err := r.Check(vals[r.Key]); err != nil {
+			return ch, err
+		}
+		if c, ok := b.tc.Caps[r.Key]; ok && vals[r.Key] > c {
+			return ch, fmt.Errorf("%s = %d is above the administrator's cap, %d; nothing was changed", r.Key, vals[r.Key], c)
+		}
+	}
+	cur := v.Settings()
+	err := v.Update(func(tx *vault.Tx) error {
+		for _, r := range vault.SettingRanges {
+			if old, _ := cur.Value(r.Key); old != vals[r.Key] {
+				ch.Changed = append(ch.Changed, r.Key)
+				if err := tx.SetSetting(r.Key, vals[r.Key]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return ch, err
+}
+
 // memConfig is a keyring profile whose vault, in memory, holds as.
 func memConfig(t testing.TB, as []vault.Account) (testConfig, *vault.Vault) {
 	v := vault.NewMemory(vault.State{})
@@ -510,6 +552,10 @@ func (d *driver) front() string {
 		return "export"
 	case restoreModel:
 		return "restore"
+	case reauthModel:
+		return "reauth"
+	case settingsModel:
+		return "settings"
 	}
 	return fmt.Sprintf("%T", d.m.front)
 }

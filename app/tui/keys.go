@@ -37,6 +37,11 @@ type KeyMap struct {
 
 	// ForceQuit works on every screen, even while typing.
 	ForceQuit key.Binding
+
+	// Settings opens the settings screen (behind the passphrase again).
+	Settings key.Binding
+	// EraseChar and EraseField edit a masked passphrase field.
+	EraseChar, EraseField key.Binding
 }
 
 // bind makes a binding of keys, shown in help as helpKey and desc.
@@ -117,6 +122,9 @@ func DefaultKeyMap() KeyMap {
 		NextButton:    b([]string{"tab", "right"}, "tab/→", "next button"),
 		PrevButton:    b([]string{"shift+tab", "left"}, "shift+tab/←", "previous button"),
 		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Settings:      needsCtrl(b([]string{"o"}, "o", "settings")),
+		EraseChar:     b([]string{"backspace"}, "backspace", "erase"),
+		EraseField:    b([]string{"ctrl+u"}, "ctrl+u", "clear"),
 	}
 }
 
@@ -130,7 +138,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Copy, k.Big, k.Next, k.Find, k.ClearFind, k.Favorite, k.Sort},
-		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Lock, k.Help, k.Quit, k.ForceQuit},
+		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Settings, k.Lock, k.Help, k.Quit, k.ForceQuit},
 		{k.Submit, k.Save, k.Back, k.NextField, k.PrevField, k.NextButton, k.Toggle, k.Undelete},
 	}
 }

@@ -224,6 +224,25 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		return m, tea.Batch(clear, cmd)
 	case StopMsg:
 		return m.quit()
+	case reauthWaitMsg:
+		if _, ok := m.front.(reauthModel); !ok || msg.from != s {
+			clear(msg.pass) // the prompt is gone (a lock): nothing to check
+			return m, nil
+		}
+	case reauthedMsg:
+		if msg.from != s {
+			return m, nil
+		}
+		if msg.err == nil {
+			s.passTyped = now // typed again: the window starts over
+		}
+	case settingsSavedMsg:
+		if msg.from != s || !s.isOpen() {
+			return m, nil
+		}
+		if msg.err == nil {
+			m.status = m.status.set(s.takeSettings(msg, c.cfg.Caps), false, now)
+		}
 	case tea.KeyPressMsg:
 		s.lastInput = now
 		if matches(msg, c.keys.ForceQuit) {

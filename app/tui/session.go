@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -32,6 +33,13 @@ type session struct {
 	lastInput  time.Time
 	ntpKnown   bool          // an NTP server answered after the unlock
 	ntpOffset  time.Duration // what it said: server minus this clock
+
+	// Re-authentication (reauth.go): the vault has a passphrase slot, how
+	// long a typed passphrase is good for (0: always ask), and when it was
+	// last typed in this session (the unlock counts; zero: never).
+	hasPassphrase bool
+	reauthAfter   time.Duration
+	passTyped     time.Time
 
 	// ctx is the session's work: a lock cancels it, so a sync or an NTP
 	// question in flight stops at once instead of running to its timeout.
@@ -74,7 +82,7 @@ func newSession(p Profile) *session {
 }
 
 // open starts the session on a freshly opened vault at now.
-func (s *session) open(msg openedMsg, now time.Time) {
+func (s *session) open(msg openedMsg, now time.Time, caps map[string]int) {
 	s.v = msg.v
 	switch {
 	case msg.created != "":
@@ -85,10 +93,37 @@ func (s *session) open(msg openedMsg, now time.Time) {
 	}
 	s.setLocal(msg.local)
 	s.canSync = msg.canSync && !s.profile.Demo
-	st := s.v.Settings()
-	s.lockAfter = time.Duration(st.LockAfterSeconds()) * time.Second
-	s.clipClear = time.Duration(st.ClipboardClearSeconds()) * time.Second
+	s.useSettings(s.v.Settings(), caps)
 	s.lastInput = now
+	// A passphrase slot the vault has, or the profile was listed with
+	// (when either says so, there is a passphrase to ask).
+	s.hasPassphrase = (slices.Contains(s.v.SlotKinds(), vault.SlotPassphrase) || s.profile.has(vault.SlotPassphrase)) && !s.profile.Demo
+	if !msg.keyring {
+		s.passTyped = now // typed at the unlock (or when the vault was made)
+	}
+}
+
+// useSettings takes the vault's settings, each at most its cap.
+func (s *session) useSettings(st vault.Settings, caps map[string]int) {
+	capped := func(key string, v int) time.Duration {
+		if c, ok := caps[key]; ok && c < v {
+			v = c
+		}
+		return time.Duration(v) * time.Second
+	}
+	s.lockAfter = capped(vault.SettingLockAfter, st.LockAfterSeconds())
+	s.reauthAfter = capped(vault.SettingReauthAfter, st.ReauthAfterSeconds())
+	s.clipClear = capped(vault.SettingClipboardClear, st.ClipboardClearSeconds())
+}
+
+// needsReauth reports whether an action guarded by re-authentication must
+// ask for the passphrase at now: the vault has one, and it was not typed
+// within reauth_after (0: always ask).
+func (s *session) needsReauth(now time.Time) bool {
+	if !s.hasPassphrase {
+		return false // a keyring-only vault, or the demo: nothing to ask
+	}
+	return s.reauthAfter <= 0 || s.passTyped.IsZero() || now.Sub(s.passTyped) >= s.reauthAfter
 }
 
 // setLocal takes this machine's state (and its clock offset).
@@ -142,7 +177,7 @@ func (s *session) tick(c *common) tea.Cmd {
 // codes (or, for a vault made just now, its recovery code first).
 func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 	c, s := m.c, m.c.sess
-	s.open(msg, c.cfg.now())
+	s.open(msg, c.cfg.now(), c.cfg.Caps)
 	c.keys.Sync.SetEnabled(s.canSync)
 	m.list = newCodes(c)
 	if msg.recent != nil {

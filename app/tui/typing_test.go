@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
@@ -14,7 +15,8 @@ import (
 // the letters of every action the list had once (d, y, e, f, n, x, s, u,
 // R), a passphrase with spaces, and the one that once deleted an account.
 var typedWords = []string{"daisy", "ready", "Judy", "enter", "fixed", "annex", "right horse",
-	"Riverside EHR", "yes", "y", "x", "u", "sync", "Restore", "favourite", "qwerty", "   ", "dy"}
+	"Riverside EHR", "yes", "y", "x", "u", "sync", "Restore", "favourite", "qwerty", "   ", "dy",
+	"pw"} // the typing vault's own passphrase: at a re-authentication prompt it opens the guarded screen, which still changes nothing
 
 // fingerprint is what typing must not change, read from the vault file:
 // every account with its counter left out (HOTP counters advance by
@@ -66,6 +68,14 @@ var typingScreens = []struct {
 	{"restore_file", []string{"ctrl+r"}, "restore"},
 	{"restore_passphrase", []string{"ctrl+r", "~/b.age", "enter"}, "restore"},
 	{"restore_plan", []string{"ctrl+r", "~/b.age", "enter", "pw", "enter"}, "restore"},
+	{"settings", []string{"ctrl+o"}, "settings"},
+	{"settings_field", []string{"ctrl+o", "tab"}, "settings"},
+	{"settings_name", []string{"ctrl+o", "shift+tab"}, "settings"},
+	// Once reauth_after (60 s) has passed, the guarded actions ask first.
+	{"reauth_export", []string{"wait", "ctrl+x"}, "reauth"},
+	{"reauth_restore", []string{"wait", "ctrl+r"}, "reauth"},
+	{"reauth_delete", []string{"wait", "ctrl+d"}, "reauth"},
+	{"reauth_settings", []string{"wait", "ctrl+o"}, "reauth"},
 }
 
 // typingVault is a vault file holding the demo accounts.
@@ -93,8 +103,19 @@ func typingVault(t testing.TB) string {
 // again, as the real backend does), whose sync and restore, were typing
 // ever to reach them, would change it.
 func typingDriver(t testing.TB, dir string) *driver {
-	cfg := testConfig{HasVault: true, Slots: []string{vault.SlotKeyring}, Export: true}
-	cfg.Open = func([]byte) (*vault.Vault, error) { return openTyping(dir) }
+	cfg := testConfig{HasVault: true, Slots: []string{vault.SlotPassphrase}, Export: true}
+	cfg.Open = func(pass []byte) (*vault.Vault, error) {
+		if string(pass) != "pw" {
+			return nil, vault.ErrWrongPassphrase
+		}
+		return openTyping(dir)
+	}
+	cfg.Reauth = func(pass []byte) error {
+		if string(pass) != "pw" {
+			return vault.ErrWrongPassphrase
+		}
+		return nil
+	}
 	cfg.Sync = func(v *vault.Vault) (string, error) {
 		s, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQ")
 		return "synced", v.Update(func(tx *vault.Tx) error {
@@ -109,13 +130,23 @@ func typingDriver(t testing.TB, dir string) *driver {
 		}
 		return backup.Backup{State: vault.State{Accounts: as}}, nil
 	}
-	return newDriver(t, cfg)
+	d := newDriver(t, cfg)
+	d.typeText("pw")
+	d.key("enter")
+	if d.front() != "codes" {
+		t.Fatalf("the typing vault did not open:\n%s", d.screen())
+	}
+	return d
 }
 
 // open brings the driver to a screen of typingScreens.
 func (d *driver) open(keys []string) {
 	d.t.Helper()
 	for _, k := range keys {
+		if k == "wait" { // past reauth_after: the passphrase is asked again
+			d.now = d.now.Add(61 * time.Second) // no tick due: the idle lock is 120 s
+			continue
+		}
 		if len([]rune(k)) > 1 && !strings.Contains(k, "+") && k != "enter" && k != "space" {
 			d.typeText(k)
 			continue

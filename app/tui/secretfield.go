@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// secretField is a masked field that keeps what is typed as bytes we own,
+// in one buffer allocated at its full size (so growing never leaves a copy
+// behind), wiped when taken, cleared or forgotten. bubbles' textinput keeps
+// runes and hands out strings, which cannot be wiped. (What Bubble Tea's
+// input reader copied on the way is beyond reach: DESIGN "Memory".)
+type secretField struct {
+	prompt string
+	buf    []byte // len: what is typed; cap: the limit, never grown
+}
+
+// newSecretField is an empty field of at most limit bytes.
+func newSecretField(prompt string, limit int) secretField {
+	return secretField{prompt: prompt, buf: make([]byte, 0, limit)}
+}
+
+// update takes typed text, a paste (up to its first line break), erasing
+// the last character and clearing the field; other keys are ignored.
+func (f secretField) update(k KeyMap, msg tea.Msg) secretField {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		line, _, _ := strings.Cut(msg.Content, "\n")
+		f.add(strings.TrimSuffix(line, "\r"))
+	case tea.KeyPressMsg:
+		switch {
+		case matches(msg, k.EraseChar):
+			if _, n := utf8.DecodeLastRune(f.buf); n > 0 {
+				clear(f.buf[len(f.buf)-n:])
+				f.buf = f.buf[:len(f.buf)-n]
+			}
+		case matches(msg, k.EraseField):
+			f.wipe()
+		case msg.Text != "" && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0:
+			f.add(msg.Text)
+		}
+	}
+	return f
+}
+
+// add appends s if it fits whole (never reallocating).
+func (f *secretField) add(s string) {
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return // no control characters in a passphrase
+		}
+	}
+	if len(f.buf)+len(s) <= cap(f.buf) {
+		f.buf = append(f.buf, s...)
+	}
+}
+
+// empty reports whether nothing is typed.
+func (f secretField) empty() bool { return len(f.buf) == 0 }
+
+// take returns what is typed, in a slice of its own for the caller to wipe,
+// and wipes the field.
+func (f *secretField) take() []byte {
+	out := make([]byte, len(f.buf))
+	copy(out, f.buf)
+	f.wipe()
+	return out
+}
+
+// wipe overwrites what is typed and empties the field.
+func (f *secretField) wipe() {
+	clear(f.buf[:cap(f.buf)])
+	f.buf = f.buf[:0]
+}
+
+// view is the prompt, a • per character and the cursor.
+func (f secretField) view(st Styles) string {
+	return f.prompt + strings.Repeat("•", utf8.RuneCount(f.buf)) + st.Key.Render("█")
+}
