@@ -108,13 +108,17 @@ func (m reauthModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		m.err = reauthSentence(msg.err)
 		return m, nil
 	case tea.KeyPressMsg:
+		if matches(msg, k.Back) {
+			// Also while waiting or checking: a wait not yet over is
+			// dropped (the root wipes its passphrase), a check under way
+			// still counts, and its answer opens nothing.
+			m.pass.wipe()
+			return nil, nil
+		}
 		if m.busy != "" {
 			return m, nil // typed while checking: dropped, never kept for later
 		}
 		switch {
-		case matches(msg, k.Back):
-			m.pass.wipe()
-			return nil, nil
 		case matches(msg, k.Submit):
 			if m.pass.empty() {
 				m.err = "Type the passphrase first."

@@ -539,3 +539,30 @@ func TestReauthGolden(t *testing.T) {
 		}
 	}
 }
+
+// esc leaves the prompt even while the slowing's wait runs: the waiting
+// check is dropped (its passphrase wiped) and opens nothing.
+func TestReauthEscWhileWaiting(t *testing.T) {
+	cfg, st := reauthConfig(t)
+	cfg.Export = true
+	d := unlocked(t, cfg)
+	d.m.c.cfg.Backend.(*fakeBackend).tc.UnlockWait = func() (int, time.Duration) { return 6, 8 * time.Second }
+	d.now = d.now.Add(time.Minute)
+	d.key("ctrl+x")
+	d.typeText("right horse")
+	d.key("enter", "esc")
+	if d.front() != "codes" {
+		t.Fatalf("esc while waiting:\n%s", d.screen())
+	}
+	for _, s := range d.timers {
+		if w, ok := s.msg.(reauthWaitMsg); ok {
+			d.send(w)
+			if strings.Trim(string(w.pass), "\x00") != "" {
+				t.Fatalf("the dropped check kept the passphrase %q", w.pass)
+			}
+		}
+	}
+	if st.calls != 0 || d.front() != "codes" {
+		t.Fatalf("the dropped check ran (%d) or opened %s", st.calls, d.front())
+	}
+}

@@ -83,7 +83,8 @@ func profileList(t *testing.T, home string) string {
 // with a final enter, typed at every screen of an unlocked vault (the code
 // list, find, big digits, help, add, edit, the delete question, export's
 // file and passphrase steps, restore's file and passphrase steps and its
-// plan, with sync enabled through a folder remote), then 'wardkey list
+// plan, the settings screen, and the re-authentication prompt, with sync
+// enabled through a folder remote), then 'wardkey list
 // --json' (counters aside), the tombstones, the settings, the profiles and
 // the sync remote are unchanged, and no backup was written.
 func TestTmuxTypingCannotDoDamage(t *testing.T) {
@@ -111,6 +112,12 @@ func TestTmuxTypingCannotDoDamage(t *testing.T) {
 		{Issuer: "VPN", Name: "night.shift", Secret: secret()},
 	}
 	if err := v.Update(func(tx *vault.Tx) error {
+		// The longest re-authentication window, so the unlock's typing
+		// covers the guarded screens below; the prompt itself is typed at
+		// last, once the settings screen set reauth_after to 0.
+		if err := tx.SetSetting(vault.SettingReauthAfter, 3600); err != nil {
+			return err
+		}
 		for _, a := range as {
 			if _, err := tx.Add(a); err != nil {
 				return err
@@ -176,7 +183,12 @@ func TestTmuxTypingCannotDoDamage(t *testing.T) {
 		{"restore file", []string{"C-r"}, "Restore a backup"},
 		{"restore passphrase", []string{"C-r", "text:" + bak, "Enter"}, "Passphrase"},
 		{"restore plan", []string{"C-r", "text:" + bak, "Enter", "text:" + strongPass, "Enter"}, "[ restore ]"},
+		{"settings", []string{"C-o"}, "Settings of"},
+		{"settings field", []string{"C-o", "Tab"}, "▸Lock after"},
+		// Set on purpose (ctrl+s), then typed at: the passphrase prompt.
+		{"re-authentication", []string{"reauth=0", "C-d"}, "Passphrase again"},
 	}
+	reauthZero := false // the settings screen set reauth_after to 0 (on purpose)
 	for _, sc := range screens {
 		for _, word := range tmuxWords {
 			for _, enter := range []bool{false, true} {
@@ -188,6 +200,16 @@ func TestTmuxTypingCannotDoDamage(t *testing.T) {
 				}
 				s.waitFor("the code list", atList)
 				for _, k := range sc.open {
+					if k == "reauth=0" {
+						if !reauthZero {
+							s.keys("C-o", "Tab", "Tab", "C-u")
+							s.typeText("0")
+							s.keys("C-s")
+							s.waitFor("the settings saved", func(x string) bool { return strings.Contains(x, "Settings saved: reauth_after") })
+							wantRest, reauthZero = vaultRest(t, dir), true
+						}
+						continue
+					}
 					if text, ok := strings.CutPrefix(k, "text:"); ok {
 						s.typeText(text)
 						continue
