@@ -133,6 +133,11 @@ func TestTmuxEndToEnd(t *testing.T) {
 	other, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQ")
 	as = append(as, vault.Account{Issuer: "Test", Name: "e2e", Secret: sec}, vault.Account{Issuer: "Other", Name: "acct", Secret: other})
 	if err := v.Update(func(tx *vault.Tx) error {
+		// reauth_after 0: export and restore ask for the passphrase again,
+		// checked by the real binary against the vault file.
+		if err := tx.SetSetting(vault.SettingReauthAfter, 0); err != nil {
+			return err
+		}
 		for _, a := range as {
 			if _, err := tx.Add(a); err != nil {
 				return err
@@ -220,6 +225,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 	}
 	backup := filepath.Join(tmp, "b.age")
 	s.keys("C-x")
+	s.waitFor("the passphrase asked again", func(sc string) bool { return strings.Contains(sc, "To export a backup, type the vault passphrase") })
+	s.typeText("ward three")
+	s.keys("Enter")
 	s.waitFor("the export screen", func(sc string) bool { return strings.Contains(sc, "Export a backup") })
 	s.keys("C-u")
 	s.typeText(backup)
@@ -241,6 +249,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 	// Restore (ctrl+r): a wrong passphrase in 'wardkey restore's words, then
 	// the plan of a backup the vault already holds.
 	s.keys("C-r")
+	s.waitFor("the passphrase asked again", func(sc string) bool { return strings.Contains(sc, "To restore a backup, type the vault passphrase") })
+	s.typeText("ward three")
+	s.keys("Enter")
 	s.waitFor("the restore screen", func(sc string) bool { return strings.Contains(sc, "Restore a backup") })
 	s.typeText(backup)
 	s.keys("Enter")
