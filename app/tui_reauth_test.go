@@ -288,3 +288,25 @@ func TestTUISettingsThroughRealGlue(t *testing.T) {
 		t.Fatalf("reauth_after = 0, saved just now, is not in force:\n%s", d.screen())
 	}
 }
+
+// Fail-closed, as for an unlock: a local.json that does not read means the
+// longest wait before the passphrase is checked again.
+func TestTUIReauthFailClosed(t *testing.T) {
+	e, now := reauthSeed(t, 0)
+	d := newTUIDriver(t, e, now, 80, 24)
+	unlockTUI(t, d)
+	e.hooks.NoSleep = false
+	if err := os.WriteFile(filepath.Join(e.dir(), "local.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.key("ctrl+d")
+	d.typeText("right horse")
+	d.key("enter")
+	if !d.has("Failed attempts cannot be counted: waiting 30 s, the longest wait") {
+		t.Fatalf("an unreadable local.json did not give the longest wait:\n%s", d.screen())
+	}
+	d.advance(29 * time.Second)
+	if d.has("▸[ keep it ]") {
+		t.Fatalf("checked before the longest wait was over:\n%s", d.screen())
+	}
+}

@@ -96,6 +96,9 @@ func (m reauthModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		now := m.c.cfg.now()
 		if msg.until.After(now) {
 			m.busy = fmt.Sprintf("%d failed attempts: waiting %d s before checking…", msg.failed, secondsLeft(msg.until.Sub(now)))
+			if msg.failed == 0 { // fail-closed: the count could not be read
+				m.busy = fmt.Sprintf("Failed attempts cannot be counted: waiting %d s, the longest wait, before checking…", secondsLeft(msg.until.Sub(now)))
+			}
 			return m, m.c.cfg.after(msg.until.Sub(now), reauthWaitMsg{from: msg.from, failed: msg.failed, until: msg.until, pass: msg.pass})
 		}
 		m.busy = "Checking the passphrase…"
