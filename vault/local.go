@@ -37,6 +37,11 @@ type Local struct {
 	// AuditAnchor is the audit log's anchor (vault/audit.Anchor: the last
 	// authenticated line, MACed), so a cut tail or a deleted log shows.
 	AuditAnchor json.RawMessage `json:"audit_anchor,omitempty"`
+
+	// RecoveryPending says the TUI made this vault and showed a recovery
+	// code that was not yet acknowledged, so no recovery slot was written:
+	// the next unlock of a vault still without one shows a fresh code.
+	RecoveryPending bool `json:"recovery_pending,omitempty"`
 }
 
 // Bounds on the applied clock offset. local.json can be edited by anyone

@@ -35,6 +35,12 @@ type RekeyOptions struct {
 	// Keyring is where the keyring slot's item is rewritten; needed when
 	// the vault has a keyring slot.
 	Keyring Keyring
+	// DropKeyring leaves the keyring slot out of the rotated vault and,
+	// once the file is written, deletes its item from Keyring (a shared
+	// machine: a vault that opened with the keyring gets a passphrase
+	// instead). The rotation means the old item opens nothing written
+	// from now on, even where it cannot be deleted (RekeyResult.KeyringLeft).
+	DropKeyring bool
 }
 
 // RekeyResult says what a rotation did.
@@ -42,6 +48,9 @@ type RekeyResult struct {
 	KeyID           string
 	Slots           []string // kinds, in file order
 	RecoveryDropped bool     // a format-1 recovery slot could not be re-sealed
+	// KeyringLeft is why a dropped keyring slot's item (DropKeyring) could
+	// not be deleted: it holds the previous key only.
+	KeyringLeft error
 }
 
 // ErrPassphraseNeeded: a rotation needs the vault passphrase to rewrap the
@@ -74,13 +83,19 @@ func (v *Vault) Rekey(ctx context.Context, o RekeyOptions) (RekeyResult, error) 
 	ref := keyRef{id: newKeyID(), gen: gen + 1}
 	res := RekeyResult{KeyID: ref.id}
 	c := &change{newKey: newKey, newRef: ref}
+	dropped := false
 	c.slots = func(disk []Slot) ([]Slot, error) {
 		var out []Slot
 		hasPass := false
 		hasRecovery := false
+		dropped = false
 		for _, s := range disk {
 			switch s.Kind {
 			case SlotKeyring:
+				if o.DropKeyring {
+					dropped = true
+					continue
+				}
 				ns, err := v.keyringChange(c, o.Keyring, ref, newKey)
 				if err != nil {
 					return nil, err
@@ -155,6 +170,15 @@ func (v *Vault) Rekey(ctx context.Context, o RekeyOptions) (RekeyResult, error) 
 		return RekeyResult{}, err
 	}
 	res.Slots = v.SlotKinds()
+	if dropped {
+		res.KeyringLeft = errors.New("no keyring to delete the item from")
+		if o.Keyring != nil {
+			res.KeyringLeft = o.Keyring.Delete(KeyringService, keyringUser(v.id))
+			if errors.Is(res.KeyringLeft, ErrKeyringMissing) {
+				res.KeyringLeft = nil
+			}
+		}
+	}
 	return res, nil
 }
 
@@ -298,4 +322,37 @@ func (v *Vault) KnowsKey(id string) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.knows(id)
+}
+
+// ErrRecoveryExists: the vault already has a recovery slot; a new code
+// replaces it only through a key rotation (Rekey), so the old code opens
+// nothing written afterwards.
+var ErrRecoveryExists = errors.New("the vault already has a recovery code")
+
+// AddRecoverySlot adds a recovery slot for code to a vault that has none,
+// under the current key, as [Create] would have made it. The TUI writes a
+// new person's recovery slot this way only once the code is acknowledged
+// (docs/tui.md). No rotation is needed: no earlier code exists that the
+// new key would have to shut out. A vault with a recovery slot refuses
+// (ErrRecoveryExists): replacing a code is Rekey's job.
+func (v *Vault) AddRecoverySlot(code string, o Options) error {
+	if v.dir == "" {
+		return errors.New("the demo vault has no recovery code")
+	}
+	c, err := NormalizeRecoveryCode(code)
+	if err != nil {
+		return err
+	}
+	cb := []byte(c)
+	defer wipe(cb)
+	return v.update(context.Background(), nil, &change{slots: func(old []Slot) ([]Slot, error) {
+		if slices.ContainsFunc(old, func(s Slot) bool { return s.Kind == SlotRecovery }) {
+			return nil, ErrRecoveryExists
+		}
+		s, err := newRecoverySlot(v.id, v.ref, v.key, cb, o.kdf())
+		if err != nil {
+			return nil, err
+		}
+		return append(old, s), nil
+	}})
 }

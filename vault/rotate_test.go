@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -520,5 +523,75 @@ func TestStaleKeyringItemFallsBackToPassphrase(t *testing.T) {
 	}
 	if labels(w.Accounts()) != "A:a" {
 		t.Error(labels(w.Accounts()))
+	}
+}
+
+// A keyring-only vault given a passphrase with DropKeyring: the new key
+// opens with the passphrase only, the keyring item is deleted, and the
+// old item (kept aside) opens nothing written since.
+func TestRekeyDropKeyring(t *testing.T) {
+	k := memKeyring{}
+	dir := filepath.Join(t.TempDir(), "p")
+	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	old := maps.Clone(k)
+	res, err := v.Rekey(context.Background(), RekeyOptions{Options: cheap, Passphrase: []byte("new pass"), NewPassphrase: true, Keyring: k, DropKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.KeyringLeft != nil || !slices.Equal(res.Slots, []string{SlotPassphrase}) {
+		t.Fatalf("result %+v; want the passphrase slot only and the item deleted", res)
+	}
+	if len(k) != 0 {
+		t.Errorf("keyring still holds %d items", len(k))
+	}
+	if _, err := Open(dir, Unlock{Passphrase: passphrase("new pass")}); err != nil {
+		t.Errorf("the new passphrase: %v", err)
+	}
+	if _, err := Open(dir, Unlock{Keyring: old}); !errors.Is(err, ErrLocked) {
+		t.Errorf("the old keyring item: %v, want ErrLocked", err)
+	}
+	// Without a passphrase a keyring-only vault cannot lose its one slot.
+	w, err := Create(filepath.Join(t.TempDir(), "q"), CreateOptions{Options: cheap, Keyring: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Rekey(context.Background(), RekeyOptions{Options: cheap, Keyring: k, DropKeyring: true}); err == nil {
+		t.Error("dropping the only slot was allowed")
+	}
+}
+
+// AddRecoverySlot writes a recovery slot once: the code opens the vault,
+// a second call is refused (replacing a code is a rotation's job), and a
+// malformed code changes nothing.
+func TestAddRecoverySlot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	v, err := Create(dir, CreateOptions{Options: cheap, Passphrase: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.AddRecoverySlot("not a code", cheap); !errors.Is(err, ErrBadRecoveryCode) {
+		t.Errorf("a malformed code: %v", err)
+	}
+	code := NewRecoveryCode()
+	if err := v.AddRecoverySlot(strings.ToLower(code), cheap); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.SlotKinds(); !slices.Equal(got, []string{SlotPassphrase, SlotRecovery}) {
+		t.Errorf("slots %v", got)
+	}
+	if _, err := Open(dir, Unlock{RecoveryCode: code}); err != nil {
+		t.Errorf("the code does not open the vault: %v", err)
+	}
+	if err := v.AddRecoverySlot(NewRecoveryCode(), cheap); !errors.Is(err, ErrRecoveryExists) {
+		t.Errorf("a second code: %v, want ErrRecoveryExists", err)
+	}
+	if _, err := Open(dir, Unlock{RecoveryCode: code}); err != nil {
+		t.Errorf("the first code no longer opens the vault: %v", err)
 	}
 }

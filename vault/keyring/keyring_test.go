@@ -1,6 +1,7 @@
 package keyring
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -168,4 +169,43 @@ func addAccount(t testing.TB, v *vault.Vault, a vault.Account) vault.Account {
 
 func testAccount(issuer, name string) vault.Account {
 	return vault.Account{Issuer: issuer, Name: name, Secret: vault.NewSecret([]byte("12345678901234567890")), Type: vault.TOTP}
+}
+
+// A keyring-only vault given a passphrase on a shared machine
+// (RekeyOptions.DropKeyring) against the real Secret Service: the item is
+// deleted, and a copy of the old key put back into the keyring opens
+// nothing written after the rotation.
+func TestRealKeyringDropped(t *testing.T) {
+	k := systemKeyring(t)
+	dir := filepath.Join(t.TempDir(), "ward")
+	v, err := vault.Create(dir, vault.CreateOptions{Options: cheap, Keyring: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	user := "vault:" + v.ID()
+	t.Cleanup(func() { _ = k.Delete(vault.KeyringService, user) })
+	old, err := k.Get(vault.KeyringService, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Rekey(context.Background(), vault.RekeyOptions{Options: cheap, Passphrase: []byte("a passphrase"), NewPassphrase: true, Keyring: k, DropKeyring: true})
+	if err != nil || res.KeyringLeft != nil {
+		t.Fatalf("rekey: %v, item left: %v", err, res.KeyringLeft)
+	}
+	if _, err := k.Get(vault.KeyringService, user); !errors.Is(err, vault.ErrKeyringMissing) {
+		t.Errorf("the keyring item is still there: %v", err)
+	}
+	if info, err := vault.ReadInfo(dir); err != nil || len(info.Slots) != 1 || info.Slots[0] != vault.SlotPassphrase {
+		t.Errorf("slots %v, %v; want the passphrase slot only", info.Slots, err)
+	}
+	if err := k.Set(vault.KeyringService, user, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.Open(dir, vault.Unlock{Keyring: k}); !errors.Is(err, vault.ErrLocked) {
+		t.Errorf("the old item: %v, want vault.ErrLocked", err)
+	}
+	if _, err := vault.Open(dir, vault.Unlock{Passphrase: func() ([]byte, error) { return []byte("a passphrase"), nil }}); err != nil {
+		t.Errorf("the passphrase: %v", err)
+	}
 }
