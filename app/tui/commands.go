@@ -106,19 +106,17 @@ func checkWaitCmd(b Backend, profile string, now time.Time, pass []byte) tea.Cmd
 	}
 }
 
-// createCmd makes profile's vault with a fresh recovery code.
+// createCmd makes profile's vault; its recovery code (made here) is
+// pending until the person acknowledges it.
 func createCmd(c *common, profile string, req CreateRequest) tea.Cmd {
-	b, newCode := c.backend(), c.cfg.NewRecoveryCode
+	b, newCode := c.backend(), c.recoveryCode
 	return func() tea.Msg {
-		req.RecoveryCode = vault.NewRecoveryCode()
-		if newCode != nil {
-			req.RecoveryCode = newCode()
-		}
+		req.RecoveryCode = "" // written once acknowledged (AddRecovery)
 		v, err := b.Create(profile, req)
 		freeKDFMemory()
 		msg := loaded(b, v, err, false, false)
 		if err == nil {
-			msg.created = req.RecoveryCode
+			msg.created = newCode()
 		}
 		return msg
 	}
@@ -380,5 +378,81 @@ func saveSettingsCmd(b Backend, s *session, ch SettingsChange) tea.Cmd {
 			return settingsSavedMsg{from: s, err: err}
 		}
 		return settingsSavedMsg{from: s, saved: got, settings: v.Settings()}
+	}
+}
+
+// recoveryAddedMsg says whether the acknowledged recovery code's slot was
+// written for session from.
+type recoveryAddedMsg struct {
+	from *session
+	err  error
+}
+
+// addRecoveryCmd writes the recovery slot of session s's vault for code,
+// which the person has just said is written down.
+func addRecoveryCmd(b Backend, s *session, code string) tea.Cmd {
+	v := s.v
+	return func() tea.Msg {
+		err := b.AddRecovery(v, code)
+		freeKDFMemory()
+		return recoveryAddedMsg{from: s, err: err}
+	}
+}
+
+// createProfileCmd makes a new person's profile (ctrl+n, or the first run
+// of a shared machine) and opens it, its recovery code pending.
+func createProfileCmd(c *common, r NewProfileRequest) tea.Cmd {
+	b, newCode := c.backend(), c.recoveryCode
+	return func() tea.Msg {
+		v, p, err := b.CreateProfile(r)
+		freeKDFMemory()
+		msg := loaded(b, v, err, false, false)
+		if err == nil {
+			msg.created = newCode()
+			msg.person = &p
+		}
+		return msg
+	}
+}
+
+// keyringDroppedMsg is the result of giving a keyring-only vault a
+// passphrase on a shared machine.
+type keyringDroppedMsg struct {
+	from  *session
+	slots []string
+	err   error
+}
+
+// dropKeyringCmd gives session s's keyring-only vault a passphrase and
+// drops its keyring slot; it wipes pass.
+func dropKeyringCmd(b Backend, s *session, pass []byte) tea.Cmd {
+	v := s.v
+	return func() tea.Msg {
+		err := b.DropKeyring(v, pass)
+		freeKDFMemory()
+		return keyringDroppedMsg{from: s, slots: v.SlotKinds(), err: err}
+	}
+}
+
+// firstBackupMsg is a backup read on the first-run screen, to start a new
+// vault with, or why it did not open.
+type firstBackupMsg struct {
+	backup backup.Backup
+	info   string
+	err    string
+	retype bool // the passphrase was wrong: ask it again
+}
+
+// readFirstBackupCmd decrypts and checks a whole backup for the first-run
+// screen (there is no vault to plan against yet); it wipes pass.
+func readFirstBackupCmd(b Backend, file, typed string, pass []byte) tea.Cmd {
+	return func() tea.Msg {
+		defer clear(pass)
+		bk, err := b.ReadBackup(file, typed, pass)
+		freeKDFMemory()
+		if err != nil {
+			return firstBackupMsg{err: sentence(err), retype: errors.Is(err, backup.ErrWrongPassphrase)}
+		}
+		return firstBackupMsg{backup: bk, info: backupInfo(bk, "")}
 	}
 }

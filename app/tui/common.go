@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wardkey/wardkey/vault"
 )
 
 // screen is one screen of the TUI. The root holds the one in front and
@@ -131,3 +133,12 @@ type StopMsg struct {
 
 // send returns a command that delivers msg.
 func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// recoveryCode makes a fresh recovery code (Config.NewRecoveryCode in
+// tests).
+func (c *common) recoveryCode() string {
+	if c.cfg.NewRecoveryCode != nil {
+		return c.cfg.NewRecoveryCode()
+	}
+	return vault.NewRecoveryCode()
+}

@@ -74,6 +74,11 @@ type Config struct {
 	// the range alone applies. The session uses the smaller of a setting
 	// and its cap; the settings screen shows the cap.
 	Caps map[string]int
+	// Shared is the policy's shared = true: the picker always (Picker is
+	// set too), no keyring slot anywhere in the TUI, the first run creates
+	// a person's profile, and a vault that opened with its keyring slot
+	// alone gets a passphrase before its codes show.
+	Shared bool
 }
 
 // Profile is what is known of a profile before it is opened: enough to
@@ -188,6 +193,21 @@ type Backend interface {
 	// v.Update, the display name to profile.json, one audit event config
 	// each. A refusal changes nothing.
 	SaveSettings(profile string, v Vault, ch SettingsChange) (SettingsChange, error)
+	// CreateProfile makes a new person's profile (ctrl+n on "Who are
+	// you?", the first run of a shared machine): the name checked as
+	// --profile's, the display name cleaned and unique in the home, the
+	// passphrase as strong as the policy asks, a passphrase slot only
+	// (never a keyring slot), and the recovery code pending
+	// (vault.Local.RecoveryPending) until AddRecovery. It wipes
+	// r.Passphrase.
+	CreateProfile(r NewProfileRequest) (Vault, Profile, error)
+	// AddRecovery writes v's recovery slot for code, once the person said
+	// the code is written down, and clears the pending mark.
+	AddRecovery(v Vault, code string) error
+	// DropKeyring gives v, a vault that opened with its keyring slot on a
+	// shared machine, a new key with a passphrase slot under pass and no
+	// keyring slot, and deletes the keyring item. It wipes pass.
+	DropKeyring(v Vault, pass []byte) error
 }
 
 // SettingsChange is what the settings screen saves: every value, as the
@@ -198,6 +218,13 @@ type SettingsChange struct {
 	// Changed names the keys written, in 'wardkey config' order (set by
 	// SaveSettings in what it returns).
 	Changed []string
+}
+
+// NewProfileRequest is a new person's profile, as typed on the form.
+type NewProfileRequest struct {
+	Name        string // the profile name, as --profile takes it
+	DisplayName string // the person's name ("Dr Jones")
+	Passphrase  []byte // typed twice; the backend wipes it
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;
@@ -243,10 +270,16 @@ type Clipboard interface {
 }
 
 // CreateRequest says how to make a new vault on the first-run screen.
+// The TUI makes no recovery slot here: the backend marks the recovery code
+// pending (vault.Local.RecoveryPending), and AddRecovery writes the slot
+// once the person has written the code down.
 type CreateRequest struct {
 	Keyring      bool   // add a keyring slot
-	Passphrase   []byte // non-empty: add a passphrase slot
-	RecoveryCode string // non-empty: add a recovery slot
+	Passphrase   []byte // non-empty: add a passphrase slot (strength checked)
+	RecoveryCode string // non-empty: add a recovery slot (the TUI leaves it empty)
+	// Restore, when set, is a backup's content the new vault starts with
+	// (the first-run screen's "restore a backup").
+	Restore *vault.State
 }
 
 func (c Config) now() time.Time {

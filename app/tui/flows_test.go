@@ -425,7 +425,11 @@ func TestFirstRunDemo(t *testing.T) {
 	cfg, _ := memConfig(t, demoAccounts(t))
 	open := cfg.Open
 	d := newDriver(t, testConfig{OpenDemo: func() (*vault.Vault, error) { return open(nil) }})
-	d.key("d")
+	d.key("d", "enter")
+	if !d.m.Locked() {
+		t.Fatal("d and enter at the first-run screen opened something: its choices are rows, not letters")
+	}
+	d.key("esc", "down", "down", "down", "enter")
 	if d.m.Locked() || !strings.Contains(d.screen(), "demo") || len(d.labels()) != 6 {
 		t.Fatalf("demo not open:\n%s", d.screen())
 	}

@@ -95,7 +95,8 @@ func newDriver(t testing.TB, tc testConfig) *driver {
 		Backend:         &fakeBackend{tc: tc},
 		BackupBanner:    tc.BackupBanner,
 		OSLock:          tc.OSLocks != nil,
-		Picker:          tc.People != nil,
+		Picker:          tc.People != nil || tc.Shared,
+		Shared:          tc.Shared,
 		Export:          tc.Export,
 		Home:            tc.Home,
 		Now:             func() time.Time { return d.now },
@@ -327,9 +328,13 @@ type testConfig struct {
 	Clipboard    Clipboard
 	Log          *slog.Logger
 
-	Caps         map[string]int
-	Reauth       func(pass []byte) error
-	SaveSettings func(v *vault.Vault, ch SettingsChange) (SettingsChange, error)
+	Caps          map[string]int
+	Reauth        func(pass []byte) error
+	SaveSettings  func(v *vault.Vault, ch SettingsChange) (SettingsChange, error)
+	Shared        bool
+	CreateProfile func(NewProfileRequest) (*vault.Vault, Profile, error)
+	AddRecovery   func(v Vault, code string) error
+	DropKeyring   func(v Vault, pass []byte) error
 }
 
 // fakeBackend answers from a testConfig's stubs.
@@ -556,6 +561,35 @@ func (d *driver) front() string {
 		return "reauth"
 	case settingsModel:
 		return "settings"
+	case pickerModel:
+		return "picker"
+	case newProfileModel:
+		return "newprofile"
+	case setPassphraseModel:
+		return "setpass"
 	}
 	return fmt.Sprintf("%T", d.m.front)
+}
+
+func (b *fakeBackend) CreateProfile(r NewProfileRequest) (Vault, Profile, error) {
+	if b.tc.CreateProfile == nil {
+		return nil, Profile{}, errors.New("creating a profile is not available here")
+	}
+	v, p, err := b.tc.CreateProfile(r)
+	tv, err := asVault(v, err)
+	return tv, p, err
+}
+
+func (b *fakeBackend) AddRecovery(v Vault, code string) error {
+	if b.tc.AddRecovery == nil {
+		return errors.New("no recovery here")
+	}
+	return b.tc.AddRecovery(v, code)
+}
+
+func (b *fakeBackend) DropKeyring(v Vault, pass []byte) error {
+	if b.tc.DropKeyring == nil {
+		return errors.New("no keyring here")
+	}
+	return b.tc.DropKeyring(v, pass)
 }

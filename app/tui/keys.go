@@ -19,9 +19,6 @@ type KeyMap struct {
 	// LeaveFind are the keys that leave the find field for the list.
 	LeaveFind key.Binding
 
-	// The first-run screen's choices.
-	NewKeyring, NewPassphrase, Demo key.Binding
-
 	// The restore plan.
 	Undelete key.Binding
 
@@ -42,6 +39,9 @@ type KeyMap struct {
 	Settings key.Binding
 	// EraseChar and EraseField edit a masked passphrase field.
 	EraseChar, EraseField key.Binding
+	// NewProfile, on "Who are you?", opens the new-profile form (a ctrl
+	// key: typing a name to filter never opens it).
+	NewProfile key.Binding
 }
 
 // bind makes a binding of keys, shown in help as helpKey and desc.
@@ -83,48 +83,46 @@ func relabel(b key.Binding, desc string) key.Binding {
 func DefaultKeyMap() KeyMap {
 	b := bind
 	return KeyMap{
-		Up:            b([]string{"up", "k"}, "↑/k", "up"),
-		Down:          b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:        b([]string{"pgup"}, "pgup", "page up"),
-		PageDown:      b([]string{"pgdown"}, "pgdn", "page down"),
-		Top:           b([]string{"home", "g"}, "home/g", "first"),
-		Bottom:        b([]string{"end", "G"}, "end/G", "last"),
-		LeaveFind:     b([]string{"up", "down", "pgup", "pgdown"}, "↑/↓", "leave find"),
-		Copy:          b([]string{"enter"}, "enter", "copy code"),
-		Big:           b([]string{"space", "b"}, "space/b", "big digits"),
-		Next:          b([]string{"n"}, "n", "next HOTP code"),
-		Find:          b([]string{"/"}, "/", "find"),
-		ClearFind:     b([]string{"esc"}, "esc", "clear find"),
-		Favorite:      needsCtrl(b([]string{"f"}, "f", "favourite")),
-		Sort:          b([]string{"o"}, "o", "sort: name/recent"),
-		Add:           b([]string{"a"}, "a", "add"),
-		Edit:          needsCtrl(b([]string{"e"}, "e", "edit")),
-		Delete:        needsCtrl(b([]string{"d"}, "d", "delete")),
-		Export:        needsCtrl(b([]string{"x"}, "x", "export a backup")),
-		Restore:       needsCtrl(b([]string{"r"}, "r", "restore a backup")),
-		Undelete:      needsCtrl(b([]string{"u"}, "u", "restore: bring back deleted")),
-		Sync:          key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "sync now"), key.WithDisabled()),
-		Lock:          b([]string{"L"}, "L", "lock"),
-		Help:          b([]string{"?"}, "?", "help"),
-		Quit:          b([]string{"q"}, "q", "quit"),
-		NewKeyring:    b([]string{"k"}, "k", "create a vault that opens with this login's keyring"),
-		NewPassphrase: b([]string{"p"}, "p", "create a vault with a passphrase"),
-		Demo:          b([]string{"d"}, "d", "open the demo (made-up accounts, nothing saved)"),
-		Submit:        b([]string{"enter"}, "enter", "confirm"),
-		Back:          b([]string{"esc"}, "esc", "back"),
-		NextField:     b([]string{"tab", "down"}, "tab", "next field"),
-		PrevField:     b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
-		PrevStep:      b([]string{"shift+tab"}, "shift+tab", "previous step"),
-		Check:         b([]string{"space", "x"}, "space", "toggle"),
-		Toggle:        b([]string{"ctrl+f"}, "ctrl+f", "toggle favourite"),
-		No:            b([]string{"esc"}, "esc", "no"),
-		Save:          b([]string{"ctrl+s"}, "ctrl+s", "save"),
-		NextButton:    b([]string{"tab", "right"}, "tab/→", "next button"),
-		PrevButton:    b([]string{"shift+tab", "left"}, "shift+tab/←", "previous button"),
-		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Settings:      needsCtrl(b([]string{"o"}, "o", "settings")),
-		EraseChar:     b([]string{"backspace"}, "backspace", "erase"),
-		EraseField:    b([]string{"ctrl+u"}, "ctrl+u", "clear"),
+		Up:         b([]string{"up", "k"}, "↑/k", "up"),
+		Down:       b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:     b([]string{"pgup"}, "pgup", "page up"),
+		PageDown:   b([]string{"pgdown"}, "pgdn", "page down"),
+		Top:        b([]string{"home", "g"}, "home/g", "first"),
+		Bottom:     b([]string{"end", "G"}, "end/G", "last"),
+		LeaveFind:  b([]string{"up", "down", "pgup", "pgdown"}, "↑/↓", "leave find"),
+		Copy:       b([]string{"enter"}, "enter", "copy code"),
+		Big:        b([]string{"space", "b"}, "space/b", "big digits"),
+		Next:       b([]string{"n"}, "n", "next HOTP code"),
+		Find:       b([]string{"/"}, "/", "find"),
+		ClearFind:  b([]string{"esc"}, "esc", "clear find"),
+		Favorite:   needsCtrl(b([]string{"f"}, "f", "favourite")),
+		Sort:       b([]string{"o"}, "o", "sort: name/recent"),
+		Add:        b([]string{"a"}, "a", "add"),
+		Edit:       needsCtrl(b([]string{"e"}, "e", "edit")),
+		Delete:     needsCtrl(b([]string{"d"}, "d", "delete")),
+		Export:     needsCtrl(b([]string{"x"}, "x", "export a backup")),
+		Restore:    needsCtrl(b([]string{"r"}, "r", "restore a backup")),
+		Undelete:   needsCtrl(b([]string{"u"}, "u", "restore: bring back deleted")),
+		Sync:       key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "sync now"), key.WithDisabled()),
+		Lock:       b([]string{"L"}, "L", "lock"),
+		Help:       b([]string{"?"}, "?", "help"),
+		Quit:       b([]string{"q"}, "q", "quit"),
+		Submit:     b([]string{"enter"}, "enter", "confirm"),
+		Back:       b([]string{"esc"}, "esc", "back"),
+		NextField:  b([]string{"tab", "down"}, "tab", "next field"),
+		PrevField:  b([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
+		PrevStep:   b([]string{"shift+tab"}, "shift+tab", "previous step"),
+		Check:      b([]string{"space", "x"}, "space", "toggle"),
+		Toggle:     b([]string{"ctrl+f"}, "ctrl+f", "toggle favourite"),
+		No:         b([]string{"esc"}, "esc", "no"),
+		Save:       b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		NextButton: b([]string{"tab", "right"}, "tab/→", "next button"),
+		PrevButton: b([]string{"shift+tab", "left"}, "shift+tab/←", "previous button"),
+		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		NewProfile: b([]string{"ctrl+n"}, "ctrl+n", "new profile"),
+		Settings:   needsCtrl(b([]string{"o"}, "o", "settings")),
+		EraseChar:  b([]string{"backspace"}, "backspace", "erase"),
+		EraseField: b([]string{"ctrl+u"}, "ctrl+u", "clear"),
 	}
 }
 

@@ -130,6 +130,16 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onTick()
 	case openedMsg:
 		if msg.err == nil && msg.v != nil {
+			if msg.person != nil {
+				// A profile made just now: one vault open at a time.
+				var clear tea.Cmd
+				m.copier, clear = m.copier.clear(c.backend())
+				m.forget()
+				c.sess.cancel()
+				c.sess = newSession(*msg.person)
+				m, cmd := m.unlocked(msg)
+				return m, tea.Batch(clear, cmd)
+			}
 			return m.unlocked(msg)
 		}
 	case clockMsg:

@@ -11,8 +11,9 @@ import (
 
 // pickerModel is "Who are you?": the people of a shared workstation (their
 // display names and profile names; never a code or an account name).
-// Typing filters; ↑/↓ choose; enter opens that person's unlock screen.
-// Nothing here changes anything, so typing at it is harmless.
+// Typing filters; ↑/↓ choose; enter opens that person's unlock screen;
+// ctrl+n opens the new-profile form (newprofile.go). Nothing here changes
+// anything, so typing at it is harmless.
 type pickerModel struct {
 	c        *common
 	people   []Profile // every profile of the home
@@ -68,7 +69,7 @@ func (m pickerModel) SetSize(w, h int) screen {
 // ShortHelp is the hint under the list.
 func (m pickerModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{relabel(k.Submit, "open"), bind(append(k.PrevField.Keys(), k.NextField.Keys()...), "↑/↓", "choose"), k.ForceQuit}
+	return []key.Binding{relabel(k.Submit, "open"), bind(append(k.PrevField.Keys(), k.NextField.Keys()...), "↑/↓", "choose"), k.NewProfile, k.ForceQuit}
 }
 
 // FullHelp is every key of the picker.
@@ -86,10 +87,17 @@ func (m pickerModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.err != nil {
 			m.err = "The profiles could not be read: " + msg.err.Error()
 		}
+		if msg.err == nil && len(msg.people) == 0 && m.c.cfg.Shared {
+			// A shared machine with nobody yet: the first run makes a
+			// person's profile, never the default one.
+			return newNewProfile(m.c, true), nil
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		n := len(m.shown())
 		switch {
+		case matches(msg, k.NewProfile):
+			return newNewProfile(m.c, false), nil
 		case matches(msg, k.Submit):
 			if sh := m.shown(); m.selected < len(sh) {
 				return m, send(pickMsg{sh[m.selected]})

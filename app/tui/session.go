@@ -62,8 +62,9 @@ type (
 		local   vault.Local
 		recent  map[string]int64
 		canSync bool
-		created string // the recovery code of a vault made just now
-		demo    bool   // the demo was opened from the first-run screen
+		created string   // the recovery code of a vault made just now
+		person  *Profile // a profile made just now: its session starts
+		demo    bool     // the demo was opened from the first-run screen
 	}
 	// clockMsg is the NTP measurement made after an unlock.
 	clockMsg struct {
@@ -186,10 +187,18 @@ func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 	m.list = m.list.setAccounts(msg.accounts)
 	s.lastChange = msg.lastChange
 	m.front = nil
-	if msg.created != "" {
-		m.front = recoveryModel{c: c, code: msg.created, w: c.width}
+	var cmd tea.Cmd
+	switch {
+	case c.cfg.Shared && !s.profile.Demo && s.onlyKeyring():
+		// A shared machine: a vault that opens for anyone at this login
+		// gets a passphrase before its codes show.
+		m.front, cmd = newSetPassphrase(c)
+	case msg.created != "":
+		m.front = newRecovery(c, msg.created, false)
+	case msg.local.RecoveryPending && !s.has(vault.SlotRecovery):
+		m.front = newRecovery(c, c.recoveryCode(), true)
 	}
-	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s))
+	return m, tea.Batch(s.tick(c), measureClockCmd(c.backend(), s), cmd)
 }
 
 // onTick locks when idle, clears the clipboard when due, and redraws.
@@ -241,4 +250,25 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	}
 	m.front, cmd = newUnlock(m.c, true, why)
 	return m, tea.Batch(clear, cmd)
+}
+
+// has reports whether the open vault has a slot of this kind: its own
+// slots, else (a vault in memory has none) the profile's as listed.
+func (s *session) has(kind string) bool {
+	kinds := s.profile.Slots
+	if s.v != nil && len(s.v.SlotKinds()) > 0 {
+		kinds = s.v.SlotKinds()
+	}
+	for _, k := range kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyKeyring reports whether the open vault opens with its keyring slot
+// and nothing typed (no passphrase slot).
+func (s *session) onlyKeyring() bool {
+	return s.has(vault.SlotKeyring) && !s.has(vault.SlotPassphrase)
 }

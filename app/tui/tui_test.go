@@ -43,7 +43,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"firstrun_passphrase", func(t *testing.T) *driver {
 			d := newDriver(t, testConfig{Profile: "ward3"})
-			d.key("p")
+			d.key("enter")
 			d.typeText("abc")
 			return d
 		}},
@@ -199,6 +199,28 @@ func TestGolden(t *testing.T) {
 			d.key("L")
 			return d
 		}},
+		{"newprofile", func(t *testing.T) *driver {
+			cfg, _ := passConfig(t, demoAccounts(t))
+			cfg.People = testPeople
+			d := newDriver(t, cfg)
+			d.key("ctrl+n")
+			return d
+		}},
+		{"newprofile_refused", func(t *testing.T) *driver {
+			cfg, _ := passConfig(t, demoAccounts(t))
+			cfg.People = testPeople
+			cfg.CreateProfile = func(NewProfileRequest) (*vault.Vault, Profile, error) {
+				return nil, Profile{}, errors.New("the passphrase is too easy to guess (score 1 of 4; a vault passphrase needs at least 2): four or more unrelated words make a strong passphrase")
+			}
+			d := newDriver(t, cfg)
+			d.key("ctrl+n")
+			d.fillNewProfile("carol", "Dr Carol", "carol1", "carol1")
+			d.key("ctrl+s")
+			return d
+		}},
+		{"shared_firstrun", func(t *testing.T) *driver {
+			return newDriver(t, testConfig{Shared: true})
+		}},
 		{"picker", func(t *testing.T) *driver {
 			cfg, _ := passConfig(t, demoAccounts(t))
 			cfg.People = testPeople
@@ -241,11 +263,11 @@ func TestGolden(t *testing.T) {
 			d := newDriver(t, testConfig{Profile: "ward3", Create: func(r CreateRequest) (*vault.Vault, error) {
 				return vault.Create(dir, vault.CreateOptions{Options: vault.Options{KDF: &cheapKDF}, Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode})
 			}})
-			d.key("p")
+			d.key("enter")
 			d.typeText("pw")
 			d.key("tab")
 			d.typeText("pw")
-			d.key("enter")
+			d.key("ctrl+s")
 			return d
 		}},
 	}
