@@ -172,10 +172,12 @@ func (e *env) tuiConfig() (tui.Config, error) {
 		s, _ := lookupSetting(r.Key)
 		cfg.Caps[r.Key] = e.policyCap(s.cap)
 	}
+	cfg.Shared = e.policy().Shared
 	if !e.profileSet && !e.demo {
-		// Several people here: ask who. (A shared machine, policy
-		// shared = true, will ask always once app/policy lands.)
-		if ps, err := listProfiles(e.home); err == nil && len(ps) > 1 {
+		// Several people here, or a shared machine: ask who. On a shared
+		// machine with nobody yet, the picker's first run creates a
+		// person's profile, never the default one.
+		if ps, err := listProfiles(e.home); cfg.Shared || err == nil && len(ps) > 1 {
 			cfg.Picker = true
 		}
 	}
@@ -261,18 +263,57 @@ func (b *tuiBackend) OpenDemo() (tui.Vault, error) { return demoVault() }
 // ProbeKeyring reports whether the OS keyring works.
 func (b *tuiBackend) ProbeKeyring() error { return vault.Probe(b.e.keyring()) }
 
-// Create makes profile's vault as 'wardkey init' would with these slots.
+// Create makes profile's vault as 'wardkey init' would with these slots
+// (the passphrase checked as init checks it, a keyring slot only where the
+// policy allows one), or as 'wardkey restore' into a new profile does with
+// r.Restore. Without r.RecoveryCode the recovery code is pending
+// (vault.Local.RecoveryPending): the TUI writes its slot once the person
+// has written it down (AddRecovery).
 func (b *tuiBackend) Create(profile string, r tui.CreateRequest) (tui.Vault, error) {
 	e := b.env(profile)
+	if len(r.Passphrase) > 0 {
+		if err := e.tuiPassphraseCheck(r.Passphrase); err != nil {
+			wipe(r.Passphrase)
+			return nil, err
+		}
+	}
 	o := vault.CreateOptions{Options: e.options(), Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode}
 	if r.Keyring {
+		if err := e.policy().CheckKeyring(); err != nil {
+			wipe(r.Passphrase)
+			return nil, err
+		}
 		o.Keyring = e.keyring()
+	}
+	var plan vault.RestorePlan
+	if r.Restore != nil {
+		o.State, _ = vault.Vet(*r.Restore, e.now().Add(e.offset()))
+		plan = vault.PlanRestore(vault.State{}, o.State, false)
 	}
 	v, err := vault.Create(e.dir(), o)
 	if err != nil {
 		return nil, err
 	}
+	if r.RecoveryCode == "" {
+		if _, err := vault.UpdateLocal(e.dir(), func(l *vault.Local) { l.RecoveryPending = true }); err != nil {
+			v.Close()
+			return nil, fmt.Errorf("note the recovery code to come in %s: %w", vault.LocalFile, err)
+		}
+	}
+	if r.Restore != nil {
+		e.audit(v, audit.Event{Event: audit.Restore, Detail: restoreCounts(plan)})
+	}
 	return v, nil
+}
+
+// tuiPassphraseCheck is init's check of a new vault passphrase
+// (min_passphrase_score), worded for the screen: the reason, then what to
+// do, with nothing printed on the terminal under it.
+func (e *env) tuiPassphraseCheck(p []byte) error {
+	if err := e.policy().CheckPassphraseScore(strength.Estimate(p, e.profile).Score); err != nil {
+		return fmt.Errorf("%w: four or more unrelated words make a strong passphrase", err)
+	}
+	return nil
 }
 
 // Local reads local.json beside the vault (the demo has none).
@@ -485,3 +526,95 @@ func screenSentence(err error) error {
 	}
 	return err
 }
+// CreateProfile makes a new person's profile, as 'wardkey --profile NAME
+// init' with a display name would, but with no recovery slot yet: the
+// recovery code is pending until the person has written it down
+// (AddRecovery). Never a keyring slot: a profile made from "Who are you?"
+// is one person's on a workstation others use.
+func (b *tuiBackend) CreateProfile(r tui.NewProfileRequest) (tui.Vault, tui.Profile, error) {
+	fail := func(err error) (tui.Vault, tui.Profile, error) {
+		wipe(r.Passphrase)
+		return nil, tui.Profile{}, err
+	}
+	if err := vault.CheckProfile(r.Name); err != nil {
+		return fail(err)
+	}
+	e := b.env(r.Name)
+	dir := e.dir()
+	if vault.Exists(dir) {
+		return fail(fmt.Errorf("profile %q already exists: choose another name, or pick it on \"Who are you?\"", r.Name))
+	}
+	clean, err := vault.CleanDisplayName(r.DisplayName)
+	if err != nil {
+		return fail(err)
+	}
+	if clean == "" {
+		return fail(errors.New("type your name as colleagues know it (for example Dr Jones): \"Who are you?\" shows it"))
+	}
+	if ps, err := listProfiles(e.home); err == nil {
+		for _, p := range ps {
+			if strings.EqualFold(p.DisplayName, clean) {
+				return fail(fmt.Errorf("%w: profile %q is %q; choose another", vault.ErrDisplayNameTaken, p.Name, p.DisplayName))
+			}
+		}
+	}
+	if len(r.Passphrase) == 0 {
+		return fail(errors.New("type a passphrase"))
+	}
+	v, err := b.Create(r.Name, tui.CreateRequest{Passphrase: r.Passphrase})
+	if err != nil {
+		return nil, tui.Profile{}, err
+	}
+	clean, err = vault.SetDisplayName(e.home, r.Name, clean)
+	if err != nil {
+		// The vault is made; the name can be set later with 'wardkey config set display_name'.
+		clean = ""
+	}
+	return v, tui.Profile{Name: r.Name, DisplayName: clean, HasVault: true, Slots: v.SlotKinds()}, nil
+}
+
+// AddRecovery writes the recovery slot of a vault whose code the person has
+// written down, and clears the pending mark in local.json.
+func (b *tuiBackend) AddRecovery(v tui.Vault, code string) error {
+	vv, err := vaultOf(v)
+	if err != nil {
+		return err
+	}
+	if err := vv.AddRecoverySlot(code, b.e.options()); err != nil {
+		return fmt.Errorf("write the recovery code: %w", err)
+	}
+	_, err = vault.UpdateLocal(vv.Dir(), func(l *vault.Local) { l.RecoveryPending = false })
+	if err == nil {
+		e := b.envDir(vv.Dir())
+		e.audit(vv, audit.Event{Event: audit.Recovery})
+	}
+	return err
+}
+
+// DropKeyring is the shared machine's conversion of a keyring-only vault:
+// a new key (as 'wardkey passwd' gives), a passphrase slot under pass
+// (checked as init checks it), no keyring slot, the keyring item deleted.
+func (b *tuiBackend) DropKeyring(v tui.Vault, pass []byte) error {
+	vv, err := vaultOf(v)
+	if err != nil {
+		wipe(pass)
+		return err
+	}
+	e := b.envDir(vv.Dir())
+	if err := e.tuiPassphraseCheck(pass); err != nil {
+		wipe(pass)
+		return err
+	}
+	res, err := vv.Rekey(context.Background(), vault.RekeyOptions{Options: e.options(), Passphrase: pass, NewPassphrase: true, Keyring: e.keyring(), DropKeyring: true})
+	if err != nil {
+		return fmt.Errorf("set the passphrase: %w", err)
+	}
+	e.audit(vv, audit.Event{Event: audit.Passwd, Detail: map[string]any{"keyring_dropped": true}})
+	if res.KeyringLeft != nil {
+		return fmt.Errorf("the vault now opens with the passphrase only, but its old keyring item could not be deleted (it opens nothing saved from now on): %w", res.KeyringLeft)
+	}
+	return nil
+}
+
+// envDir is the environment of the profile whose folder is dir.
+func (b *tuiBackend) envDir(dir string) *env { return b.env(filepath.Base(dir)) }
