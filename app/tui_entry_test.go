@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -394,44 +395,55 @@ func TestTUIUnlockWaitsAfterFailures(t *testing.T) {
 	}
 }
 
-// The first-run screen creates the vault through the backend: a
-// passphrase and a recovery slot on disk, the recovery code shown once,
-// then the vault reopens with the passphrase.
+// The first-run screen creates the vault through the backend: a weak
+// passphrase refused as 'wardkey init' refuses it, then a passphrase slot
+// only, the recovery code shown and pending; "it is written down" writes
+// the recovery slot, and the vault reopens with the passphrase.
 func TestTUIFirstRunCreate(t *testing.T) {
 	e, now := tuiEnv(t, "ward3", nil)
 	d := newTUIDriver(t, e, now, 80, 24)
 	if !d.has(`Profile "ward3" has no vault yet.`) {
 		t.Fatalf("no first-run screen:\n%s", d.screen())
 	}
-	d.key("p")
+	d.key("enter") // the first row: a passphrase vault
 	d.typeText("pw1")
 	d.key("tab")
 	d.typeText("pw2")
-	d.key("enter")
+	d.key("ctrl+s")
 	if !d.has("differ") || vault.Exists(e.dir()) {
 		t.Fatalf("differing passphrases were accepted:\n%s", d.screen())
 	}
 	d.typeText("pw")
 	d.key("tab")
 	d.typeText("pw")
-	d.key("enter")
+	d.key("ctrl+s")
+	if !d.has("too easy to guess") || !d.has("needs at least 2") || vault.Exists(e.dir()) {
+		t.Fatalf("a weak passphrase was accepted:\n%s", d.screen())
+	}
+	d.typeText(strongPass)
+	d.key("tab")
+	d.typeText(strongPass)
+	d.key("ctrl+s")
 	code := regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){4,}`).FindString(d.screen())
 	if !d.has("Your recovery code") || code == "" {
 		t.Fatalf("no recovery code shown:\n%s", d.screen())
 	}
 	info, err := vault.ReadInfo(e.dir())
-	if err != nil || !info.Has(vault.SlotPassphrase) || !info.Has(vault.SlotRecovery) || info.Has(vault.SlotKeyring) {
-		t.Fatalf("vault slots %v, %v; want passphrase and recovery only (a named profile)", info.Slots, err)
+	if err != nil || !slices.Equal(info.Slots, []string{vault.SlotPassphrase}) || !loadLocal(t, e).RecoveryPending {
+		t.Fatalf("vault slots %v, %v; want the passphrase only and the recovery code pending", info.Slots, err)
 	}
-	d.key("enter")
+	d.key("tab", "enter")
 	if d.has(code) || !d.has("No accounts yet") {
-		t.Fatalf("enter did not leave the recovery code for the list:\n%s", d.screen())
+		t.Fatalf("\"it is written down\" did not leave the recovery code for the list:\n%s", d.screen())
+	}
+	if info, _ := vault.ReadInfo(e.dir()); !info.Has(vault.SlotRecovery) || loadLocal(t, e).RecoveryPending {
+		t.Fatalf("slots %v after the acknowledgement; want a recovery slot and nothing pending", info.Slots)
 	}
 	d.key("L")
 	if !d.has("Passphrase:") {
 		t.Fatalf("after creating, the unlock screen should ask the passphrase:\n%s", d.screen())
 	}
-	d.typeText("pw")
+	d.typeText(strongPass)
 	d.key("enter")
 	if d.m.Locked() {
 		t.Fatalf("could not reopen:\n%s", d.screen())
