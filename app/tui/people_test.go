@@ -368,3 +368,27 @@ func (d *driver) goldens(name string) {
 		d.golden(fmt.Sprintf("%s_%dx24", name, w))
 	}
 }
+
+// On a shared machine a vault with both a keyring and a passphrase slot
+// does not try the keyring: the passphrase is asked at once.
+func TestSharedUnlockAsksPassphrase(t *testing.T) {
+	cfg, _ := passConfig(t, demoAccounts(t))
+	cfg.Shared = true
+	var tried [][]byte
+	open := cfg.Open
+	cfg.Open = func(pass []byte) (*vault.Vault, error) {
+		tried = append(tried, pass)
+		return open(pass)
+	}
+	cfg.People = []Profile{{Name: "ward", HasVault: true, Slots: []string{vault.SlotKeyring, vault.SlotPassphrase}}}
+	d := newDriver(t, cfg)
+	d.key("enter")
+	if len(tried) != 0 || !d.has("Passphrase") || d.has("keyring") {
+		t.Fatalf("the keyring was tried (%d) on a shared machine:\n%s", len(tried), d.screen())
+	}
+	d.typeText("right horse")
+	d.key("enter")
+	if d.m.Locked() {
+		t.Fatalf("the passphrase did not open it:\n%s", d.screen())
+	}
+}

@@ -62,10 +62,13 @@ func (m unlockModel) usesPassphrase() bool {
 }
 
 // keyringFirst says whether the vault may open without typing: the OS
-// keyring, a passphrase file, or the demo.
+// keyring, a passphrase file, or the demo. On a shared machine a vault
+// with a passphrase opens only with it (as the CLI's unlock does); one with
+// a keyring slot alone still opens, to be given a passphrase.
 func (m unlockModel) keyringFirst() bool {
 	p := m.profile()
-	return p.Demo || p.has(vault.SlotKeyring) || p.PassphraseFile
+	keyring := p.has(vault.SlotKeyring) && !(m.c.cfg.Shared && p.has(vault.SlotPassphrase))
+	return p.Demo || keyring || p.PassphraseFile
 }
 
 // SetSize fits the field to a terminal w cells wide.
