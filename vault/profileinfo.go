@@ -30,8 +30,8 @@ type ProfileInfo struct {
 }
 
 // LoadProfileInfo reads dir's profile.json; a missing file is an empty
-// ProfileInfo. A name that does not pass [CleanDisplayName] is dropped
-// (someone wrote the file by hand).
+// ProfileInfo. The name is cleaned by [CleanDisplayName]; one it refuses
+// is dropped (someone wrote the file by hand).
 func LoadProfileInfo(dir string) (ProfileInfo, error) {
 	var p ProfileInfo
 	b, err := os.ReadFile(filepath.Join(dir, ProfileFile))
@@ -44,9 +44,11 @@ func LoadProfileInfo(dir string) (ProfileInfo, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return ProfileInfo{}, fmt.Errorf("read %s: %w", ProfileFile, err)
 	}
-	if clean, err := CleanDisplayName(p.DisplayName); err != nil || clean != p.DisplayName {
-		p.DisplayName = ""
+	clean, err := CleanDisplayName(p.DisplayName)
+	if err != nil {
+		clean = ""
 	}
+	p.DisplayName = clean // a hand-written "Dr  Jones " is shown as "Dr Jones"
 	return p, nil
 }
 

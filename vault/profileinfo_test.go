@@ -62,6 +62,11 @@ func TestSetDisplayName(t *testing.T) {
 	if _, err := SetDisplayName(home, "smith", "Dr Jones"); err != nil {
 		t.Fatalf("a freed name: %v", err)
 	}
+	// A hand-written name with extra spaces is shown cleaned.
+	os.WriteFile(filepath.Join(home, "jones", ProfileFile), []byte(`{"display_name":" Dr  Jones "}`), 0o600)
+	if p, _ := LoadProfileInfo(filepath.Join(home, "jones")); p.DisplayName != "Dr Jones" {
+		t.Errorf("loaded %q, want the name cleaned", p.DisplayName)
+	}
 	// A hand-written name with a control character is not shown.
 	os.WriteFile(filepath.Join(home, "jones", ProfileFile), []byte(`{"display_name":"Dr\u001b[2JJones"}`), 0o600)
 	if p, _ := LoadProfileInfo(filepath.Join(home, "jones")); p.DisplayName != "" {
