@@ -203,13 +203,16 @@ type tuiBackend struct {
 
 var _ tui.Backend = (*tuiBackend)(nil)
 
-// env is the environment of profile: this one, or a copy for another.
+// env is the environment of profile: this one, or a copy for another. A
+// profile the screen names was chosen ("Who are you?", ctrl+n), so it
+// counts as named: on a shared machine its audit log is written.
 func (b *tuiBackend) env(profile string) *env {
-	if profile == b.e.profile || profile == "" {
+	if profile == "" || profile == b.e.profile && (b.e.profileSet || !b.e.policy().Shared) {
 		return b.e
 	}
 	e := *b.e
 	e.profile = profile
+	e.profileSet = true
 	return &e
 }
 

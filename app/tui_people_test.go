@@ -209,6 +209,15 @@ func TestTUISharedPolicy(t *testing.T) {
 	if !d.has("Who are you?") || !d.has("Dr Jones (jones)") {
 		t.Fatalf("one profile on a shared machine: no picker:\n%s", d.screen())
 	}
+	d.key("enter")
+	d.typeText(strongPass)
+	d.key("enter")
+	if d.m.Locked() {
+		t.Fatalf("jones did not open:\n%s", d.screen())
+	}
+	if b, err := os.ReadFile(filepath.Join(e.home, "jones", "audit.log")); err != nil || !strings.Contains(string(b), `"event":"unlock"`) {
+		t.Errorf("the unlock of a profile chosen on a shared machine is not in its audit log: %v\n%s", err, b)
+	}
 
 	// A profile named on the command line with no vault: no keyring row.
 	e3, _ := tuiEnv(t, "ward3", kr)
