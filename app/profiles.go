@@ -10,10 +10,6 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// profileFile is profile.json: what is shown of a person before any
-// unlock (their display name).
-const profileFile = "profile.json"
-
 // listProfiles is every profile in home that has a vault, sorted by name,
 // with what the picker shows and the unlock screen needs: display name and
 // slot kinds (read from the vault's header; nothing is decrypted). Named
