@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -220,11 +221,17 @@ type SettingsChange struct {
 	Changed []string
 }
 
-// NewProfileRequest is a new person's profile, as typed on the form.
+// NewProfileRequest is a new person's profile, as typed on the form. It
+// formats without its passphrase (%v, %+v, %#v, %s).
 type NewProfileRequest struct {
 	Name        string // the profile name, as --profile takes it
 	DisplayName string // the person's name ("Dr Jones")
 	Passphrase  []byte // typed twice; the backend wipes it
+}
+
+// Format prints the request with its passphrase redacted.
+func (r NewProfileRequest) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "tui.NewProfileRequest{Name: %q, DisplayName: %q, Passphrase: redacted}", r.Name, r.DisplayName)
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;

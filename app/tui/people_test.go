@@ -392,3 +392,14 @@ func TestSharedUnlockAsksPassphrase(t *testing.T) {
 		t.Fatalf("the passphrase did not open it:\n%s", d.screen())
 	}
 }
+
+// A new profile's request never prints its passphrase.
+func TestNewProfileRequestRedacted(t *testing.T) {
+	r := NewProfileRequest{Name: "carol", DisplayName: "Dr Carol", Passphrase: []byte("secret words here")}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		got := fmt.Sprintf(verb, r)
+		if strings.Contains(got, "secret") || strings.Contains(got, "115") || !strings.Contains(got, "carol") {
+			t.Errorf("%s: %s", verb, got)
+		}
+	}
+}
