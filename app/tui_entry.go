@@ -529,6 +529,7 @@ func screenSentence(err error) error {
 	}
 	return err
 }
+
 // CreateProfile makes a new person's profile, as 'wardkey --profile NAME
 // init' with a display name would, but with no recovery slot yet: the
 // recovery code is pending until the person has written it down
