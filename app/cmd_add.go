@@ -188,13 +188,13 @@ func addCaptured(e *env, screen, all, yes bool) error {
 	}
 	found := f.Accounts
 	for _, s := range f.Skipped {
-		fmt.Fprintf(e.err, "wardkey: skipped %s: %s\n", show(s.Entry), s.Reason)
+		fmt.Fprintf(e.err, "wardkey: %s\n", skippedEntry(s))
 	}
 	if len(found) == 0 {
 		return describeCapture(importer.ErrNoOTP, screen)
 	}
 	for _, m := range importer.MissingBatches(f.Batches) {
-		fmt.Fprintf(e.err, "wardkey: %s: show the next code and run '%s' again\n", m, e.cmdline("add "+map[bool]string{true: "--screen", false: "--clipboard"}[screen]))
+		fmt.Fprintf(e.err, "wardkey: %s\n", missingCodes(m, "run '"+e.cmdline("add "+map[bool]string{true: "--screen", false: "--clipboard"}[screen])+"' again"))
 	}
 	now := e.now().Add(e.offset())
 	fmt.Fprintf(e.out, "found %s %s:\n", plural(len(found), "account"), where)
@@ -319,4 +319,18 @@ func either(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// skippedEntry says that an entry was left out, and why: the CLI's line
+// and the add screen's warning.
+func skippedEntry(s importer.Skipped) string {
+	return fmt.Sprintf("skipped %s: %s", show(s.Entry), s.Reason)
+}
+
+// missingCodes says that codes of a Google Authenticator export are
+// missing and what to do (again: "run 'wardkey add --screen' again", or
+// the add screen's row): the
+// CLI's line and the add screen's warning.
+func missingCodes(m importer.Missing, again string) string {
+	return fmt.Sprintf("%s: show the next code and %s", m, again)
 }

@@ -93,7 +93,7 @@ func cmdImport(e *env, args []string) error {
 		}
 		if res.Format == "image" && len(res.Accounts) > 0 {
 			q := shellQuote(file)
-			fmt.Fprintf(e.err, "wardkey: hint: %s still holds the secret of every account it shows: once the codes work, delete it (shred -u %s, or rm %s) and empty the trash\n", show(file), show(q), show(q))
+			fmt.Fprintf(e.err, "wardkey: hint: %s: once the codes work, delete it (shred -u %s, or rm %s) and empty the trash\n", holdsSecret(file), show(q), show(q))
 		}
 	}
 	for _, m := range importer.MissingBatches(batches) {
@@ -212,6 +212,9 @@ func describeImport(err error) (string, string) {
 			"give its passphrase with --passphrase-file F, or run wardkey on a terminal to be asked"
 	case errors.Is(err, importer.ErrWrongPassphrase):
 		return "the passphrase does not open this file: nothing was imported", "check the export's passphrase (not the vault's)"
+	case errors.Is(err, importer.ErrNoOTP):
+		return "its QR code is not a two-factor account (it holds a web link, a Wi-Fi network or other text, not an otpauth:// link): nothing was imported",
+			"use the QR code the service shows on its two-factor (MFA) set-up page"
 	case errors.Is(err, importer.ErrUnknownFormat):
 		return "wardkey does not recognise this file's content: nothing was imported",
 			"give the format with --format NAME (" + strings.Join(importer.Formats(), ", ") + ")"
@@ -244,4 +247,11 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// holdsSecret says that an imported image (a screenshot, a photo of a QR
+// code) still holds the secrets: the CLI's hint and the add screen's
+// offer to delete it begin with it.
+func holdsSecret(file string) string {
+	return show(file) + " still holds the secret of every account it shows"
 }
