@@ -22,7 +22,6 @@ import (
 	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/app/wording"
-	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/sync/clock"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/atomicfile"
@@ -377,16 +376,6 @@ func (b *tuiBackend) MeasureClock(ctx context.Context, server string) (time.Dura
 	defer cancel()
 	r, err := clock.Measure(ctx, b.e.ntpServer(server))
 	return r.Offset, err
-}
-
-// ImportFile reads accounts from a QR image or an export, as 'wardkey
-// import' does.
-func (b *tuiBackend) ImportFile(path string) ([]vault.Account, error) {
-	r, err := importer.ImportFile(path, importer.Options{})
-	if errors.Is(err, importer.ErrPassphraseNeeded) {
-		return nil, withHint(err, "import encrypted exports with 'wardkey import --passphrase-file F FILE'")
-	}
-	return r.Accounts, err
 }
 
 // Profiles lists the home's profiles for the picker.

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -17,7 +19,7 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// The fields of the enrollment screen.
+// The fields of the add screen's form.
 const (
 	fieldSource = iota // an otpauth URI or a QR image path
 	fieldIssuer
@@ -27,40 +29,81 @@ const (
 	addNone = -1 // no field has the focus: typing does nothing
 )
 
-// addModel is the enrollment screen: paste a URI, give a QR image path, or
-// type issuer, account and secret; see the parsed account and its live code;
-// save. It opens with no field focused (tab or ↓ chooses one; a paste lands
-// in the URI field) and saves only on ctrl+s, so typing at it, even ending
-// in enter, adds nothing (DESIGN "Typing cannot do damage").
+// The rows of the add screen's menu: where the account comes from. They
+// are rows chosen with tab or the arrows and opened with enter, never
+// letters, so a word typed at the menu opens nothing.
+const (
+	rowScreen = iota
+	rowClipboard
+	rowFile
+	rowURI
+	rowTyped
+	addRows
+)
+
+// addRowText is each row's title and what it does.
+var addRowText = [addRows][2]string{
+	{"Scan the screen", "Reads the QR code on the service's set-up page, on this screen."},
+	{"Read the clipboard", "A copied QR image, or copied otpauth:// links; the clipboard is then cleared."},
+	{"Open a file", "A screenshot or photo of a QR code, or another app's export."},
+	{"Paste an otpauth:// link", "The link the service shows under its QR code."},
+	{"Type the secret", "Issuer, account and the secret key the service shows."},
+}
+
+// The add screen's stages.
+type addStage int
+
+const (
+	stageMenu   addStage = iota // choose where from
+	stageForm                   // a URI, a path, or the typed fields
+	stageBusy                   // reading the screen, the clipboard or a file
+	stagePass                   // an encrypted export's passphrase
+	stageFound                  // what was found, with the first codes; tick and save
+	stageSaving                 // waiting for the save
+)
+
+// addModel is the add screen. It opens on a menu of sources (the screen,
+// the clipboard, a file, a pasted link, typed fields) with no row chosen;
+// what a source holds is shown with the first code to type back into the
+// service before anything is saved, and only ctrl+s saves, so typing at
+// any stage, even ending in enter, adds nothing (DESIGN "Typing cannot do
+// damage").
 type addModel struct {
 	c      *common
+	stage  addStage
+	row    int // the menu row with the focus; -1: none
 	fields [addFields]textinput.Model
 	focus  int
-	parsed []vault.Account // what enter saves
+	parsed []vault.Account // the form's account(s)
 	err    string
 	busy   string
-	read   string // the path whose accounts are in parsed
 	w, h   int
+
+	// A reading in flight, or the file read.
+	req    int                // numbers readings: an older answer is dropped
+	cancel context.CancelFunc // stops the reading in flight (esc)
+	from   int                // fromScreen, fromClipboard, fromFile
+	path   string             // the file (cleaned)
+	typed  string             // the source field's text when the file was read
+	pass   textinput.Model    // an encrypted export's passphrase
+
+	// What was found.
+	found  Found
+	ticked []bool
+	cursor int
 }
 
-// importedMsg carries the accounts read from a file.
-type importedMsg struct {
-	path  string
-	accts []vault.Account
-	err   error
-}
-
-// newAdd is the enrollment screen, no field focused.
+// newAdd is the add screen, on its menu, no row chosen.
 func newAdd(c *common) (addModel, tea.Cmd) {
-	m := addModel{c: c}
-	labels := [addFields]string{"URI or image: ", "Issuer:  ", "Account: ", "Secret:  "}
+	m := addModel{c: c, row: -1, focus: addNone}
+	labels := [addFields]string{"URI or file: ", "Issuer:  ", "Account: ", "Secret:  "}
 	holders := [addFields]string{"otpauth://… or /path/to/qr.png", "e.g. Riverside EHR", "e.g. dr.jones", "base32, spaces allowed"}
 	for i := range m.fields {
 		m.fields[i] = c.newField(labels[i], false, 4096)
 		m.fields[i].Placeholder = holders[i]
 	}
+	m.pass = c.newField("Passphrase: ", true, 1024)
 	m = m.SetSize(c.width, c.height-2).(addModel)
-	m.focus = addNone
 	return m, nil
 }
 
@@ -70,19 +113,41 @@ func (m addModel) SetSize(w, h int) screen {
 	for i := range m.fields {
 		m.fields[i].SetWidth(max(w-lipgloss.Width(m.fields[i].Prompt)-2, 8))
 	}
+	m.pass.SetWidth(max(w-lipgloss.Width(m.pass.Prompt)-2, 8))
 	return m
 }
 
-// ShortHelp is the hint under the form.
+// ShortHelp is the hint under the screen, for its stage.
 func (m addModel) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return []key.Binding{k.Save, relabel(k.NextField, "choose a field"), k.Back}
+	switch m.stage {
+	case stageMenu:
+		return []key.Binding{relabel(k.NextField, "choose"), relabel(k.Submit, "open"), k.Back}
+	case stageBusy:
+		return []key.Binding{relabel(k.Back, "cancel")}
+	case stagePass:
+		return []key.Binding{relabel(k.Submit, "open the file"), k.Back}
+	case stageFound:
+		if len(m.found.Accounts) > 1 {
+			return []key.Binding{relabel(k.Save, "add the ticked"), relabel(k.Check, "tick"), relabel(k.NextField, "next"), k.Back}
+		}
+		return []key.Binding{relabel(k.Save, "add it"), k.Back}
+	case stageSaving:
+		return nil
+	}
+	return []key.Binding{k.Save, relabel(k.NextField, "next field"), k.Back}
 }
 
-// FullHelp is every key of the form.
+// FullHelp is every key of the screen's stage.
 func (m addModel) FullHelp() [][]key.Binding {
 	k := m.c.keys
-	return [][]key.Binding{{k.Save, k.NextField, k.PrevField, relabel(k.Submit, "read the image, or next field"), k.Back}}
+	switch m.stage {
+	case stageForm:
+		return [][]key.Binding{{k.Save, k.NextField, k.PrevField, relabel(k.Submit, "read the file, or next field"), relabel(k.Back, "back to the menu")}}
+	case stageFound:
+		return [][]key.Binding{{relabel(k.Save, "add the ticked"), relabel(k.Check, "tick or untick"), relabel(k.NextField, "next"), relabel(k.PrevField, "previous"), relabel(k.Back, "back to the menu")}}
+	}
+	return [][]key.Binding{m.ShortHelp()}
 }
 
 func (m addModel) focusField(i int) (addModel, tea.Cmd) {
@@ -209,70 +274,55 @@ func withoutSecret(msg, src string) string {
 	return msg
 }
 
-// Update handles typing, tabbing, reading a file and saving.
+// Update handles the message for the screen's stage.
 func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
-	k := m.c.keys
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
 		for i := range m.fields {
 			restyleFields(msg, &m.fields[i])
 		}
+		restyleFields(msg, &m.pass)
 		return m, nil
-	case importedMsg:
-		m.busy = ""
-		if strings.TrimSpace(m.fields[fieldSource].Value()) != strings.TrimSpace(msg.path) {
-			wipeAll(msg.accts)
-			return m, nil // typed on meanwhile
-		}
-		if msg.err != nil {
-			m.err = sentence(msg.err)
-			return m, nil
-		}
-		m.read = strings.TrimSpace(msg.path)
-		m.parsed = msg.accts
-		m.err = ""
-		return m, nil
+	case foundMsg:
+		return m.onFound(msg)
+	case addedMsg:
+		return m.onAdded(msg)
 	case tea.KeyPressMsg:
-		if m.busy != "" {
-			return m, nil
-		}
-		switch {
-		case matches(msg, k.Back):
-			m.forget()
-			return nil, nil
-		case matches(msg, k.NextField):
-			return m.focusField(m.focus + 1)
-		case matches(msg, k.PrevField):
-			if m.focus == addNone {
-				return m.focusField(addFields - 1)
-			}
-			return m.focusField(m.focus - 1)
-		case matches(msg, k.Submit):
-			if m.focus == fieldSource {
-				if mm, cmd, ok := m.readSource(); ok {
-					return mm, cmd
-				}
-			}
-			return m.focusField(m.focus + 1)
-		case matches(msg, k.Save):
-			if mm, cmd, ok := m.readSource(); ok {
-				return mm, cmd
-			}
-			if len(m.parsed) > 0 && m.err == "" {
-				return nil, addCmd(m.c.sess, m.parsed)
-			}
-			if m.err == "" {
-				m.err = "Nothing to save yet: paste a URI or an image path, or type the fields."
+		switch m.stage {
+		case stageMenu:
+			return m.menuKey(msg)
+		case stageBusy:
+			if matches(msg, m.c.keys.Back) {
+				return m.stopReading(), nil
 			}
 			return m, nil
+		case stagePass:
+			return m.passKey(msg)
+		case stageFound:
+			return m.foundKey(msg)
+		case stageSaving:
+			return m, nil
+		}
+		return m.formKey(msg)
+	case tea.PasteMsg:
+		switch m.stage {
+		case stageMenu: // a dragged file pastes its path
+			m.stage, m.err = stageForm, ""
+			m, _ = m.focusField(fieldSource)
+		case stagePass:
+			var cmd tea.Cmd
+			m.pass, cmd = m.pass.Update(msg)
+			return m, cmd
 		}
 	}
-	if _, paste := msg.(tea.PasteMsg); paste && m.focus == addNone {
-		m, _ = m.focusField(fieldSource) // a dragged file pastes its path
-	}
-	if m.focus == addNone {
+	if m.stage != stageForm || m.focus == addNone {
 		return m, nil
 	}
+	return m.fieldUpdate(msg)
+}
+
+// fieldUpdate hands msg to the focused field and checks what it holds.
+func (m addModel) fieldUpdate(msg tea.Msg) (addModel, tea.Cmd) {
 	var cmd tea.Cmd
 	before := m.fields[m.focus].Value()
 	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
@@ -282,73 +332,423 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return m, cmd
 }
 
-// readSource starts reading the image whose path is in the source field,
-// if there is one not read yet.
-func (m addModel) readSource() (addModel, tea.Cmd, bool) {
-	src := strings.TrimSpace(m.fields[fieldSource].Value())
-	if src == "" || !looksLikePath(src) || m.read == src {
-		return m, nil, false
+// menuKey moves between the menu's rows and opens one on enter.
+func (m addModel) menuKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	k := m.c.keys
+	switch {
+	case matches(msg, k.Back):
+		return nil, nil
+	case matches(msg, k.NextField):
+		m.row = (m.row + 1) % addRows
+	case matches(msg, k.PrevField):
+		m.row = (m.row - 1 + addRows) % addRows
+	case matches(msg, k.Submit) && m.row >= 0:
+		m.err = ""
+		switch m.row {
+		case rowScreen:
+			return m.read(fromScreen, "", nil)
+		case rowClipboard:
+			return m.read(fromClipboard, "", nil)
+		case rowTyped:
+			m.stage = stageForm
+			return m.focusField(fieldIssuer)
+		default:
+			m.stage = stageForm
+			return m.focusField(fieldSource)
+		}
 	}
-	path := cleanPath(src, m.c.cfg.Home)
-	m.busy = "Reading " + filepath.Base(path) + "…"
-	return m, importCmd(m.c.backend(), src, path), true
+	return m, nil
 }
 
-// addCmd saves the accounts as new ones and selects the first.
-func addCmd(s *session, as []vault.Account) tea.Cmd {
-	return saveCmd(s, func(tx *vault.Tx) (string, string, error) {
-		id := ""
-		for _, a := range as {
-			added, err := tx.Add(a)
-			if err != nil {
-				return "", "", err
-			}
-			if id == "" {
-				id = added.ID
+// formKey moves between the form's fields, reads a file and saves.
+func (m addModel) formKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	k := m.c.keys
+	switch {
+	case matches(msg, k.Back):
+		return m.toMenu(), nil
+	case matches(msg, k.NextField):
+		return m.focusField(m.focus + 1)
+	case matches(msg, k.PrevField):
+		if m.focus == addNone {
+			return m.focusField(addFields - 1)
+		}
+		return m.focusField(m.focus - 1)
+	case matches(msg, k.Submit):
+		if m.focus == fieldSource {
+			if src := strings.TrimSpace(m.fields[fieldSource].Value()); src != "" && looksLikePath(src) {
+				return m.read(fromFile, src, nil)
 			}
 		}
-		note := "Added " + label(as[0])
-		if len(as) > 1 {
-			note = fmt.Sprintf("Added %d accounts", len(as))
+		return m.focusField(m.focus + 1)
+	case matches(msg, k.Save):
+		if src := strings.TrimSpace(m.fields[fieldSource].Value()); src != "" && looksLikePath(src) {
+			return m.read(fromFile, src, nil) // the file's accounts are shown before any save
 		}
-		return note, id, nil
-	})
+		if len(m.parsed) > 0 && m.err == "" {
+			m.stage = stageSaving
+			return m, addAccountsCmd(m.c.backend(), m.c.sess, m.parsed)
+		}
+		if m.err == "" {
+			m.err = "Nothing to save yet: paste a URI or a file's path, or type the fields."
+		}
+		return m, nil
+	}
+	if m.focus == addNone {
+		return m, nil
+	}
+	return m.fieldUpdate(msg)
 }
 
-// View renders the form and the preview with its live code.
+// passKey takes an encrypted export's passphrase; enter opens the file
+// with it (which saves nothing: its accounts are shown first).
+func (m addModel) passKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	k := m.c.keys
+	switch {
+	case matches(msg, k.Back):
+		m.pass.Reset()
+		return m.toMenu(), nil
+	case matches(msg, k.Submit):
+		if m.pass.Value() == "" {
+			m.err = "Type the passphrase that was set when the file was exported."
+			return m, nil
+		}
+		pass := []byte(m.pass.Value()) // findCmd wipes it
+		m.pass.Reset()
+		return m.read(fromFile, m.typed, pass)
+	}
+	var cmd tea.Cmd
+	m.pass, cmd = m.pass.Update(msg)
+	return m, cmd
+}
+
+// foundKey ticks and unticks what was found and saves the ticked on
+// ctrl+s.
+func (m addModel) foundKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
+	k := m.c.keys
+	n := len(m.found.Accounts)
+	switch {
+	case matches(msg, k.Back):
+		return m.toMenu(), nil
+	case matches(msg, k.NextField):
+		m.cursor = (m.cursor + 1) % n
+	case matches(msg, k.PrevField):
+		m.cursor = (m.cursor - 1 + n) % n
+	case matches(msg, k.Check) && n > 1:
+		m.ticked[m.cursor] = !m.ticked[m.cursor]
+		m.err = ""
+	case matches(msg, k.Save):
+		var chosen []vault.Account
+		for i, a := range m.found.Accounts {
+			if m.ticked[i] {
+				chosen = append(chosen, a)
+			}
+		}
+		if len(chosen) == 0 {
+			m.err = "Nothing is ticked: " + k.Check.Help().Key + " ticks the account under the cursor."
+			return m, nil
+		}
+		m.stage, m.err = stageSaving, ""
+		return m, addAccountsCmd(m.c.backend(), m.c.sess, chosen)
+	}
+	return m, nil
+}
+
+// read starts reading the screen, the clipboard or the file typed, with
+// the session's context (a lock cancels it) under one of its own (esc).
+func (m addModel) read(from int, typed string, pass []byte) (addModel, tea.Cmd) {
+	ctx, cancel := context.WithCancel(m.c.sess.ctx)
+	m.cancel = cancel
+	m.req++
+	m.from, m.stage, m.err = from, stageBusy, ""
+	switch from {
+	case fromScreen:
+		m.busy = "Looking for QR codes on the screen… (the desktop may ask you to share the screen)"
+	case fromClipboard:
+		m.busy = "Reading the clipboard…"
+	default:
+		m.typed = typed
+		m.path = cleanPath(typed, m.c.cfg.Home)
+		m.busy = "Reading " + text(filepath.Base(m.path)) + "…"
+	}
+	return m, findCmd(ctx, m.c.backend(), m.c.sess, m.req, from, m.path, pass)
+}
+
+// stopReading cancels the reading in flight and goes back to where it was
+// started.
+func (m addModel) stopReading() addModel {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.req++ // whatever still comes back is dropped
+	m.busy = ""
+	if m.from == fromFile {
+		m.stage = stageForm
+		return m
+	}
+	m.stage = stageMenu
+	return m
+}
+
+// onFound shows what a reading found, asks for a passphrase, or says why
+// nothing was found.
+func (m addModel) onFound(msg foundMsg) (screen, tea.Cmd) {
+	if msg.req != m.req || m.stage != stageBusy || msg.from != m.c.sess {
+		wipeAll(msg.found.Accounts)
+		return m, nil
+	}
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.busy = ""
+	back := stageMenu
+	if m.from == fromFile {
+		back = stageForm
+	}
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		m.stage = back
+		return m, nil
+	case errors.Is(msg.err, importer.ErrPassphraseNeeded):
+		m.stage, m.err = stagePass, ""
+		return m, m.pass.Focus()
+	case errors.Is(msg.err, importer.ErrWrongPassphrase):
+		m.stage, m.err = stagePass, sentence(msg.err)
+		return m, m.pass.Focus()
+	case msg.err != nil:
+		m.stage, m.err = back, sentence(msg.err)
+		return m, nil
+	}
+	m.pass.Blur()
+	m.stage, m.found, m.cursor = stageFound, msg.found, 0
+	m.ticked = make([]bool, len(msg.found.Accounts))
+	for i := range m.ticked {
+		m.ticked[i] = true
+	}
+	return m, nil
+}
+
+// onAdded goes back to the list once the accounts are saved, or first
+// offers to delete the image they came from.
+func (m addModel) onAdded(msg addedMsg) (screen, tea.Cmd) {
+	if m.stage != stageSaving {
+		return m, nil
+	}
+	if msg.err != nil { // the root shows why; what was found stays
+		if len(m.found.Accounts) > 0 {
+			m.stage = stageFound
+		} else {
+			m.stage = stageForm
+		}
+		return m, nil
+	}
+	holds := m.found.HoldsSecret
+	path := m.path
+	m.forget()
+	if holds == "" || m.from != fromFile {
+		return nil, nil
+	}
+	return newConfirm(m.c, "Delete the image?", []string{
+		sentence(errors.New(holds)),
+		"Once the code worked at the service, nobody needs the file: delete it (for good, not to the trash).",
+	}, "delete the file", "keep it", deleteFileCmd(m.c.backend(), path)), nil
+}
+
+// toMenu wipes what was read or parsed and shows the menu again.
+func (m addModel) toMenu() addModel {
+	m.forget()
+	m.found, m.ticked, m.parsed = Found{}, nil, nil
+	m.stage, m.err, m.busy = stageMenu, "", ""
+	for i := range m.fields {
+		m.fields[i].Reset()
+		m.fields[i].Blur()
+	}
+	m.focus = addNone
+	m.pass.Reset()
+	m.pass.Blur()
+	return m
+}
+
+// addedNote says what a save did: what was added, and what was already in
+// the vault and so not added again.
+func addedNote(added, dups []vault.Account) string {
+	var note string
+	switch len(added) {
+	case 0:
+		note = "Nothing added"
+	case 1:
+		note = "Added " + label(added[0])
+	default:
+		note = fmt.Sprintf("Added %d accounts", len(added))
+	}
+	switch {
+	case len(dups) == 1:
+		note += "; " + label(dups[0]) + " was already in the vault"
+	case len(dups) > 1:
+		note += fmt.Sprintf("; %d were already in the vault", len(dups))
+	}
+	return note + "."
+}
+
+// View renders the screen's stage.
 func (m addModel) View() string {
-	w, h, t := m.w, m.h, m.c.codeTime()
-	st, k := m.c.styles, m.c.keys
+	w, h := m.w, m.h
+	st := m.c.styles
 	lines := []string{st.Title.Render("Add an account"), ""}
-	lines = append(lines, st.Label.Render("Paste an otpauth:// URI, or a QR image's path (drag the file here):"))
+	switch m.stage {
+	case stageMenu:
+		lines = append(lines, m.menuView()...)
+	case stageBusy:
+		lines = append(lines, st.Faint.Render(m.busy))
+	case stagePass:
+		lines = append(lines, text(filepath.Base(m.path))+" is encrypted: type the passphrase set when it was exported (not your vault's).", "", m.pass.View())
+		if m.err != "" {
+			lines = append(lines, "", st.Error.Render(m.err))
+		}
+	case stageFound, stageSaving:
+		lines = append(lines, m.foundView(w, h)...)
+	default:
+		lines = append(lines, m.formView(w)...)
+	}
+	lines = append(lines, "", m.c.hints(m.ShortHelp()...))
+	return fit(wrapLines(lines, w), w, h)
+}
+
+// menuView is the rows of the menu, the chosen one marked and explained.
+func (m addModel) menuView() []string {
+	st, k := m.c.styles, m.c.keys
+	lines := []string{"Where is the service's QR code or key?", ""}
+	for i, r := range addRowText {
+		if i == m.row {
+			lines = append(lines, st.Selected.Render("▸ "+r[0]))
+			continue
+		}
+		lines = append(lines, "  "+r[0])
+	}
+	lines = append(lines, "")
+	switch {
+	case m.err != "":
+		lines = append(lines, st.Error.Render(m.err))
+	case m.row < 0:
+		lines = append(lines, st.Faint.Render("No row is chosen: "+k.NextField.Help().Key+" or ↓ chooses one, "+k.Submit.Help().Key+" opens it."))
+	default:
+		lines = append(lines, st.Faint.Render(addRowText[m.row][1]))
+	}
+	return lines
+}
+
+// formView is the form: a URI or a file's path, or the typed fields, and
+// the live preview.
+func (m addModel) formView(w int) []string {
+	st, k := m.c.styles, m.c.keys
+	lines := []string{st.Label.Render("Paste an otpauth:// URI, or a QR image's or export's path (drag the file here):")}
 	lines = append(lines, m.fields[fieldSource].View(), "", st.Label.Render("…or type what the service shows:"))
 	for i := fieldIssuer; i < addFields; i++ {
 		lines = append(lines, m.fields[i].View())
 	}
 	lines = append(lines, "")
 	switch {
-	case m.busy != "":
-		lines = append(lines, st.Faint.Render(m.busy))
 	case m.err != "":
 		lines = append(lines, st.Error.Render(m.err))
 	case len(m.parsed) > 0:
-		lines = append(lines, m.preview(w, t)...)
+		lines = append(lines, m.preview(m.parsed[0], len(m.parsed)-1, w)...)
 	case m.focus == addNone:
 		lines = append(lines, st.Faint.Render("No field is chosen: "+k.NextField.Help().Key+" chooses one (a paste goes to the first)."))
 	default:
 		src := strings.TrimSpace(m.fields[fieldSource].Value())
 		if src != "" && looksLikePath(src) {
-			lines = append(lines, st.Faint.Render("Press "+k.Submit.Help().Key+" to read the image."))
+			lines = append(lines, st.Faint.Render("Press "+k.Submit.Help().Key+" to read the file."))
 		}
 	}
-	lines = append(lines, "", m.c.hints(m.ShortHelp()...))
-	return fit(wrapLines(lines, w), w, h)
+	return lines
 }
 
-// preview shows the parsed account and its current code.
-func (m addModel) preview(w int, t time.Time) []string {
-	st := m.c.styles
-	a := m.parsed[0]
+// where says where the accounts were found.
+func (m addModel) where() string {
+	switch m.from {
+	case fromScreen:
+		return "on the screen"
+	case fromClipboard:
+		return "on the clipboard"
+	}
+	return "in " + text(filepath.Base(m.path))
+}
+
+// foundView shows what was found: one account with its live code, or
+// several as rows to tick, each with its first code; then the warnings.
+func (m addModel) foundView(w, h int) []string {
+	st, k := m.c.styles, m.c.keys
+	as := m.found.Accounts
+	var lines []string
+	if len(as) == 1 {
+		lines = append(lines, "Found 1 account "+m.where()+":")
+		lines = append(lines, m.preview(as[0], 0, w)...)
+	} else {
+		lines = append(lines, fmt.Sprintf("Found %d accounts %s: tick those to add, then %s.", len(as), m.where(), k.Save.Help().Key))
+		room := max(h-9-len(m.found.Warnings), 3)
+		top := 0
+		if m.cursor >= room {
+			top = m.cursor - room + 1
+		}
+		t := m.c.codeTime()
+		for i := top; i < len(as) && i < top+room; i++ {
+			row := m.foundRow(as[i], m.ticked[i], t)
+			if i == m.cursor {
+				lines = append(lines, st.Selected.Render(cut("▸ "+row, w)))
+				continue
+			}
+			lines = append(lines, cut("  "+row, w))
+		}
+		if top+room < len(as) {
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("  …%d more below", len(as)-top-room)))
+		}
+		lines = append(lines, st.Faint.Render("Type each code into its service to finish enrolling."))
+		if a := as[m.cursor]; a.Type == vault.HOTP {
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("%s is counter-based: its first code uses counter %d (after saving, %s on the list shows it).", label(a), a.Counter, k.Next.Help().Key)))
+		}
+	}
+	for _, wn := range m.found.Warnings {
+		lines = append(lines, st.Warn.Render("! "+wn))
+	}
+	switch {
+	case m.stage == stageSaving:
+		lines = append(lines, st.Faint.Render("Saving…"))
+	case m.err != "":
+		lines = append(lines, st.Error.Render(m.err))
+	}
+	return lines
+}
+
+// foundRow is one row of the choice: a tick box, the account and its
+// first code.
+func (m addModel) foundRow(a vault.Account, ticked bool, t time.Time) string {
+	box := "[ ] "
+	if ticked {
+		box = "[x] "
+	}
+	name := text(a.Issuer)
+	if a.Name != "" {
+		if name != "" {
+			name += " · "
+		}
+		name += text(a.Name)
+	}
+	if a.Type == vault.HOTP {
+		return box + name + fmt.Sprintf("  HOTP, counter %d", a.Counter)
+	}
+	c := totpAt(a, t)
+	if c.err != nil {
+		return box + name
+	}
+	return box + name + "  " + group(c.code) + fmt.Sprintf(" %ds", c.left)
+}
+
+// preview shows an account, its type and its current code to type into
+// the service (for HOTP, the counter its first code uses); more counts the
+// other accounts that are saved with it.
+func (m addModel) preview(a vault.Account, more, w int) []string {
+	st, t := m.c.styles, m.c.codeTime()
 	head := text(a.Issuer)
 	if a.Name != "" {
 		head += " · " + text(a.Name)
@@ -359,7 +759,7 @@ func (m addModel) preview(w int, t time.Time) []string {
 	}
 	lines := []string{st.Title.Render(head), st.Faint.Render(kind)}
 	if a.Type == vault.HOTP {
-		lines = append(lines, "Counter-based: after saving, press "+m.c.keys.Next.Help().Key+" on the list for its first code.")
+		lines = append(lines, fmt.Sprintf("Counter-based: its first code uses counter %d; after saving, press %s on the list to see it.", a.Counter, m.c.keys.Next.Help().Key))
 	} else {
 		c := totpAt(a, t)
 		code := st.Code.Render(group(c.code))
@@ -373,12 +773,19 @@ func (m addModel) preview(w int, t time.Time) []string {
 		}
 		lines = append(lines, "Type this code into "+who+" to finish enrolling, then press "+m.c.keys.Save.Help().Key+" to save.")
 	}
-	if n := len(m.parsed) - 1; n > 0 {
-		lines = append(lines, st.Faint.Render(fmt.Sprintf("…and %d more account(s) from the same file: "+m.c.keys.Save.Help().Key+" saves them all.", n)))
+	if more > 0 {
+		lines = append(lines, st.Faint.Render(fmt.Sprintf("…and %d more account(s) with it: "+m.c.keys.Save.Help().Key+" saves them all.", more)))
 	}
 	box := st.Box.Width(min(w, 76)).Render(strings.Join(lines, "\n"))
 	return strings.Split(box, "\n")
 }
 
-// forget wipes the parsed secrets (on cancel and on lock).
-func (m addModel) forget() { wipeAll(m.parsed) }
+// forget wipes the secrets read or parsed (on leaving and on lock) and
+// stops a reading in flight.
+func (m addModel) forget() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	wipeAll(m.parsed)
+	wipeAll(m.found.Accounts)
+}

@@ -8,6 +8,7 @@ package tui
 // out) and comes back as a message.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -241,15 +242,81 @@ func saveRecentCmd(b Backend, v Vault, recent map[string]int64) tea.Cmd {
 	return func() tea.Msg { _ = b.SaveRecent(v, recent); return nil }
 }
 
-// importCmd reads accounts from a file through the importer. Its errors
-// name the file's problem, never its content.
-func importCmd(b Backend, typed, path string) tea.Cmd {
+// Where the add screen's accounts come from.
+const (
+	fromScreen = iota
+	fromClipboard
+	fromFile
+)
+
+// foundMsg carries what the screen, the clipboard or a file held, for the
+// add screen of session from; req says which reading it answers (a later
+// one replaces it).
+type foundMsg struct {
+	from  *session
+	req   int
+	found Found
+	err   error
+}
+
+// findCmd reads accounts from the screen, the clipboard or the file at
+// path (pass: an encrypted export's passphrase, wiped when done), for
+// session s. ctx is the session's, or a child of it: a lock, or esc,
+// cancels the capture. Its errors name the problem, never the content.
+func findCmd(ctx context.Context, b Backend, s *session, req, from int, path string, pass []byte) tea.Cmd {
 	return func() tea.Msg {
-		as, err := b.ImportFile(path)
-		if err == nil && len(as) == 0 {
-			err = errors.New("no account was found in that file")
+		defer clear(pass)
+		var f Found
+		var err error
+		switch from {
+		case fromScreen:
+			f, err = b.FindOnScreen(ctx)
+		case fromClipboard:
+			f, err = b.FindOnClipboard(ctx)
+		default:
+			f, err = b.ImportFile(path, pass)
+			freeKDFMemory()
 		}
-		return importedMsg{path: typed, accts: as, err: err}
+		if err == nil && len(f.Accounts) == 0 {
+			err = errors.New("no account was found there")
+		}
+		if ctx.Err() != nil { // cancelled: nobody will show it
+			wipeAll(f.Accounts)
+			return foundMsg{from: s, req: req, err: ctx.Err()}
+		}
+		return foundMsg{from: s, req: req, found: f, err: err}
+	}
+}
+
+// addedMsg is the result of saving the add screen's accounts: those added
+// (with their IDs) and those already in the vault.
+type addedMsg struct {
+	changed
+	added, dups []vault.Account
+	err         error
+}
+
+// addAccountsCmd adds the accounts that session s's vault does not hold
+// yet, in one merge, and says which were duplicates.
+func addAccountsCmd(b Backend, s *session, as []vault.Account) tea.Cmd {
+	v := s.v
+	return func() tea.Msg {
+		added, dups, err := b.AddAccounts(v, as)
+		if err != nil {
+			return addedMsg{changed: changed{from: s}, err: err}
+		}
+		return addedMsg{changed: snapshot(s, v), added: added, dups: dups}
+	}
+}
+
+// deleteFileCmd deletes the image file whose accounts were saved, and
+// says so on the status line.
+func deleteFileCmd(b Backend, path string) tea.Cmd {
+	return func() tea.Msg {
+		if err := b.DeleteFile(path); err != nil {
+			return toastMsg{"Not deleted: " + err.Error(), true}
+		}
+		return toastMsg{"Deleted " + text(path) + ".", false}
 	}
 }
 

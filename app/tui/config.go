@@ -156,8 +156,11 @@ type Backend interface {
 	// off: server minus local, before any applied correction.
 	MeasureClock(ctx context.Context, server string) (time.Duration, error)
 
-	// ImportFile reads accounts from a file (a QR image, an export).
-	ImportFile(path string) ([]vault.Account, error)
+	// ImportFile reads accounts from a file (a QR image, an export), with
+	// pass as the passphrase of an encrypted export (nil: none yet, and an
+	// encrypted file fails with importer.ErrPassphraseNeeded). It keeps no
+	// copy of pass.
+	ImportFile(path string, pass []byte) (Found, error)
 	// CheckBackupTarget refuses a backup path before any passphrase is
 	// asked (typed is the path as the person typed it, for the wording).
 	CheckBackupTarget(path, typed string) error
@@ -209,6 +212,21 @@ type Backend interface {
 	// shared machine, a new key with a passphrase slot under pass and no
 	// keyring slot, and deletes the keyring item. It wipes pass.
 	DropKeyring(v Vault, pass []byte) error
+
+	// FindOnScreen captures the screen and reads its QR codes, as 'wardkey
+	// add --screen' does, the pixels wiped; ctx (the session's) cancels it.
+	FindOnScreen(ctx context.Context) (Found, error)
+	// FindOnClipboard reads the clipboard's QR image or otpauth URIs, as
+	// 'wardkey add --clipboard' does, and clears the clipboard if it still
+	// holds what was read.
+	FindOnClipboard(ctx context.Context) (Found, error)
+	// AddAccounts adds, in one merge, the accounts of as that v does not
+	// hold yet (the same issuer, name and secret is a duplicate), as
+	// 'wardkey import' does: what was added (with IDs) and the duplicates.
+	AddAccounts(v Vault, as []vault.Account) (added, dups []vault.Account, err error)
+	// DeleteFile deletes the image whose accounts were added (it holds
+	// their secrets): a regular file only, never through a symlink.
+	DeleteFile(path string) error
 }
 
 // SettingsChange is what the settings screen saves: every value, as the
@@ -232,6 +250,22 @@ type NewProfileRequest struct {
 // Format prints the request with its passphrase redacted.
 func (r NewProfileRequest) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "tui.NewProfileRequest{Name: %q, DisplayName: %q, Passphrase: redacted}", r.Name, r.DisplayName)
+}
+
+// Found is what the screen, the clipboard or a file held, as the add
+// screen shows it. Package app fills it in the words the command line
+// uses.
+type Found struct {
+	// Accounts are the accounts found, without IDs, each valid.
+	Accounts []vault.Account
+	// Warnings are sentences to show beside them: entries skipped, codes of
+	// a Google Authenticator export that are missing, what was done to the
+	// clipboard or to the screenshot portal's file.
+	Warnings []string
+	// HoldsSecret, when not empty, says that the file read (a screenshot, a
+	// photo of a QR code) still holds the secrets: the add screen offers to
+	// delete it once the accounts are saved.
+	HoldsSecret string
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;

@@ -328,7 +328,7 @@ func TestSortByRecent(t *testing.T) {
 func TestAddByURIAndFields(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
-	d.key("a", "tab")
+	d.addVia(rowURI)
 	d.typeText("otpauth://totp/Ward%203:kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203")
 	d.key("ctrl+s")
 	if d.front() != "codes" || len(v.Accounts()) != 7 {
@@ -337,7 +337,7 @@ func TestAddByURIAndFields(t *testing.T) {
 	if a, _ := d.m.list.current(); a.Label() != "Ward 3:kay" {
 		t.Fatalf("the new account is not selected: %s", a.Label())
 	}
-	d.key("a", "tab", "tab")
+	d.addVia(rowTyped)
 	d.typeText("Pathology")
 	d.key("tab")
 	d.typeText("dr.ng")
@@ -367,19 +367,19 @@ func TestAddByURIAndFields(t *testing.T) {
 func TestAddImage(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	var gotPath string
-	cfg.ImportFile = func(p string) ([]vault.Account, error) {
+	cfg.ImportFile = func(p string, pass []byte) (Found, error) {
 		gotPath = p
 		s, _ := vault.ParseSecret("GEZDGNBVGY3TQOJQ")
-		return []vault.Account{
+		return Found{Accounts: []vault.Account{
 			{Issuer: "Rota", Name: "a", Secret: s, Type: vault.TOTP, Algorithm: vault.SHA1, Digits: 6, Period: 30},
 			{Issuer: "Rota", Name: "b", Secret: s, Type: vault.TOTP, Algorithm: vault.SHA1, Digits: 6, Period: 30},
-		}, nil
+		}}, nil
 	}
 	d := newDriver(t, cfg)
-	d.key("a", "tab")
+	d.addVia(rowFile)
 	d.typeText(`/tmp/my\ qr.png`)
 	d.key("enter")
-	if gotPath != "/tmp/my qr.png" || !strings.Contains(d.screen(), "1 more account") {
+	if gotPath != "/tmp/my qr.png" || !d.has("Found 2 accounts in my qr.png") {
 		t.Fatalf("path %q\n%s", gotPath, d.screen())
 	}
 	d.key("enter")
@@ -549,18 +549,18 @@ func TestNTPBanner(t *testing.T) {
 
 // Keys that arrive together (typed ahead, or in one read from the
 // terminal) land on the screen the previous key opened, never on the
-// screen being left: "a", tab, then "d" types a d into the add form, it does not
+// screen being left: "a", the URI row, then "d" types a d into the add form, it does not
 // open the delete question on the list.
 func TestTypedAheadKeysReachTheNewScreen(t *testing.T) {
 	cfg, v := memConfig(t, demoAccounts(t))
 	d := newDriver(t, cfg)
 	// Deliver the keys without running the commands between them, as a
 	// program does when they are already queued.
-	for _, k := range []string{"a", "tab", "d", "y"} {
+	for _, k := range []string{"a", "down", "down", "down", "down", "enter", "d", "y"} {
 		m, _ := d.m.Update(keyMsg(k))
 		d.m = m.(Model)
 	}
-	if d.front() != "add" || !d.has("URI or image: dy") {
+	if d.front() != "add" || !d.has("URI or file: dy") {
 		t.Fatalf("the keys after a did not reach the add form:\n%s", d.screen())
 	}
 	if len(v.Accounts()) != 6 {

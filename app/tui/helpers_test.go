@@ -323,7 +323,7 @@ type testConfig struct {
 	Recent       func() map[string]int64
 	SaveRecent   func(map[string]int64) error
 	MeasureClock func() (time.Duration, error)
-	ImportFile   func(path string) ([]vault.Account, error)
+	ImportFile   func(path string, pass []byte) (Found, error)
 	ReadBackup   func(path string, pass []byte) (backup.Backup, error)
 	Clipboard    Clipboard
 	Log          *slog.Logger
@@ -335,6 +335,10 @@ type testConfig struct {
 	CreateProfile func(NewProfileRequest) (*vault.Vault, Profile, error)
 	AddRecovery   func(v Vault, code string) error
 	DropKeyring   func(v Vault, pass []byte) error
+
+	FindOnScreen    func(ctx context.Context) (Found, error)
+	FindOnClipboard func(ctx context.Context) (Found, error)
+	DeleteFile      func(path string) error
 }
 
 // fakeBackend answers from a testConfig's stubs.
@@ -420,11 +424,11 @@ func (b *fakeBackend) MeasureClock(context.Context, string) (time.Duration, erro
 	return b.tc.MeasureClock()
 }
 
-func (b *fakeBackend) ImportFile(path string) ([]vault.Account, error) {
+func (b *fakeBackend) ImportFile(path string, pass []byte) (Found, error) {
 	if b.tc.ImportFile == nil {
-		return nil, errors.New("QR import is not built yet: paste the otpauth:// URI, or type the fields")
+		return Found{}, errors.New("QR import is not built yet: paste the otpauth:// URI, or type the fields")
 	}
-	return b.tc.ImportFile(path)
+	return b.tc.ImportFile(path, pass)
 }
 
 func (b *fakeBackend) CheckBackupTarget(string, string) error { return nil }
@@ -485,6 +489,53 @@ func (b *fakeBackend) SaveSettings(_ string, v Vault, ch SettingsChange) (Settin
 		return nil
 	})
 	return ch, err
+}
+
+func (b *fakeBackend) FindOnScreen(ctx context.Context) (Found, error) {
+	if b.tc.FindOnScreen == nil {
+		return Found{}, errors.New("no QR code with an otpauth URI on the screen: show the service's set-up page and try again")
+	}
+	return b.tc.FindOnScreen(ctx)
+}
+
+func (b *fakeBackend) FindOnClipboard(ctx context.Context) (Found, error) {
+	if b.tc.FindOnClipboard == nil {
+		return Found{}, errors.New("no QR code or otpauth URI on the clipboard: copy the service's QR image or set-up URI and try again")
+	}
+	return b.tc.FindOnClipboard(ctx)
+}
+
+// AddAccounts is app's mergeImport in small: one Update, duplicates by
+// content (app's tests check the real one).
+func (b *fakeBackend) AddAccounts(v Vault, as []vault.Account) (added, dups []vault.Account, err error) {
+	err = v.Update(func(tx *vault.Tx) error {
+		live := tx.State().Live()
+		var fresh []vault.Account
+	next:
+		for _, a := range as {
+			for _, l := range append(live, fresh...) {
+				if a.SameContent(l) {
+					dups = append(dups, a)
+					continue next
+				}
+			}
+			fresh = append(fresh, a)
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		var err error
+		added, err = tx.AddAll(fresh)
+		return err
+	})
+	return added, dups, err
+}
+
+func (b *fakeBackend) DeleteFile(path string) error {
+	if b.tc.DeleteFile == nil {
+		return errors.New("no files in this test")
+	}
+	return b.tc.DeleteFile(path)
 }
 
 // memConfig is a keyring profile whose vault, in memory, holds as.
@@ -592,4 +643,15 @@ func (b *fakeBackend) DropKeyring(v Vault, pass []byte) error {
 		return errors.New("no keyring here")
 	}
 	return b.tc.DropKeyring(v, pass)
+}
+
+// addVia opens the add screen and the menu row chosen (rowScreen, ...),
+// with tab and enter as a person would.
+func (d *driver) addVia(row int) {
+	d.t.Helper()
+	d.key("a")
+	for range row + 1 {
+		d.key("tab")
+	}
+	d.key("enter")
 }

@@ -200,9 +200,21 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 			wipeRead(msg)
 			return m, nil
 		}
-	case importedMsg:
+	case foundMsg:
+		if _, ok := m.front.(addModel); !ok || msg.from != s {
+			wipeAll(msg.found.Accounts)
+			return m, nil
+		}
+	case addedMsg:
+		if msg.err != nil {
+			m.status = m.status.set("Not saved: "+describeSave(msg.err), true, now)
+		} else {
+			m.status = m.status.set(addedNote(msg.added, msg.dups), false, now)
+		}
+		if len(msg.added) > 0 {
+			m.list.selectID(msg.added[0].ID)
+		}
 		if _, ok := m.front.(addModel); !ok {
-			wipeAll(msg.accts)
 			return m, nil
 		}
 	case helpMsg:

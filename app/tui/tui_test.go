@@ -145,14 +145,14 @@ func TestGolden(t *testing.T) {
 		{"add_uri", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a", "tab")
+			d.addVia(rowURI)
 			d.typeText("otpauth://totp/Ward%203%20Rota:sister.kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203%20Rota")
 			return d
 		}},
 		{"add_typed_bad", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a", "tab", "tab")
+			d.addVia(rowTyped)
 			d.typeText("Pathology")
 			d.key("tab")
 			d.typeText("dr.ng")
@@ -163,7 +163,7 @@ func TestGolden(t *testing.T) {
 		{"add_image_unbuilt", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			d := newDriver(t, cfg)
-			d.key("a", "tab")
+			d.addVia(rowFile)
 			d.typeText("'/home/nurse/Desktop/ehr qr.png'")
 			d.key("enter")
 			return d

@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,28 +55,36 @@ var typingScreens = []struct {
 	name  string
 	keys  []string
 	front string
+	stage string // what the screen shows there, when the front alone does not tell
 }{
-	{"codes", nil, "codes"},
-	{"find", []string{"/"}, "codes"},
-	{"big", []string{"space"}, "big"},
-	{"big_hotp", []string{"G", "k", "k", "space"}, "big"}, // Pharmacy, counter-based
-	{"help", []string{"?"}, "help"},
-	{"add", []string{"a"}, "add"},
-	{"edit", []string{"ctrl+e"}, "edit"},
-	{"delete", []string{"ctrl+d"}, "confirm"},
-	{"export_file", []string{"ctrl+x"}, "export"},
-	{"export_passphrase", []string{"ctrl+x", "enter"}, "export"},
-	{"restore_file", []string{"ctrl+r"}, "restore"},
-	{"restore_passphrase", []string{"ctrl+r", "~/b.age", "enter"}, "restore"},
-	{"restore_plan", []string{"ctrl+r", "~/b.age", "enter", "pw", "enter"}, "restore"},
-	{"settings", []string{"ctrl+o"}, "settings"},
-	{"settings_field", []string{"ctrl+o", "tab"}, "settings"},
-	{"settings_name", []string{"ctrl+o", "shift+tab"}, "settings"},
+	{"codes", nil, "codes", ""},
+	{"find", []string{"/"}, "codes", ""},
+	{"big", []string{"space"}, "big", ""},
+	{"big_hotp", []string{"G", "k", "k", "space"}, "big", ""}, // Pharmacy, counter-based
+	{"help", []string{"?"}, "help", ""},
+	{"add", []string{"a"}, "add", ""},
+	{"edit", []string{"ctrl+e"}, "edit", ""},
+	{"delete", []string{"ctrl+d"}, "confirm", ""},
+	{"export_file", []string{"ctrl+x"}, "export", ""},
+	{"export_passphrase", []string{"ctrl+x", "enter"}, "export", ""},
+	{"restore_file", []string{"ctrl+r"}, "restore", ""},
+	{"restore_passphrase", []string{"ctrl+r", "~/b.age", "enter"}, "restore", ""},
+	{"restore_plan", []string{"ctrl+r", "~/b.age", "enter", "pw", "enter"}, "restore", ""},
+	{"settings", []string{"ctrl+o"}, "settings", ""},
+	{"settings_field", []string{"ctrl+o", "tab"}, "settings", ""},
+	{"settings_name", []string{"ctrl+o", "shift+tab"}, "settings", ""},
 	// Once reauth_after (60 s) has passed, the guarded actions ask first.
-	{"reauth_export", []string{"wait", "ctrl+x"}, "reauth"},
-	{"reauth_restore", []string{"wait", "ctrl+r"}, "reauth"},
-	{"reauth_delete", []string{"wait", "ctrl+d"}, "reauth"},
-	{"reauth_settings", []string{"wait", "ctrl+o"}, "reauth"},
+	{"reauth_export", []string{"wait", "ctrl+x"}, "reauth", ""},
+	{"reauth_restore", []string{"wait", "ctrl+r"}, "reauth", ""},
+	{"reauth_delete", []string{"wait", "ctrl+d"}, "reauth", ""},
+	{"reauth_settings", []string{"wait", "ctrl+o"}, "reauth", ""},
+	{"add_menu_row", []string{"a", "tab"}, "add", "▸ Scan the screen"},
+	{"add_screen_found", []string{"a", "tab", "enter"}, "add", "Found 2 accounts on the screen"},
+	{"add_clipboard_found", []string{"a", "tab", "tab", "enter"}, "add", "Found 1 account on the clipboard"},
+	{"add_form", []string{"a", "up", "enter"}, "add", "Issuer:"},
+	{"add_file_passphrase", []string{"a", "tab", "tab", "tab", "enter", "/tmp/export.json", "enter"}, "add", "export.json is encrypted"},
+	{"add_file_found", []string{"a", "tab", "tab", "tab", "enter", "/tmp/export.json", "enter", "pw", "enter"}, "add", "Found 2 accounts in export.json"},
+	{"add_delete_offer", []string{"a", "tab", "tab", "tab", "enter", "/tmp/shot.png", "enter", "ctrl+s"}, "confirm", "Delete the image?"},
 }
 
 // typingVault is a vault file holding the demo accounts.
@@ -130,6 +139,22 @@ func typingDriver(t testing.TB, dir string) *driver {
 		}
 		return backup.Backup{State: vault.State{Accounts: as}}, nil
 	}
+	// The add screen's sources find accounts that are not in the vault;
+	// an export asks for a passphrase ("pw"); an image offers to be
+	// deleted, which typing must not do either.
+	cfg.FindOnScreen = onScreen(t, nil, "Screen:one", "Screen:two#3")
+	cfg.FindOnClipboard = onScreen(t, []string{"The clipboard was cleared."}, "Clipboard:one")
+	cfg.ImportFile = func(path string, pass []byte) (Found, error) {
+		if strings.HasSuffix(path, ".png") {
+			return anImage(t)(path, pass)
+		}
+		var got [][]byte
+		return encrypted(t, &got)(path, pass)
+	}
+	cfg.DeleteFile = func(p string) error {
+		t.Errorf("typing deleted %s", p)
+		return nil
+	}
 	d := newDriver(t, cfg)
 	d.typeText("pw")
 	d.key("enter")
@@ -147,7 +172,7 @@ func (d *driver) open(keys []string) {
 			d.now = d.now.Add(61 * time.Second) // no tick due: the idle lock is 120 s
 			continue
 		}
-		if len([]rune(k)) > 1 && !strings.Contains(k, "+") && k != "enter" && k != "space" {
+		if len([]rune(k)) > 1 && !strings.Contains(k, "+") && !slices.Contains([]string{"enter", "space", "tab", "esc", "up", "down"}, k) {
 			d.typeText(k)
 			continue
 		}
@@ -194,6 +219,9 @@ func TestTypingCannotDoDamage(t *testing.T) {
 					d.open(sc.keys)
 					if d.front() != sc.front {
 						t.Fatalf("%v opened %s, want %s:\n%s", sc.keys, d.front(), sc.front, d.screen())
+					}
+					if sc.stage != "" && !d.has(sc.stage) {
+						t.Fatalf("%v did not reach %q:\n%s", sc.keys, sc.stage, d.screen())
 					}
 					before := fingerprint(t, dir)
 					d.typeText(text)
