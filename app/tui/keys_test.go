@@ -59,7 +59,7 @@ func TestNoStringKeys(t *testing.T) {
 func TestIOOnlyInCommands(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	imports := regexp.MustCompile(`^\s*"(os|os/exec|net|net/http|io/fs|io/ioutil)"`)
-	calls := regexp.MustCompile(`\.(Update\(func\(tx|OpenDemo\(|ProbeKeyring\(|UnlockWait\(|ReadBackup\(|Export\(v|MeasureClock\(|ImportFile\(|SaveRecent\(|Clipboard\(\)\.|Reauth\(|SaveSettings\()|\bb\.(Open|Create|Local|Sync|Recent)\(|backup\.(Read|Write)\(|filepath\.(Walk|WalkDir|Glob|Abs|EvalSymlinks)\(`)
+	calls := regexp.MustCompile(`\.(Update\(func\(tx|OpenDemo\(|ProbeKeyring\(|UnlockWait\(|ReadBackup\(|Export\(v|MeasureClock\(|ImportFile\(|FindOnScreen\(|FindOnClipboard\(|AddAccounts\(|DeleteFile\(|SaveRecent\(|Clipboard\(\)\.|Reauth\(|SaveSettings\()|\bb\.(Open|Create|Local|Sync|Recent)\(|backup\.(Read|Write)\(|filepath\.(Walk|WalkDir|Glob|Abs|EvalSymlinks)\(`)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || f == "commands.go" || f == "config.go" {
 			continue
