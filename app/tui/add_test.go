@@ -388,3 +388,19 @@ func TestAddCaptureIsCancelled(t *testing.T) {
 		})
 	}
 }
+
+// What the add screen carries never prints a secret: its messages and
+// what was found, with %v, %+v and %#v.
+func TestAddMessagesDoNotLeak(t *testing.T) {
+	as := found(t, "EHR:dr.jones", "Door:c#4")
+	secret := as[0].Secret.Base32()
+	f := Found{Accounts: as, Warnings: []string{"w"}, HoldsSecret: "/tmp/x.png still holds the secret"}
+	for _, v := range []any{f, foundMsg{found: f}, addedMsg{added: as, dups: as}, as[0]} {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			s := fmt.Sprintf(verb, v)
+			if strings.Contains(s, secret) || strings.Contains(strings.ToLower(s), strings.ToLower(secret[:12])) {
+				t.Fatalf("%s of %T shows the secret: %s", verb, v, s)
+			}
+		}
+	}
+}
