@@ -234,6 +234,11 @@ func TestAddFromScreen(t *testing.T) {
 	if d.front() != "codes" || !d.has("Added 2 accounts.") {
 		t.Fatalf("no note of what was added:\n%s", d.screen())
 	}
+	for _, a := range v.Accounts() { // the screen wiped what it found: the vault keeps its own copy
+		if strings.Trim(string(a.Secret.Bytes()), "\x00") == "" {
+			t.Fatalf("%s was saved with a wiped secret", a.Label())
+		}
+	}
 	if a, _ := d.m.list.current(); a.Label() != "Ward 3 EHR:dr.jones" && a.Label() != "Pharmacy:night" {
 		t.Fatalf("the new account is not selected: %s", a.Label())
 	}
