@@ -85,7 +85,7 @@ type addModel struct {
 	from   int                // fromScreen, fromClipboard, fromFile
 	path   string             // the file (cleaned)
 	typed  string             // the source field's text when the file was read
-	pass   textinput.Model    // an encrypted export's passphrase
+	pass   byteField          // an encrypted export's passphrase
 
 	// What was found.
 	found  Found
@@ -102,7 +102,7 @@ func newAdd(c *common) (addModel, tea.Cmd) {
 		m.fields[i] = c.newField(labels[i], false, 4096)
 		m.fields[i].Placeholder = holders[i]
 	}
-	m.pass = c.newField("Passphrase: ", true, 1024)
+	m.pass = newByteField("Passphrase: ", 1024)
 	m = m.SetSize(c.width, c.height-2).(addModel)
 	return m, nil
 }
@@ -113,7 +113,6 @@ func (m addModel) SetSize(w, h int) screen {
 	for i := range m.fields {
 		m.fields[i].SetWidth(max(w-lipgloss.Width(m.fields[i].Prompt)-2, 8))
 	}
-	m.pass.SetWidth(max(w-lipgloss.Width(m.pass.Prompt)-2, 8))
 	return m
 }
 
@@ -281,7 +280,6 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		for i := range m.fields {
 			restyleFields(msg, &m.fields[i])
 		}
-		restyleFields(msg, &m.pass)
 		return m, nil
 	case foundMsg:
 		return m.onFound(msg)
@@ -310,9 +308,8 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			m.stage, m.err = stageForm, ""
 			m, _ = m.focusField(fieldSource)
 		case stagePass:
-			var cmd tea.Cmd
-			m.pass, cmd = m.pass.Update(msg)
-			return m, cmd
+			m.pass = m.pass.update(msg)
+			return m, nil
 		}
 	}
 	if m.stage != stageForm || m.focus == addNone {
@@ -405,20 +402,18 @@ func (m addModel) passKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 	k := m.c.keys
 	switch {
 	case matches(msg, k.Back):
-		m.pass.Reset()
 		return m.toMenu(), nil
 	case matches(msg, k.Submit):
-		if m.pass.Value() == "" {
+		if m.pass.empty() {
 			m.err = "Type the passphrase that was set when the file was exported."
 			return m, nil
 		}
-		pass := []byte(m.pass.Value()) // findCmd wipes it
-		m.pass.Reset()
+		pass := m.pass.take() // findCmd wipes it
+		m.pass.focused = false
 		return m.read(fromFile, m.typed, pass)
 	}
-	var cmd tea.Cmd
-	m.pass, cmd = m.pass.Update(msg)
-	return m, cmd
+	m.pass = m.pass.update(msg)
+	return m, nil
 }
 
 // foundKey ticks and unticks what was found and saves the ticked on
@@ -511,16 +506,15 @@ func (m addModel) onFound(msg foundMsg) (screen, tea.Cmd) {
 		m.stage = back
 		return m, nil
 	case errors.Is(msg.err, importer.ErrPassphraseNeeded):
-		m.stage, m.err = stagePass, ""
-		return m, m.pass.Focus()
+		m.stage, m.err, m.pass.focused = stagePass, "", true
+		return m, nil
 	case errors.Is(msg.err, importer.ErrWrongPassphrase):
-		m.stage, m.err = stagePass, sentence(msg.err)
-		return m, m.pass.Focus()
+		m.stage, m.err, m.pass.focused = stagePass, sentence(msg.err), true
+		return m, nil
 	case msg.err != nil:
 		m.stage, m.err = back, sentence(msg.err)
 		return m, nil
 	}
-	m.pass.Blur()
 	m.stage, m.found, m.cursor = stageFound, msg.found, 0
 	m.ticked = make([]bool, len(msg.found.Accounts))
 	for i := range m.ticked {
@@ -565,8 +559,8 @@ func (m addModel) toMenu() addModel {
 		m.fields[i].Blur()
 	}
 	m.focus = addNone
-	m.pass.Reset()
-	m.pass.Blur()
+	m.pass.reset()
+	m.pass.focused = false
 	return m
 }
 
@@ -602,7 +596,7 @@ func (m addModel) View() string {
 	case stageBusy:
 		lines = append(lines, st.Faint.Render(m.busy))
 	case stagePass:
-		lines = append(lines, text(filepath.Base(m.path))+" is encrypted: type the passphrase set when it was exported (not your vault's).", "", m.pass.View())
+		lines = append(lines, text(filepath.Base(m.path))+" is encrypted: type the passphrase set when it was exported (not your vault's).", "", m.pass.view())
 		if m.err != "" {
 			lines = append(lines, "", st.Error.Render(m.err))
 		}
@@ -788,4 +782,5 @@ func (m addModel) forget() {
 	}
 	wipeAll(m.parsed)
 	wipeAll(m.found.Accounts)
+	m.pass.reset() // the buffer is shared by every copy of the screen
 }

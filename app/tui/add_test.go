@@ -282,7 +282,14 @@ func TestAddEncryptedExport(t *testing.T) {
 		t.Fatalf("a wrong passphrase did not ask again:\n%s", d.screen())
 	}
 	d.typeText("pw")
+	field := d.m.front.(addModel).pass.buf[:1024] // the field's own bytes
+	if string(field[:2]) != "pw" {
+		t.Fatalf("the field does not keep the passphrase in its bytes: %q", field[:2])
+	}
 	d.key("enter")
+	if strings.Trim(string(field), "\x00") != "" {
+		t.Fatal("the field's bytes were not wiped once the passphrase was handed over")
+	}
 	if !d.has("Found 2 accounts in aegis.json") {
 		t.Fatalf("the right passphrase did not open the file:\n%s", d.screen())
 	}
@@ -294,7 +301,7 @@ func TestAddEncryptedExport(t *testing.T) {
 			t.Fatalf("a passphrase was not wiped after use: %q", p)
 		}
 	}
-	if d.m.front.(addModel).pass.Value() != "" {
+	if !d.m.front.(addModel).pass.empty() {
 		t.Fatal("the passphrase field still holds the passphrase")
 	}
 	d.key("ctrl+s")
