@@ -172,29 +172,15 @@ func addCaptured(e *env, screen, all, yes bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), captureTimeout)
 	defer cancel()
 	where := "on the clipboard"
-	var f capture.Found
-	var err error
 	if screen {
 		where = "on the screen"
-		f, err = capture.FindOnScreen(ctx)
-	} else {
-		f, err = capture.FindOnClipboard(ctx)
 	}
-	if f.Notice != "" {
-		fmt.Fprintf(e.err, "wardkey: %s\n", f.Notice)
+	found, notes, err := findCaptured(ctx, screen, "run '"+e.cmdline("add "+map[bool]string{true: "--screen", false: "--clipboard"}[screen])+"' again")
+	for _, n := range notes {
+		fmt.Fprintf(e.err, "wardkey: %s\n", n)
 	}
 	if err != nil {
-		return describeCapture(err, screen)
-	}
-	found := f.Accounts
-	for _, s := range f.Skipped {
-		fmt.Fprintf(e.err, "wardkey: %s\n", skippedEntry(s))
-	}
-	if len(found) == 0 {
-		return describeCapture(importer.ErrNoOTP, screen)
-	}
-	for _, m := range importer.MissingBatches(f.Batches) {
-		fmt.Fprintf(e.err, "wardkey: %s\n", missingCodes(m, "run '"+e.cmdline("add "+map[bool]string{true: "--screen", false: "--clipboard"}[screen])+"' again"))
+		return err
 	}
 	now := e.now().Add(e.offset())
 	fmt.Fprintf(e.out, "found %s %s:\n", plural(len(found), "account"), where)
@@ -234,6 +220,49 @@ func addCaptured(e *env, screen, all, yes bool) error {
 	}
 	return nil
 }
+
+// findCaptured reads the screen (screen) or the clipboard, for 'wardkey
+// add' and the TUI's add screen alike: the accounts found, the lines to
+// tell the person (what was done to the portal's file or the clipboard,
+// entries skipped, codes of a Google Authenticator export that are
+// missing, each followed by again), and a failure already worded
+// (describeCapture) that still matches its cause.
+func findCaptured(ctx context.Context, screen bool, again string) ([]vault.Account, []string, error) {
+	var f capture.Found
+	var err error
+	if screen {
+		f, err = capture.FindOnScreen(ctx)
+	} else {
+		f, err = capture.FindOnClipboard(ctx)
+	}
+	var notes []string
+	if f.Notice != "" {
+		notes = append(notes, f.Notice)
+	}
+	if err != nil {
+		return nil, notes, capturedError{describeCapture(err, screen), err}
+	}
+	for _, s := range f.Skipped {
+		notes = append(notes, skippedEntry(s))
+	}
+	if len(f.Accounts) == 0 {
+		return nil, notes, capturedError{describeCapture(importer.ErrNoOTP, screen), importer.ErrNoOTP}
+	}
+	for _, m := range importer.MissingBatches(f.Batches) {
+		notes = append(notes, missingCodes(m, again))
+	}
+	return f.Accounts, notes, nil
+}
+
+// capturedError is a capture's failure in the person's words that still
+// matches its cause (a cancelled context, for the TUI).
+type capturedError struct {
+	said  error
+	cause error
+}
+
+func (e capturedError) Error() string { return e.said.Error() }
+func (e capturedError) Unwrap() error { return e.cause }
 
 // firstCode is ", code 123 456" for a time-based account, "" for HOTP
 // (showing an HOTP code uses up its counter).

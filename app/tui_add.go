@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/wardkey/wardkey/app/capture"
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/importer"
@@ -35,39 +34,17 @@ func (b *tuiBackend) FindOnClipboard(ctx context.Context) (tui.Found, error) {
 func (b *tuiBackend) find(ctx context.Context, screen bool) (tui.Found, error) {
 	ctx, cancel := context.WithTimeout(ctx, captureTimeout)
 	defer cancel()
-	var f capture.Found
-	var err error
-	if screen {
-		f, err = capture.FindOnScreen(ctx)
-	} else {
-		f, err = capture.FindOnClipboard(ctx)
-	}
-	var out tui.Found
-	if f.Notice != "" {
-		out.Warnings = append(out.Warnings, wording.Sentence(f.Notice))
-	}
-	if err == nil && len(f.Accounts) == 0 {
-		err = importer.ErrNoOTP
-	}
-	if err != nil {
-		for _, a := range f.Accounts {
-			a.Secret.Wipe()
-		}
-		if errors.Is(err, context.Canceled) {
-			return out, err
-		}
-		return out, saidError{describeCapture(err, screen).Error(), "", err}
-	}
-	out.Accounts = f.Accounts
-	for _, s := range f.Skipped {
-		out.Warnings = append(out.Warnings, wording.Sentence(skippedEntry(s)))
-	}
 	again := "choose \"Scan the screen\" again"
 	if !screen {
 		again = "copy it and choose \"Read the clipboard\" again"
 	}
-	for _, m := range importer.MissingBatches(f.Batches) {
-		out.Warnings = append(out.Warnings, wording.Sentence(missingCodes(m, again)))
+	found, notes, err := findCaptured(ctx, screen, again)
+	out := tui.Found{Accounts: found}
+	for _, n := range notes {
+		out.Warnings = append(out.Warnings, wording.Sentence(n))
+	}
+	if err != nil {
+		return out, saidError{err.Error(), "", err}
 	}
 	return out, nil
 }

@@ -44,7 +44,7 @@ const (
 // addRowText is each row's title and what it does.
 var addRowText = [addRows][2]string{
 	{"Scan the screen", "Reads the QR code on the service's set-up page, on this screen."},
-	{"Read the clipboard", "A copied QR image, or copied otpauth:// links; the clipboard is then cleared."},
+	{"Read the clipboard", "A copied QR image or otpauth:// links; then cleared, if it still holds them."},
 	{"Open a file", "A screenshot or photo of a QR code, or another app's export."},
 	{"Paste an otpauth:// link", "The link the service shows under its QR code."},
 	{"Type the secret", "Issuer, account and the secret key the service shows."},
