@@ -358,8 +358,7 @@ func skippedEntry(s importer.Skipped) string {
 
 // missingCodes says that codes of a Google Authenticator export are
 // missing and what to do (again: "run 'wardkey add --screen' again", or
-// the add screen's row): the
-// CLI's line and the add screen's warning.
+// the add screen's row): the CLI's line and the add screen's warning.
 func missingCodes(m importer.Missing, again string) string {
 	return fmt.Sprintf("%s: show the next code and %s", m, again)
 }

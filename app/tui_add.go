@@ -67,6 +67,10 @@ func (b *tuiBackend) ImportFile(path string, pass []byte) (tui.Found, error) {
 		if errors.Is(err, importer.ErrWrongPassphrase) {
 			msg = "the passphrase does not open this file"
 		}
+		if errors.Is(err, importer.ErrUnknownFormat) || errors.Is(err, importer.ErrNoAccounts) {
+			// The screen has no --format: say where a format is named.
+			hint = "if it is another app's export, the command line's import can be told its format (--format NAME)"
+		}
 		return tui.Found{}, saidError{msg, hint, err}
 	}
 	out := tui.Found{Accounts: r.Accounts}

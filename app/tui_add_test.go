@@ -204,3 +204,37 @@ func TestTUIAddDeletesTheImage(t *testing.T) {
 		t.Fatalf("vault holds %v", got)
 	}
 }
+
+// TestTUIAddFileFailures: a file that is no export and a QR code that is
+// not an account are one sentence each, in the words 'wardkey import'
+// uses, and the path typed stays in its field.
+func TestTUIAddFileFailures(t *testing.T) {
+	xtest.NeedTools(t, "qrencode")
+	e, now := tuiEnv(t, "default", vaulttest.MemoryKeyring{})
+	seedVault(t, e, nil, "", e.hooks.Keyring).Close()
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notes, []byte("shift handover: nothing to report\n"), 0o600)
+	wifi := filepath.Join(dir, "wifi.png")
+	if out, err := exec.Command("qrencode", "-o", wifi, "WIFI:T:WPA;S:Ward 3;P:not-a-secret;;").CombinedOutput(); err != nil {
+		t.Fatal(err, string(out))
+	}
+	for _, c := range []struct{ path, want string }{
+		{notes, "Wardkey does not recognise this file's content: nothing was imported. If it is another app's export, the command line's import can be told its format (--format NAME)."},
+		{wifi, "Its QR code is not a two-factor account (it holds a web link, a Wi-Fi network or other text, not an otpauth:// link): nothing was imported. Use the QR code the service shows on its two-factor (MFA) set-up page."},
+	} {
+		d := newTUIDriver(t, e, now, 100, 24)
+		d.key("a", "tab", "tab", "tab", "enter")
+		d.typeText(c.path)
+		d.key("enter")
+		if !d.has(c.want) || !d.has("URI or file: "+c.path) {
+			t.Fatalf("%s:\n%s", filepath.Base(c.path), d.screen())
+		}
+		if d.has("not-a-secret") || d.has("WIFI") {
+			t.Fatalf("the QR code's text is shown:\n%s", d.screen())
+		}
+	}
+	if got := vaultLabels(t, e); len(got) != 0 {
+		t.Fatalf("vault holds %v", got)
+	}
+}
