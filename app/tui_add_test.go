@@ -64,7 +64,7 @@ func TestTUIAddFromScreen(t *testing.T) {
 	hide := xtest.Show(t, disp, xtest.Page(t, dir, "two.png", 1300, 600, 4, capURIA, capURIB), 200, 120)
 	d.key("a", "tab", "enter")
 	hide()
-	if !d.has("Found 2 accounts on the screen") || !d.has("[x] EHR · dr.jones  "+codeOf(t, capURIB)) || !d.has("[x] Ward 3 · nurse  "+codeOf(t, capURIA)) {
+	if !d.has("Found 2 accounts on the screen") || !d.has("[x] "+codeOf(t, capURIB)+" 20s EHR · dr.jones") || !d.has("[x] "+codeOf(t, capURIA)+" 20s Ward 3 · nurse") {
 		t.Fatalf("no choice of the two codes with their first codes:\n%s", d.screen())
 	}
 	if got := vaultLabels(t, e); !slices.Equal(got, []string{"Ward 3:nurse"}) {

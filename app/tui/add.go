@@ -699,7 +699,7 @@ func (m addModel) foundView(w, h int) []string {
 		}
 		lines = append(lines, st.Faint.Render("Type each code into its service to finish enrolling."))
 		if a := as[m.cursor]; a.Type == vault.HOTP {
-			lines = append(lines, st.Faint.Render(fmt.Sprintf("%s is counter-based: its first code uses counter %d (after saving, %s on the list shows it).", label(a), a.Counter, k.Next.Help().Key)))
+			lines = append(lines, st.Faint.Render(fmt.Sprintf("%s is counter-based (HOTP): its first code uses counter %d (after saving, %s on the list shows it).", label(a), a.Counter, k.Next.Help().Key)))
 		}
 	}
 	for _, wn := range m.found.Warnings {
@@ -714,8 +714,9 @@ func (m addModel) foundView(w, h int) []string {
 	return lines
 }
 
-// foundRow is one row of the choice: a tick box, the account and its
-// first code.
+// foundRow is one row of the choice: a tick box, the first code (or, for
+// HOTP, the counter it uses), then the account, so a narrow terminal cuts
+// the name rather than the code.
 func (m addModel) foundRow(a vault.Account, ticked bool, t time.Time) string {
 	box := "[ ] "
 	if ticked {
@@ -728,14 +729,13 @@ func (m addModel) foundRow(a vault.Account, ticked bool, t time.Time) string {
 		}
 		name += text(a.Name)
 	}
-	if a.Type == vault.HOTP {
-		return box + name + fmt.Sprintf("  HOTP, counter %d", a.Counter)
+	code := fmt.Sprintf("HOTP #%d", a.Counter)
+	if a.Type != vault.HOTP {
+		if c := totpAt(a, t); c.err == nil {
+			code = group(c.code) + fmt.Sprintf(" %2ds", c.left)
+		}
 	}
-	c := totpAt(a, t)
-	if c.err != nil {
-		return box + name
-	}
-	return box + name + "  " + group(c.code) + fmt.Sprintf(" %ds", c.left)
+	return box + pad(code, 13) + " " + name
 }
 
 // preview shows an account, its type and its current code to type into

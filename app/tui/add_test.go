@@ -216,7 +216,7 @@ func TestAddFromScreen(t *testing.T) {
 	cfg.FindOnScreen = onScreen(t, nil, "Ward 3 EHR:dr.jones", "Billing:manager#5", "Pharmacy:night")
 	d := newDriver(t, cfg)
 	d.addVia(rowScreen)
-	if !d.has("Found 3 accounts on the screen") || !d.has("[x] Ward 3 EHR · dr.jones") || !d.has("HOTP, counter 5") {
+	if !d.has("Found 3 accounts on the screen") || !d.has("Ward 3 EHR · dr.jones") || !d.has("[x] HOTP #5 Billing · manager") {
 		t.Fatalf("no choice of three:\n%s", d.screen())
 	}
 	d.key("enter")
