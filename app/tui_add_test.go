@@ -49,8 +49,8 @@ func codeOf(t *testing.T, uri string) string {
 
 // TestTUIAddFromScreen: the add screen's "Scan the screen" on Xvfb with a
 // window showing a set-up page of two codes, one already in the vault: a
-// choice with each first code, then ctrl+s adds the new one and reports the
-// other as a duplicate. Then one code of a two-code Google Authenticator
+// choice with each first code, the known one marked and not ticked; ctrl+s
+// adds the new one; both ticked again, the merge reports two duplicates. Then one code of a two-code Google Authenticator
 // export: the warning about the other, in the CLI's words.
 func TestTUIAddFromScreen(t *testing.T) {
 	xtest.NeedTools(t, "Xvfb", "xdpyinfo", "xwininfo", "display", "qrencode", "convert")
@@ -63,16 +63,25 @@ func TestTUIAddFromScreen(t *testing.T) {
 
 	hide := xtest.Show(t, disp, xtest.Page(t, dir, "two.png", 1300, 600, 4, capURIA, capURIB), 200, 120)
 	d.key("a", "tab", "enter")
-	hide()
-	if !d.has("Found 2 accounts on the screen") || !d.has("[x] "+codeOf(t, capURIB)+" 20s EHR · dr.jones") || !d.has("[x] "+codeOf(t, capURIA)+" 20s Ward 3 · nurse") {
+	if !d.has("Found 2 accounts on the screen") || !d.has("[x] "+codeOf(t, capURIB)+" 20s EHR · dr.jones") ||
+		!d.has("[ ] "+codeOf(t, capURIA)+" 20s Ward 3 · nurse (already in the vault)") {
 		t.Fatalf("no choice of the two codes with their first codes:\n%s", d.screen())
 	}
 	if got := vaultLabels(t, e); !slices.Equal(got, []string{"Ward 3:nurse"}) {
 		t.Fatalf("something was saved before ctrl+s: %v", got)
 	}
 	d.key("ctrl+s")
-	if !d.has("Added EHR:dr.jones; Ward 3:nurse was already in the vault.") {
-		t.Fatalf("the duplicate was not reported as one:\n%s", d.screen())
+	if !d.has("Added EHR:dr.jones.") {
+		t.Fatalf("the new account was not added:\n%s", d.screen())
+	}
+	if got := vaultLabels(t, e); !slices.Equal(got, []string{"EHR:dr.jones", "Ward 3:nurse"}) {
+		t.Fatalf("vault holds %v", got)
+	}
+	// Both ticked anyway: the merge reports both as duplicates, not added.
+	d.key("a", "tab", "enter", "space", "down", "space", "ctrl+s")
+	hide()
+	if !d.has("Nothing added; 2 were already in the vault.") {
+		t.Fatalf("the duplicates were not reported as such:\n%s", d.screen())
 	}
 	if got := vaultLabels(t, e); !slices.Equal(got, []string{"EHR:dr.jones", "Ward 3:nurse"}) {
 		t.Fatalf("vault holds %v", got)

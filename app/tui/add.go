@@ -89,6 +89,7 @@ type addModel struct {
 
 	// What was found.
 	found  Found
+	known  []bool // already in the vault: shown so, and not ticked
 	ticked []bool
 	cursor int
 }
@@ -516,9 +517,11 @@ func (m addModel) onFound(msg foundMsg) (screen, tea.Cmd) {
 		return m, nil
 	}
 	m.stage, m.found, m.cursor = stageFound, msg.found, 0
+	m.known = make([]bool, len(msg.found.Accounts))
+	copy(m.known, msg.known)
 	m.ticked = make([]bool, len(msg.found.Accounts))
 	for i := range m.ticked {
-		m.ticked[i] = true
+		m.ticked[i] = !m.known[i] || len(m.ticked) == 1
 	}
 	return m, nil
 }
@@ -552,7 +555,7 @@ func (m addModel) onAdded(msg addedMsg) (screen, tea.Cmd) {
 // toMenu wipes what was read or parsed and shows the menu again.
 func (m addModel) toMenu() addModel {
 	m.forget()
-	m.found, m.ticked, m.parsed = Found{}, nil, nil
+	m.found, m.ticked, m.known, m.parsed = Found{}, nil, nil, nil
 	m.stage, m.err, m.busy = stageMenu, "", ""
 	for i := range m.fields {
 		m.fields[i].Reset()
@@ -646,7 +649,7 @@ func (m addModel) formView(w int) []string {
 	case m.err != "":
 		lines = append(lines, st.Error.Render(m.err))
 	case len(m.parsed) > 0:
-		lines = append(lines, m.preview(m.parsed[0], len(m.parsed)-1, w)...)
+		lines = append(lines, m.preview(m.parsed[0], len(m.parsed)-1, w, false)...)
 	case m.focus == addNone:
 		lines = append(lines, st.Faint.Render("No field is chosen: "+k.NextField.Help().Key+" chooses one (a paste goes to the first)."))
 	default:
@@ -677,7 +680,7 @@ func (m addModel) foundView(w, h int) []string {
 	var lines []string
 	if len(as) == 1 {
 		lines = append(lines, "Found 1 account "+m.where()+":")
-		lines = append(lines, m.preview(as[0], 0, w)...)
+		lines = append(lines, m.preview(as[0], 0, w, m.known[0])...)
 	} else {
 		lines = append(lines, fmt.Sprintf("Found %d accounts %s: tick those to add, then %s.", len(as), m.where(), k.Save.Help().Key))
 		room := max(h-9-len(m.found.Warnings), 3)
@@ -688,6 +691,9 @@ func (m addModel) foundView(w, h int) []string {
 		t := m.c.codeTime()
 		for i := top; i < len(as) && i < top+room; i++ {
 			row := m.foundRow(as[i], m.ticked[i], t)
+			if m.known[i] {
+				row += " (already in the vault)"
+			}
 			if i == m.cursor {
 				lines = append(lines, st.Selected.Render(cut("▸ "+row, w)))
 				continue
@@ -740,8 +746,9 @@ func (m addModel) foundRow(a vault.Account, ticked bool, t time.Time) string {
 
 // preview shows an account, its type and its current code to type into
 // the service (for HOTP, the counter its first code uses); more counts the
-// other accounts that are saved with it.
-func (m addModel) preview(a vault.Account, more, w int) []string {
+// other accounts that are saved with it; known says the vault holds it
+// already.
+func (m addModel) preview(a vault.Account, more, w int, known bool) []string {
 	st, t := m.c.styles, m.c.codeTime()
 	head := text(a.Issuer)
 	if a.Name != "" {
@@ -752,9 +759,12 @@ func (m addModel) preview(a vault.Account, more, w int) []string {
 		kind = fmt.Sprintf("HOTP · %s · %d digits · counter %d", a.Algorithm, a.Digits, a.Counter)
 	}
 	lines := []string{st.Title.Render(head), st.Faint.Render(kind)}
-	if a.Type == vault.HOTP {
+	switch {
+	case known:
+		lines = append(lines, "It is already in the vault (the same issuer, name and secret): saving adds nothing.")
+	case a.Type == vault.HOTP:
 		lines = append(lines, fmt.Sprintf("Counter-based: its first code uses counter %d; after saving, press %s on the list to see it.", a.Counter, m.c.keys.Next.Help().Key))
-	} else {
+	default:
 		c := totpAt(a, t)
 		code := st.Code.Render(group(c.code))
 		if c.expiring() {

@@ -124,6 +124,13 @@ func TestAddGolden(t *testing.T) {
 			d.addVia(rowScreen)
 			return d
 		}},
+		{"add_screen_known", func(t *testing.T) *driver {
+			cfg, _ := memConfig(t, found(t, "Riverside EHR:dr.jones"))
+			cfg.FindOnScreen = onScreen(t, nil, "Riverside EHR:dr.jones")
+			d := newDriver(t, cfg)
+			d.addVia(rowScreen)
+			return d
+		}},
 		{"add_not_otp", func(t *testing.T) *driver {
 			cfg, _ := memConfig(t, demoAccounts(t))
 			cfg.FindOnClipboard = func(context.Context) (Found, error) {
@@ -243,21 +250,26 @@ func TestAddFromScreen(t *testing.T) {
 		t.Fatalf("the new account is not selected: %s", a.Label())
 	}
 
-	// The same page again: two duplicates and one new.
+	// The same page again: the two saved are marked and not ticked.
 	d.addVia(rowScreen)
-	d.key("ctrl+s")
-	if len(v.Accounts()) != 9 || !d.has("Added Billing:manager; 2 were already in the vault.") {
-		t.Fatalf("duplicates not reported (%d accounts):\n%s", len(v.Accounts()), d.screen())
+	if !d.has("Ward 3 EHR · dr.jones (already in the vault)") || !d.has("[ ] ") || !d.has("[x] HOTP #5 Billing · manager") {
+		t.Fatalf("the accounts already saved are not marked:\n%s", d.screen())
 	}
-	d.addVia(rowScreen)
 	d.key("ctrl+s")
+	if len(v.Accounts()) != 9 || !d.has("Added Billing:manager.") {
+		t.Fatalf("the new one was not saved (%d accounts):\n%s", len(v.Accounts()), d.screen())
+	}
+
+	// Ticked anyway, duplicates are reported by the merge, never as added.
+	d.addVia(rowScreen)
+	d.key("space", "down", "space", "down", "space", "ctrl+s")
 	if len(v.Accounts()) != 9 || !d.has("Nothing added; 3 were already in the vault.") {
-		t.Fatalf("all duplicates reported as added (%d accounts):\n%s", len(v.Accounts()), d.screen())
+		t.Fatalf("duplicates reported as added (%d accounts):\n%s", len(v.Accounts()), d.screen())
 	}
 
 	// Nothing ticked: one sentence, nothing saved.
 	d.addVia(rowScreen)
-	d.key("space", "down", "space", "down", "space", "ctrl+s")
+	d.key("ctrl+s")
 	if len(v.Accounts()) != 9 || !d.has("Nothing is ticked") {
 		t.Fatalf("an empty choice:\n%s", d.screen())
 	}

@@ -256,6 +256,7 @@ type foundMsg struct {
 	from  *session
 	req   int
 	found Found
+	known []bool // known[i]: the vault already holds found.Accounts[i]
 	err   error
 }
 
@@ -284,8 +285,29 @@ func findCmd(ctx context.Context, b Backend, s *session, req, from int, path str
 			wipeAll(f.Accounts)
 			return foundMsg{from: s, req: req, err: ctx.Err()}
 		}
-		return foundMsg{from: s, req: req, found: f, err: err}
+		msg := foundMsg{from: s, req: req, found: f, err: err}
+		if err == nil && s.v != nil {
+			msg.known = known(s.v, f.Accounts)
+		}
+		return msg
 	}
+}
+
+// known says which of as vault v already holds (the same issuer, name and
+// secret: what the save will report as a duplicate).
+func known(v Vault, as []vault.Account) []bool {
+	live := v.Accounts()
+	defer wipeAll(live)
+	out := make([]bool, len(as))
+	for i, a := range as {
+		for _, l := range live {
+			if a.SameContent(l) {
+				out[i] = true
+				break
+			}
+		}
+	}
+	return out
 }
 
 // addedMsg is the result of saving the add screen's accounts: those added
