@@ -85,7 +85,7 @@ type addModel struct {
 	from   int                // fromScreen, fromClipboard, fromFile
 	path   string             // the file (cleaned)
 	typed  string             // the source field's text when the file was read
-	pass   byteField          // an encrypted export's passphrase
+	pass   secretField        // an encrypted export's passphrase
 
 	// What was found.
 	found  Found
@@ -103,7 +103,8 @@ func newAdd(c *common) (addModel, tea.Cmd) {
 		m.fields[i] = c.newField(labels[i], false, 4096)
 		m.fields[i].Placeholder = holders[i]
 	}
-	m.pass = newByteField("Passphrase: ", 1024)
+	m.pass = newSecretField("Passphrase: ", 1024)
+	m.pass.focused = false
 	m = m.SetSize(c.width, c.height-2).(addModel)
 	return m, nil
 }
@@ -309,7 +310,7 @@ func (m addModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			m.stage, m.err = stageForm, ""
 			m, _ = m.focusField(fieldSource)
 		case stagePass:
-			m.pass = m.pass.update(msg)
+			m.pass = m.pass.update(m.c.keys, msg)
 			return m, nil
 		}
 	}
@@ -413,7 +414,7 @@ func (m addModel) passKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		m.pass.focused = false
 		return m.read(fromFile, m.typed, pass)
 	}
-	m.pass = m.pass.update(msg)
+	m.pass = m.pass.update(m.c.keys, msg)
 	return m, nil
 }
 
@@ -562,7 +563,7 @@ func (m addModel) toMenu() addModel {
 		m.fields[i].Blur()
 	}
 	m.focus = addNone
-	m.pass.reset()
+	m.pass.wipe()
 	m.pass.focused = false
 	return m
 }
@@ -599,7 +600,7 @@ func (m addModel) View() string {
 	case stageBusy:
 		lines = append(lines, st.Faint.Render(m.busy))
 	case stagePass:
-		lines = append(lines, text(filepath.Base(m.path))+" is encrypted: type the passphrase set when it was exported (not your vault's).", "", m.pass.view())
+		lines = append(lines, text(filepath.Base(m.path))+" is encrypted: type the passphrase set when it was exported (not your vault's).", "", m.pass.view(m.c.styles))
 		if m.err != "" {
 			lines = append(lines, "", st.Error.Render(m.err))
 		}
@@ -792,5 +793,5 @@ func (m addModel) forget() {
 	}
 	wipeAll(m.parsed)
 	wipeAll(m.found.Accounts)
-	m.pass.reset() // the buffer is shared by every copy of the screen
+	m.pass.wipe() // the buffer is shared by every copy of the screen
 }

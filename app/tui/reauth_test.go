@@ -1,12 +1,9 @@
 package tui
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -446,36 +443,6 @@ func TestSettingsNotInDemo(t *testing.T) {
 	d.key("ctrl+o")
 	if d.front() != "codes" || !d.has("The demo has no settings to change") {
 		t.Fatalf("ctrl+o in the demo:\n%s", d.screen())
-	}
-}
-
-// The masked field keeps bytes: typing, a paste (first line only),
-// erasing a character and clearing; control characters are refused.
-func TestSecretField(t *testing.T) {
-	k := DefaultKeyMap()
-	f := newSecretField("P: ", 16)
-	for _, m := range []tea.Msg{keyMsg("a"), keyMsg("é"), tea.PasteMsg{Content: "bc\nnot this"}, keyMsg("backspace"), keyMsg("ctrl+x"), tea.PasteMsg{Content: "\x1b[31m"}} {
-		f = f.update(k, m)
-	}
-	if string(f.buf) != "aéb" {
-		t.Fatalf("field holds %q", f.buf)
-	}
-	f = f.update(k, tea.PasteMsg{Content: strings.Repeat("z", 20)}) // too long: refused whole
-	if string(f.buf) != "aéb" {
-		t.Fatalf("an over-long paste: %q", f.buf)
-	}
-	if got := f.view(NewStyles(true)); !strings.Contains(got, "P: •••") || strings.Contains(got, "a") {
-		t.Fatalf("view %q", got)
-	}
-	whole := f.buf[:cap(f.buf)]
-	f = f.update(k, keyMsg("ctrl+u"))
-	if !f.empty() || slices.ContainsFunc(whole, func(b byte) bool { return b != 0 }) {
-		t.Fatalf("ctrl+u left %q", whole)
-	}
-	f = f.update(k, keyMsg("q"))
-	got := f.take()
-	if string(got) != "q" || !f.empty() || whole[0] != 0 {
-		t.Fatalf("take: %q, field %q", got, whole)
 	}
 }
 

@@ -2,29 +2,39 @@ package tui
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 )
 
-// secretField is a masked field that keeps what is typed as bytes we own,
-// in one buffer allocated at its full size (so growing never leaves a copy
-// behind), wiped when taken, cleared or forgotten. bubbles' textinput keeps
-// runes and hands out strings, which cannot be wiped. (What Bubble Tea's
-// input reader copied on the way is beyond reach: DESIGN "Memory".)
+// secretField is the one masked passphrase field (DESIGN "Hardening
+// (v3)": the passphrase field keeps bytes): what is typed lives in bytes
+// we own, in one buffer allocated at its full size, so growing never
+// leaves a copy behind; take hands a copy over (the caller wipes it) and
+// wipes its own; wipe empties it. bubbles' textinput keeps runes and hands
+// out strings, which cannot be wiped. (What Bubble Tea's input reader
+// copied on the way is beyond reach: DESIGN "Memory".) It edits at the end
+// only (backspace, ctrl+u to clear), as a passphrase is typed blind, and
+// takes typing only while focused.
 type secretField struct {
-	prompt string
-	buf    []byte // len: what is typed; cap: the limit, never grown
+	prompt  string
+	buf     []byte // len: what is typed; cap: the limit, never grown
+	focused bool
 }
 
-// newSecretField is an empty field of at most limit bytes.
+// newSecretField is an empty, focused field of at most limit bytes.
 func newSecretField(prompt string, limit int) secretField {
-	return secretField{prompt: prompt, buf: make([]byte, 0, limit)}
+	return secretField{prompt: prompt, buf: make([]byte, 0, limit), focused: true}
 }
 
 // update takes typed text, a paste (up to its first line break), erasing
-// the last character and clearing the field; other keys are ignored.
+// the last character and clearing the field, while focused; other keys
+// (ctrl and alt chords among them) type nothing.
 func (f secretField) update(k KeyMap, msg tea.Msg) secretField {
+	if !f.focused {
+		return f
+	}
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		line, _, _ := strings.Cut(msg.Content, "\n")
@@ -45,11 +55,13 @@ func (f secretField) update(k KeyMap, msg tea.Msg) secretField {
 	return f
 }
 
-// add appends s if it fits whole (never reallocating).
+// add appends s if it is all printable and fits whole (never
+// reallocating): a passphrase cut short or with a control character
+// dropped would only be a wrong passphrase.
 func (f *secretField) add(s string) {
 	for _, r := range s {
-		if r < ' ' || r == 0x7f {
-			return // no control characters in a passphrase
+		if r == utf8.RuneError || (!unicode.IsPrint(r) && r != ' ') {
+			return
 		}
 	}
 	if len(f.buf)+len(s) <= cap(f.buf) {
@@ -75,7 +87,11 @@ func (f *secretField) wipe() {
 	f.buf = f.buf[:0]
 }
 
-// view is the prompt, a • per character and the cursor.
+// view is the prompt, a • per character and, when focused, the cursor.
 func (f secretField) view(st Styles) string {
-	return f.prompt + strings.Repeat("•", utf8.RuneCount(f.buf)) + st.Key.Render("█")
+	s := f.prompt + strings.Repeat("•", utf8.RuneCount(f.buf))
+	if f.focused {
+		s += st.Key.Render("█")
+	}
+	return s
 }
