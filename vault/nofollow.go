@@ -41,9 +41,26 @@ func readNoFollow(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
+	// Sized from the file, as os.ReadFile does: io.ReadAll's growing
+	// buffer copied a 10,000-account vault several times over.
+	size := 512
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= max {
+		size = int(st.Size()) + 1 // one more byte, to see the end without growing
+	}
+	b := make([]byte, 0, size)
+	r := io.LimitReader(f, max+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
 	if int64(len(b)) > max {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
