@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
+	"unsafe"
 )
 
 // The vault payload's plaintext is a compact binary encoding of the State:
@@ -198,11 +200,20 @@ var errShort = errors.New("truncated state")
 type reader struct {
 	b   []byte
 	err error
+	// views: decoded secrets are views of b, not copies (the vault adopts
+	// them into its own buffer from a payload it owns).
+	views bool
 }
 
 func (r *reader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
+	}
+	if len(r.b) > 0 && r.b[0] < 0x80 {
+		// One byte (most lengths): what binary.Uvarint gives, sooner.
+		v := uint64(r.b[0])
+		r.b = r.b[1:]
+		return v
 	}
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
@@ -251,17 +262,132 @@ func (r *reader) small() int {
 }
 
 func (r *reader) stamp() Stamp {
+	s := r.stampView()
+	s.Device = strings.Clone(s.Device)
+	return s
+}
+
+// view reads a length-prefixed string as a view of the reader's bytes
+// (see view).
+func (r *reader) view() string { return view(r.bytes()) }
+
+// stampView reads a stamp whose device is a view of the reader's bytes.
+func (r *reader) stampView() Stamp {
 	s := Stamp{Wall: r.varint()}
 	l := r.uvarint()
 	if l > 1<<32-1 {
 		r.err = errors.New("a stamp is out of range")
 	}
 	s.Logical = uint32(l)
-	s.Device = r.string()
+	s.Device = r.view()
 	return s
 }
 
-func (r *reader) accounts() []Account {
+// view returns b's bytes as a string without copying them. The string is
+// valid only while b is neither changed nor wiped, so it is never kept:
+// the scan below reads accounts through views, and what is kept (a
+// decoded account, an index's newest stamp) is cloned first.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// accountScanner reads account entries into one reused Account whose
+// strings, tags and secret are views of the bytes read, checking each
+// entry exactly as the decoder does (the decoder is this scan, cloning
+// what it keeps): so nothing is allocated per account, and what the
+// payload index accepts is what the decoder accepts.
+type accountScanner struct {
+	a      Account
+	secret []byte
+	tags   []string
+}
+
+func newAccountScanner() *accountScanner {
+	s := &accountScanner{}
+	s.a.Secret = Secret{f: func() []byte { return s.secret }}
+	return s
+}
+
+// next reads and checks account entry i (0-based); r.err says why one is
+// refused.
+func (s *accountScanner) next(r *reader, i uint64) {
+	a := &s.a
+	a.ID, a.Issuer, a.Name, a.Type = r.view(), r.view(), r.view(), Type(r.view())
+	s.secret = r.bytes()
+	a.Algorithm = Algorithm(r.view())
+	a.Digits, a.Period = r.small(), r.small()
+	a.Counter = r.uvarint()
+	nt := r.uvarint()
+	if nt > uint64(len(r.b)) {
+		r.err = errShort
+		return
+	}
+	s.tags = s.tags[:0]
+	for range nt {
+		s.tags = append(s.tags, r.view())
+	}
+	a.Tags = s.tags
+	a.Note = r.view()
+	if len(r.b) < 1 {
+		r.err = errShort
+		return
+	}
+	a.Favorite = r.b[0] == 1
+	r.b = r.b[1:]
+	a.Stamp = r.stampView()
+	if r.err != nil {
+		return
+	}
+	if a.ID == "" {
+		r.err = fmt.Errorf("account %d: no id", i+1)
+		return
+	}
+	if err := a.Validate(); err != nil {
+		r.err = fmt.Errorf("account %d: %w", i+1, err)
+	}
+}
+
+// clone returns the account just read, its strings and tags copied. Its
+// secret is a copy on the heap (heapSecret) or a view of the bytes read
+// (for the vault to adopt into its own buffer, which wipes the original).
+func (s *accountScanner) clone(heapSecret bool) Account {
+	a := s.a
+	a.ID, a.Issuer, a.Name = strings.Clone(a.ID), strings.Clone(a.Issuer), strings.Clone(a.Name)
+	// Validate admitted only these, so the constants serve.
+	switch a.Type {
+	case TOTP:
+		a.Type = TOTP
+	case HOTP:
+		a.Type = HOTP
+	case Steam:
+		a.Type = Steam
+	}
+	switch a.Algorithm {
+	case SHA1:
+		a.Algorithm = SHA1
+	case SHA256:
+		a.Algorithm = SHA256
+	case SHA512:
+		a.Algorithm = SHA512
+	}
+	if heapSecret {
+		a.Secret = NewSecret(s.secret)
+	} else {
+		a.Secret = holdBytes(s.secret)
+	}
+	a.Tags = make([]string, len(s.tags))
+	for i, t := range s.tags {
+		a.Tags[i] = strings.Clone(t)
+	}
+	a.Note = strings.Clone(a.Note)
+	a.Stamp.Device = strings.Clone(a.Stamp.Device)
+	return a
+}
+
+// accounts reads the accounts section's body. With ix nil it returns the
+// accounts decoded; otherwise it checks them alike, keeping none: ix
+// records where each entry starts in its payload (base is where r's bytes
+// start there) and the newest stamp, and the result is only non-nil.
+func (r *reader) accounts(ix *payloadIndex, base int) []Account {
+	end := base + len(r.b) // where r's bytes end in the payload
 	n := r.uvarint()
 	if r.err == nil && (n > maxStateAccounts || n > uint64(len(r.b))) {
 		r.err = errShort
@@ -269,53 +395,46 @@ func (r *reader) accounts() []Account {
 	if r.err != nil {
 		return nil
 	}
-	out := make([]Account, 0, n)
+	var out []Account
+	if ix == nil {
+		out = make([]Account, 0, n)
+	} else {
+		out = []Account{}
+		ix.offsets = make([]uint32, 0, n)
+	}
+	sc := newAccountScanner()
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		a := Account{ID: r.string(), Issuer: r.string(), Name: r.string(), Type: Type(r.string())}
-		a.Secret = NewSecret(r.bytes())
-		a.Algorithm = Algorithm(r.string())
-		a.Digits, a.Period = r.small(), r.small()
-		a.Counter = r.uvarint()
-		nt := r.uvarint()
-		if nt > uint64(len(r.b)) {
-			r.err = errShort
-			break
+		at := end - len(r.b)
+		sc.next(r, i)
+		switch {
+		case r.err != nil:
+		case ix != nil:
+			ix.offsets = append(ix.offsets, uint32(at))
+			ix.observe(sc.a.Stamp)
+		default:
+			out = append(out, sc.clone(!r.views))
 		}
-		a.Tags = make([]string, 0, nt)
-		for range nt {
-			a.Tags = append(a.Tags, r.string())
-		}
-		a.Note = r.string()
-		if len(r.b) < 1 {
-			r.err = errShort
-			break
-		}
-		a.Favorite = r.b[0] == 1
-		r.b = r.b[1:]
-		a.Stamp = r.stamp()
-		if r.err != nil {
-			break
-		}
-		if a.ID == "" {
-			r.err = fmt.Errorf("account %d: no id", i+1)
-			break
-		}
-		if err := a.Validate(); err != nil {
-			r.err = fmt.Errorf("account %d: %w", i+1, err)
-			break
-		}
-		out = append(out, a)
 	}
 	return out
 }
 
-func (r *reader) tombstones() []Tombstone {
+// tombstones reads the tombstones section's body. With ix set it checks
+// them alike, keeping none but the newest stamp, and the result is only
+// non-nil.
+func (r *reader) tombstones(ix *payloadIndex) []Tombstone {
 	nt := r.uvarint()
 	if nt > uint64(len(r.b)) {
 		r.err = errShort
 	}
 	if r.err != nil {
 		return nil
+	}
+	if ix != nil {
+		for i := uint64(0); i < nt && r.err == nil; i++ {
+			_ = r.view()
+			ix.observe(r.stampView())
+		}
+		return []Tombstone{}
 	}
 	out := make([]Tombstone, 0, nt)
 	for i := uint64(0); i < nt && r.err == nil; i++ {
@@ -358,10 +477,18 @@ func (r *reader) settings() Settings {
 // unmarshalPayload decodes a payload of format 1 ("WKS\x01": a state) or
 // 2 (sections), checking every account and setting. The caller wipes the
 // keys it holds.
-func unmarshalPayload(b []byte) (payload, error) {
+func unmarshalPayload(b []byte) (payload, error) { return decodePayload(b, nil, false) }
+
+// decodePayload is unmarshalPayload, which it is with ix nil and views
+// false. With ix set (format 2 only) it checks the accounts and
+// tombstones exactly as it would decode them but keeps none: ix gets
+// where each account starts in b, and the newest stamp; the payload holds
+// the rest (settings, keys). With views set the decoded accounts' secrets
+// are views of b.
+func decodePayload(b []byte, ix *payloadIndex, views bool) (payload, error) {
 	var p payload
 	switch {
-	case bytes.HasPrefix(b, binaryMagic):
+	case bytes.HasPrefix(b, binaryMagic) && ix == nil:
 		s, err := unmarshalStateV1(b)
 		p.state = s
 		return p, err
@@ -381,12 +508,12 @@ func unmarshalPayload(b []byte) (payload, error) {
 			break
 		}
 		last = tag
-		sr := &reader{b: body}
+		sr := &reader{b: body, views: views}
 		switch tag {
 		case secAccounts:
-			p.state.Accounts = sr.accounts()
+			p.state.Accounts = sr.accounts(ix, len(b)-len(r.b)-len(body))
 		case secTombstones:
-			p.state.Tombstones = sr.tombstones()
+			p.state.Tombstones = sr.tombstones(ix)
 		case secSettings:
 			p.state.Settings = sr.settings()
 		case secAuditKey:
@@ -454,11 +581,11 @@ func unmarshalStateV1(b []byte) (State, error) {
 		return State{}, errors.New("decode state: not a wardkey state")
 	}
 	r := &reader{b: b[len(binaryMagic):]}
-	s := State{Accounts: r.accounts()}
+	s := State{Accounts: r.accounts(nil, 0)}
 	if r.err != nil {
 		return State{}, fmt.Errorf("decode accounts: %w", r.err)
 	}
-	s.Tombstones = r.tombstones()
+	s.Tombstones = r.tombstones(nil)
 	s.Settings.LockAfter = int(r.varint())
 	s.Settings.Stamp = r.stamp()
 	if r.err != nil {

@@ -318,41 +318,83 @@ func decodeEnvelope(b []byte, env *envelope) error {
 	return json.Unmarshal(b, env)
 }
 
+// openPayload authenticates and decrypts the payload with the vault key
+// into a buffer the vault owns (secmem.go), so the decrypted secrets are
+// never on the heap; the caller gives it back with secureFree.
+func (p *parsed) openPayload(key []byte) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	n := len(p.env.Payload) - aead.Overhead()
+	if n <= 0 {
+		return nil, ErrTampered
+	}
+	buf := secureAlloc(n)
+	// buf has room for the plaintext: Open writes it there, not elsewhere.
+	plain, err := aead.Open(buf[:0], p.header.Nonce, p.env.Payload, p.env.Header)
+	if err != nil {
+		secureFree(buf)
+		return nil, ErrTampered
+	}
+	return plain, nil
+}
+
 // decrypt opens the payload with the vault key. A format-1 payload gets
 // the audit key derived from the vault key (stored at the next save).
 // The caller wipes the keys the payload holds.
 func (p *parsed) decrypt(key []byte) (payload, error) {
-	aead, err := chacha20poly1305.NewX(key)
-	if err != nil {
-		return payload{}, err
+	ix, pl, err := p.decryptIndexed(key, false)
+	if ix != nil {
+		ix.free() // not reached: no index was asked for
 	}
-	plain, err := aead.Open(nil, p.header.Nonce, p.env.Payload, p.env.Header)
+	return pl, err
+}
+
+// decryptIndexed is decrypt that, when index is set, indexes a format-2
+// file's payload instead of decoding it (indexPayload): the index holds
+// the decrypted payload, which the caller frees, and the payload returned
+// holds the settings and keys. Anything else (format 1, a JSON payload, or
+// index false) is decoded whole, as decrypt does, and the index is nil.
+// Both accept exactly the same payloads.
+func (p *parsed) decryptIndexed(key []byte, index bool) (*payloadIndex, payload, error) {
+	plain, err := p.openPayload(key)
 	if err != nil {
-		return payload{}, ErrTampered
+		return nil, payload{}, err
 	}
-	defer wipe(plain)
 	var pl payload
-	if len(plain) == 0 {
-		return payload{}, ErrTampered
-	}
-	if plain[0] == '{' {
+	var ix *payloadIndex
+	switch {
+	case index && p.header.Version == 2 && bytes.HasPrefix(plain, binaryMagicV2):
+		ix, pl, err = indexPayload(plain)
+	case plain[0] == '{':
 		pl.state, err = UnmarshalState(plain)
-	} else {
+	default:
 		pl, err = unmarshalPayload(plain)
 	}
+	if ix == nil {
+		secureFree(plain)
+	}
+	fail := func(err error) (*payloadIndex, payload, error) {
+		if ix != nil {
+			ix.free()
+		}
+		wipePayloadKeys(&pl)
+		wipeState(pl.state)
+		return nil, payload{}, err
+	}
 	if err != nil {
-		return payload{}, fmt.Errorf("%w: %w", ErrTampered, err)
+		return fail(fmt.Errorf("%w: %w", ErrTampered, err))
 	}
 	if p.header.Version == 1 {
 		if pl.auditKey != nil || pl.oldKeys != nil {
-			wipePayloadKeys(&pl)
-			return payload{}, fmt.Errorf("%w: a format-1 payload with format-2 keys", ErrTampered)
+			return fail(fmt.Errorf("%w: a format-1 payload with format-2 keys", ErrTampered))
 		}
 		pl.auditKey = legacyAuditKey(key)
 	} else if pl.auditKey == nil {
-		return payload{}, fmt.Errorf("%w: the payload has no audit key", ErrTampered)
+		return fail(fmt.Errorf("%w: the payload has no audit key", ErrTampered))
 	}
-	return pl, nil
+	return ix, pl, nil
 }
 
 // seal builds the file bytes (format 2) for a payload under key k. The

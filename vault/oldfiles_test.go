@@ -8,10 +8,11 @@ import (
 )
 
 // TestOpensFilesWrittenBefore: format-1 vaults written at cf9145e, with the
-// binary payload and with the older JSON payload, still open, find, show
-// codes and save.
+// binary payload and with the older JSON payload, and a format-2 vault
+// written at 511d86b (before the payload index), still open, find, show
+// codes and save. Format 2 opens through the index, format 1 decodes.
 func TestOpensFilesWrittenBefore(t *testing.T) {
-	for _, name := range []string{"vault-v1-binary.json", "vault-v1-json.json"} {
+	for _, name := range []string{"vault-v1-binary.json", "vault-v1-json.json", "vault-v2.json"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -24,6 +25,9 @@ func TestOpensFilesWrittenBefore(t *testing.T) {
 			v, err := Open(dir, Unlock{Passphrase: passphrase("pw")})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if indexed := v.lazy != nil; indexed != (name == "vault-v2.json") {
+				t.Errorf("opened through the payload index: %v", indexed)
 			}
 			a, err := v.Find("riverside")
 			if err != nil {

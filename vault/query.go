@@ -87,7 +87,7 @@ func Find(as []Account, query string) (Account, error) {
 		SortAccounts(hits)
 		return Account{}, &AmbiguousError{Query: query, Matches: hits}
 	}
-	return Account{}, fmt.Errorf("%q: %w", query, ErrNotFound)
+	return Account{}, notFound(query)
 }
 
 // The stages of Find, in the order they decide.
@@ -157,49 +157,20 @@ func appendLower(b []byte, s string) []byte {
 const maxCheckedHits = 16
 
 // findLive is Find(State{Accounts: as}.Live(), query) without working out
-// every duplicate first: State.Live sorts all accounts to find them (half
-// of `wardkey code`'s vault time at 10,000 accounts), while a query has one
-// hit or a few. It decides the stage over all accounts in one pass, then
-// checks only the deciding stage's hits against the others; hidden
-// duplicates among the hits, or many hits, fall back to the exact path.
+// every duplicate first (findOne).
 func findLive(as []Account, query string) (Account, error) {
-	m, err := newMatcher(query)
-	if err != nil {
+	i, slow, err := findOne(accountSlice(as), query)
+	switch {
+	case err != nil:
 		return Account{}, err
+	case slow:
+		return Find(State{Accounts: as}.Live(), query)
 	}
-	var count, first [stages]int
-	for i := range as {
-		if s := m.stage(as[i].ID, as[i].Issuer, as[i].Name); s < stages {
-			if count[s] == 0 {
-				first[s] = i
-			}
-			count[s]++
-		}
-	}
-	s := 0
-	for s < stages && count[s] == 0 {
-		s++
-	}
-	if s == stages {
-		return Account{}, fmt.Errorf("%q: %w", query, ErrNotFound)
-	}
-	slow := func() (Account, error) { return Find(State{Accounts: as}.Live(), query) }
-	if count[s] > maxCheckedHits {
-		return slow()
-	}
-	live := -1
-	for i, k := first[s], 0; k < count[s]; i++ {
-		if m.stage(as[i].ID, as[i].Issuer, as[i].Name) != s {
-			continue
-		}
-		k++
-		if hiddenDuplicate(as, i) || live >= 0 {
-			return slow() // a hidden duplicate, or ambiguous: the exact path words it
-		}
-		live = i
-	}
-	return as[live], nil
+	return as[i], nil
 }
+
+// notFound is the error of a query that names no account.
+func notFound(query string) error { return fmt.Errorf("%q: %w", query, ErrNotFound) }
 
 // hiddenDuplicate reports whether State.Live hides as[i]: another account
 // with the same issuer, name and secret has a smaller ID.

@@ -69,6 +69,22 @@ func TestSecretsLiveInOwnedMemory(t *testing.T) {
 		t.Fatalf("%d previous keys", len(w.oldKeys))
 	}
 	check("the previous key", w.oldKeys[0].key)
+	// Open keeps the payload decrypted, indexed, in memory of its own
+	// (index.go), until the first use that needs every account.
+	if w.lazy == nil {
+		t.Fatal("Open decoded the payload instead of indexing it")
+	}
+	plain := w.lazy.plain
+	check("the decrypted payload", plain)
+	if a, err := w.Find("a"); err != nil || a.Issuer != "A" {
+		t.Fatalf("Find on the index: %v, %v", a.Label(), err)
+	}
+	w.mu.Lock()
+	w.decoded()
+	w.mu.Unlock()
+	if w.lazy != nil || inOwned(plain) {
+		t.Error("decoding left the indexed payload")
+	}
 	check("the secrets' arena", w.arena)
 	for _, a := range w.state.Accounts {
 		check("secret of "+a.Label(), a.Secret.raw())

@@ -34,8 +34,11 @@ type Vault struct {
 	arena    []byte // owned memory holding the secrets of state
 	slots    []Slot
 	state    State
-	clock    *Clock
-	now      func() time.Time
+	// lazy is the payload as opened, indexed but not decoded (index.go);
+	// state is empty while it is set. decoded decodes it on first use.
+	lazy  *payloadIndex
+	clock *Clock
+	now   func() time.Time
 }
 
 // Options tune how a vault is created or opened. The zero value is right
@@ -264,7 +267,8 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl, err := p.decrypt(key)
+	// A format-2 payload is indexed, not decoded: see index.go.
+	ix, pl, err := p.decryptIndexed(key, true)
 	if errors.Is(err, ErrTampered) && used.Kind == SlotKeyring && u.Passphrase != nil {
 		// A keyring item left with another key (a rotation cut short
 		// between the keyring and the file): the passphrase still opens.
@@ -273,7 +277,7 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 		if key, _, err = unwrap(p, u); err != nil {
 			return nil, err
 		}
-		pl, err = p.decrypt(key)
+		ix, pl, err = p.decryptIndexed(key, true)
 	}
 	defer wipe(key)
 	if err != nil {
@@ -283,11 +287,19 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 	if err != nil {
 		wipePayloadKeys(&pl)
 		wipeState(pl.state)
+		if ix != nil {
+			ix.free()
+		}
 		return nil, err
 	}
 	v := &Vault{dir: f.dir, id: p.header.VaultID, key: secureBytes(key), ref: p.ref(key), slots: p.env.Slots, now: u.nowFunc()}
 	v.takeKeys(pl)
 	v.clock = NewClock(device, v.now)
+	if ix != nil {
+		v.clock.Observe(ix.newest)
+		v.lazy = ix
+		return v, nil
+	}
 	v.clock.Observe(pl.state.MaxStamp())
 	v.adopt(pl.state)
 	return v, nil
@@ -412,9 +424,22 @@ func (v *Vault) payload(s State) payload {
 	return payload{state: s, auditKey: v.auditKey, oldKeys: v.oldKeys}
 }
 
+// decoded decodes the payload indexed at open, if it was not yet, into
+// the vault's state (adopted as any state is), and wipes the payload.
+// v.mu is held. Every use of v.state but Find's goes through it.
+func (v *Vault) decoded() {
+	ix := v.lazy
+	if ix == nil {
+		return
+	}
+	v.lazy = nil
+	v.adopt(ix.decode())
+	ix.free()
+}
+
 // adopt makes s the vault's state, its secrets moved into one buffer the
-// vault owns; the secrets of s (heap copies made for it) and of the state
-// it replaces are wiped.
+// vault owns; the secrets of s (heap copies made for it, or views of the
+// payload the vault indexed) and of the state it replaces are wiped.
 func (v *Vault) adopt(s State) {
 	n := 0
 	for _, a := range s.Accounts {
@@ -489,6 +514,7 @@ func (v *Vault) SlotKinds() []string {
 func (v *Vault) State() State {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.decoded()
 	return Merge(v.state, State{})
 }
 
@@ -498,6 +524,7 @@ func (v *Vault) Accounts() []Account {
 	// The clones are made under the lock: the state's secrets live in a
 	// buffer that the next save or Close wipes and unmaps.
 	v.mu.Lock()
+	v.decoded()
 	live := v.state.Live()
 	out := make([]Account, len(live))
 	for i, a := range live {
@@ -509,10 +536,23 @@ func (v *Vault) Accounts() []Account {
 }
 
 // Find picks one live account by query (see the package function Find).
-// It skips the copy and sort of Accounts, for one-shot commands.
+// It skips the copy and sort of Accounts, for one-shot commands: on a
+// vault just opened it reads the accounts where they lie in the payload
+// and decodes only the one it returns (index.go), unless the query is
+// ambiguous or meets hidden duplicates.
 func (v *Vault) Find(query string) (Account, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.lazy != nil {
+		i, slow, err := findOne(v.lazy, query)
+		switch {
+		case err != nil:
+			return Account{}, err
+		case !slow:
+			return v.lazy.account(i), nil
+		}
+		v.decoded()
+	}
 	a, err := findLive(v.state.Accounts, query)
 	if err != nil {
 		return Account{}, err
@@ -525,6 +565,9 @@ func (v *Vault) Find(query string) (Account, error) {
 func (v *Vault) LastChange() Stamp {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.lazy != nil {
+		return v.lazy.newest
+	}
 	return v.state.MaxStamp()
 }
 
@@ -532,6 +575,9 @@ func (v *Vault) LastChange() Stamp {
 func (v *Vault) Settings() Settings {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.lazy != nil {
+		return v.lazy.settings
+	}
 	return v.state.Settings
 }
 
@@ -553,7 +599,10 @@ func (v *Vault) closeLocked() {
 	}
 	wipeState(v.state)
 	secureFree(v.arena)
-	v.key, v.auditKey, v.oldKeys, v.arena = nil, nil, nil, nil
+	if v.lazy != nil {
+		v.lazy.free()
+	}
+	v.key, v.auditKey, v.oldKeys, v.arena, v.lazy = nil, nil, nil, nil, nil
 	v.state = State{}
 }
 
@@ -738,6 +787,7 @@ func (v *Vault) ReloadContext(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	v.decoded()
 	v.clock.Observe(pl.state.MaxStamp())
 	next := Merge(v.state, pl.state)
 	wipeState(pl.state)
@@ -782,6 +832,7 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 	if v.key == nil {
 		return ErrLocked
 	}
+	v.decoded()
 	base := Merge(v.state, State{})
 	defer func() { wipeState(base) }()
 	diskSlots := v.slots
