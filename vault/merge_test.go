@@ -463,3 +463,15 @@ func TestMergeTenThousandShape(t *testing.T) {
 		t.Fatal("no edit won the merge")
 	}
 }
+
+// BenchmarkLive10000: State.Live over 10,000 accounts (Accounts, saves and
+// every Find that falls back to the exact path pay it).
+func BenchmarkLive10000(b *testing.B) {
+	x, _ := tenThousand(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(x.Live()) == 0 {
+			b.Fatal("nothing live")
+		}
+	}
+}
