@@ -238,6 +238,14 @@ func (r *reader) varint() int64 {
 }
 
 func (r *reader) bytes() []byte {
+	if r.err == nil && len(r.b) > 0 && int(r.b[0]) < len(r.b) && r.b[0] < 0x80 {
+		// A one-byte length (most fields) that fits: what the general
+		// path below gives, sooner.
+		n := 1 + int(r.b[0])
+		v := r.b[1:n:n]
+		r.b = r.b[n:]
+		return v
+	}
 	n := r.uvarint()
 	if r.err != nil {
 		return nil

@@ -90,12 +90,15 @@ func (ix *payloadIndex) names(i int) (id, issuer, name string) {
 // account with the same issuer, name and secret has a smaller ID.
 func (ix *payloadIndex) hiddenDuplicate(i int) bool {
 	xid, xis, xn, xs := ix.entry(i)
-	for j := range ix.offsets {
-		if j == i {
+	for j, off := range ix.offsets {
+		// Field by field, each read only while the ones before match:
+		// this pass reads every entry.
+		r := reader{b: ix.plain[off:]}
+		if j == i || r.view() >= xid || r.view() != xis || r.view() != xn {
 			continue
 		}
-		yid, yis, yn, ys := ix.entry(j)
-		if yid < xid && yis == xis && yn == xn && bytes.Equal(ys, xs) {
+		_ = r.bytes() // the type
+		if bytes.Equal(r.bytes(), xs) {
 			return true
 		}
 	}
