@@ -2,9 +2,12 @@ package vault
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -473,5 +476,58 @@ func BenchmarkLive10000(b *testing.B) {
 		if len(x.Live()) == 0 {
 			b.Fatal("nothing live")
 		}
+	}
+}
+
+// duplicateOfSorted is duplicateOf as first written: every account sorted
+// by issuer, name, secret and ID, and each run of equal issuer, name and
+// secret kept at its first (smallest) ID.
+func duplicateOfSorted(s State) map[string]string {
+	dup := map[string]string{}
+	if len(s.Accounts) < 2 {
+		return dup
+	}
+	idx := make([]int, len(s.Accounts))
+	for i := range idx {
+		idx[i] = i
+	}
+	same := func(x, y *Account) int {
+		return cmp.Or(strings.Compare(x.Issuer, y.Issuer), strings.Compare(x.Name, y.Name),
+			bytes.Compare(x.Secret.raw(), y.Secret.raw()))
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		x, y := &s.Accounts[i], &s.Accounts[j]
+		return cmp.Or(same(x, y), strings.Compare(x.ID, y.ID))
+	})
+	keep := &s.Accounts[idx[0]]
+	for _, i := range idx[1:] {
+		a := &s.Accounts[i]
+		if same(a, keep) == 0 {
+			dup[a.ID] = keep.ID
+			continue
+		}
+		keep = a
+	}
+	return dup
+}
+
+// TestDuplicateOfMatchesSort: the grouping duplicateOf finds exactly the
+// duplicates the sort of every account found, on generated states with
+// few names and secrets (many duplicates), an ID twice, and case traps.
+func TestDuplicateOfMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 5))
+	withDups := 0
+	for round := range 500 {
+		s := randomState(rng)
+		got, want := s.duplicateOf(), duplicateOfSorted(s)
+		if !maps.Equal(got, want) {
+			t.Fatalf("round %d: duplicateOf %v, the sort %v", round, got, want)
+		}
+		if len(want) > 0 {
+			withDups++
+		}
+	}
+	if withDups < 100 {
+		t.Fatalf("only %d of 500 states had duplicates: the test saw too few", withDups)
 	}
 }
