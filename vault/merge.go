@@ -72,13 +72,19 @@ func Merge(a, b State) State {
 		Tombstones: make([]Tombstone, 0, len(dead)),
 		Settings:   mergeSettings(a.Settings, b.Settings),
 	}
-	for _, x := range live {
-		out.Accounts = append(out.Accounts, x.Clone())
+	// In ID order: the IDs are sorted, not the accounts (an Account is
+	// about 200 bytes, and every swap of a sort of them moved one).
+	ids := make([]string, 0, len(live))
+	for id := range live {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		out.Accounts = append(out.Accounts, live[id].Clone())
 	}
 	for _, t := range dead {
 		out.Tombstones = append(out.Tombstones, t)
 	}
-	slices.SortFunc(out.Accounts, func(x, y Account) int { return strings.Compare(x.ID, y.ID) })
 	slices.SortFunc(out.Tombstones, func(x, y Tombstone) int { return strings.Compare(x.ID, y.ID) })
 	return out
 }

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -138,6 +139,49 @@ func TestFindLiveMatchesLive(t *testing.T) {
 			if gerr == nil && got.ID != want.ID {
 				t.Fatalf("round %d, findLive(%q) = %s, want %s", round, q, got.ID, want.ID)
 			}
+		}
+	}
+}
+
+// TestSortAccountsOrder: SortAccounts gives the order of `wardkey list`
+// (issuer, then name, case-insensitively, then ID), keeping every account
+// whole, on generated states with case traps and duplicates.
+func TestSortAccountsOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 6))
+	for round := range 300 {
+		as := randomState(rng).Accounts
+		before := slices.Clone(as)
+		SortAccounts(as)
+		if !slices.IsSortedFunc(as, func(x, y Account) int {
+			return cmp.Or(strings.Compare(strings.ToLower(x.Issuer), strings.ToLower(y.Issuer)),
+				strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)), strings.Compare(x.ID, y.ID))
+		}) {
+			t.Fatalf("round %d: not in order", round)
+		}
+		// A permutation of what was given: every account still whole.
+		key := func(a Account) string {
+			return fmt.Sprintf("%s|%s|%s|%x|%v|%d", a.ID, a.Issuer, a.Name, a.Secret.raw(), a.Tags, a.Stamp.Logical)
+		}
+		got, want := make([]string, len(as)), make([]string, len(before))
+		for i := range as {
+			got[i], want[i] = key(as[i]), key(before[i])
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: the accounts changed", round)
+		}
+	}
+}
+
+// TestMergeOrdersByID: Merge's accounts and tombstones come in ID order.
+func TestMergeOrdersByID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 7))
+	for round := range 200 {
+		m := Merge(randomState(rng), randomState(rng))
+		if !slices.IsSortedFunc(m.Accounts, func(x, y Account) int { return strings.Compare(x.ID, y.ID) }) ||
+			!slices.IsSortedFunc(m.Tombstones, func(x, y Tombstone) int { return strings.Compare(x.ID, y.ID) }) {
+			t.Fatalf("round %d: not in ID order", round)
 		}
 	}
 }
