@@ -21,6 +21,7 @@ type secretField struct {
 	prompt  string
 	buf     []byte // len: what is typed; cap: the limit, never grown
 	focused bool
+	width   int // cells for the dots; 0: as many as typed
 }
 
 // newSecretField is an empty, focused field of at most limit bytes.
@@ -87,9 +88,17 @@ func (f *secretField) wipe() {
 	f.buf = f.buf[:0]
 }
 
+// setWidth makes the dots take at most w cells (the newest shown), so a
+// long passphrase never wraps the screen.
+func (f *secretField) setWidth(w int) { f.width = w }
+
 // view is the prompt, a • per character and, when focused, the cursor.
 func (f secretField) view(st Styles) string {
-	s := f.prompt + strings.Repeat("•", utf8.RuneCount(f.buf))
+	n := utf8.RuneCount(f.buf)
+	if f.width > 0 {
+		n = min(n, f.width)
+	}
+	s := f.prompt + strings.Repeat("•", n)
 	if f.focused {
 		s += st.Key.Render("█")
 	}

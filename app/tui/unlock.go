@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/app/wording"
@@ -16,8 +15,8 @@ import (
 // passphrase field, or for a keyring vault a single key press.
 type unlockModel struct {
 	c       *common
-	pass    textinput.Model
-	busy    string // what is being done ("" idle)
+	pass    secretField // keeps bytes; wiped when taken
+	busy    string      // what is being done ("" idle)
 	err     string
 	note    string // e.g. why the keyring did not open it
 	locked  bool   // shown after a lock: never unlock without a key press
@@ -36,13 +35,10 @@ type unlockWaitMsg struct {
 // A keyring vault (or the demo, or a passphrase file) opens at once
 // unless it follows a lock.
 func newUnlock(c *common, locked bool, why string) (unlockModel, tea.Cmd) {
-	m := unlockModel{c: c, pass: c.newField("Passphrase: ", true, 1024), locked: locked, note: why}
+	m := unlockModel{c: c, pass: newSecretField("Passphrase: ", 1024), locked: locked, note: why}
 	m.w, m.h = c.width, c.height-2
-	m.pass.SetWidth(max(min(c.width-16, 40), 8))
+	m.pass.setWidth(max(min(c.width-16, 40), 8))
 	var cmd tea.Cmd
-	if m.usesPassphrase() {
-		cmd = m.pass.Focus()
-	}
 	if !m.locked && m.keyringFirst() {
 		m.busy = "Opening with the OS keyring…"
 		if m.profile().Demo {
@@ -74,7 +70,7 @@ func (m unlockModel) keyringFirst() bool {
 // SetSize fits the field to a terminal w cells wide.
 func (m unlockModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
-	m.pass.SetWidth(max(min(w-16, 40), 8))
+	m.pass.setWidth(max(min(w-16, 40), 8))
 	return m
 }
 
@@ -98,9 +94,6 @@ func (m unlockModel) FullHelp() [][]key.Binding { return [][]key.Binding{m.Short
 func (m unlockModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	b := m.c.backend()
 	switch msg := msg.(type) {
-	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.pass)
-		return m, nil
 	case unlockWaitMsg:
 		now := m.c.cfg.now()
 		if msg.until.After(now) {
@@ -124,7 +117,7 @@ func (m unlockModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return m, nil
 		}
 		if m.c.cfg.Picker && key.Matches(msg, m.c.keys.Back) {
-			m.pass.Reset()
+			m.pass.wipe()
 			return newPicker(m.c, "")
 		}
 		if key.Matches(msg, m.c.keys.Submit) {
@@ -133,7 +126,7 @@ func (m unlockModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.busy = "Opening…"
 				return m, openCmd(b, m.profile(), nil)
 			}
-			if m.pass.Value() == "" {
+			if m.pass.empty() {
 				if m.keyringFirst() {
 					m.busy = "Opening with the OS keyring…"
 					return m, openCmd(b, m.profile(), nil)
@@ -141,16 +134,14 @@ func (m unlockModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.err = "Type the passphrase first."
 				return m, nil
 			}
-			pass := []byte(m.pass.Value())
-			m.pass.Reset()
+			pass := m.pass.take()
 			m.busy = "Unlocking…"
 			return m, checkWaitCmd(b, m.profile().Name, m.c.cfg.now(), pass)
 		}
 	}
 	if m.usesPassphrase() {
-		var cmd tea.Cmd
-		m.pass, cmd = m.pass.Update(msg)
-		return m, cmd
+		m.pass = m.pass.update(m.c.keys, msg)
+		return m, nil
 	}
 	return m, nil
 }
@@ -177,7 +168,7 @@ func (m unlockModel) View() string {
 		}
 	case m.usesPassphrase():
 		lines = append(lines, fmt.Sprintf("Profile %q.", p.Name))
-		lines = append(lines, "", m.pass.View())
+		lines = append(lines, "", m.pass.view(st))
 		lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	default:
 		lines = append(lines, fmt.Sprintf("Profile %q opens with the OS keyring.", p.Name))
