@@ -49,9 +49,30 @@ func cmdPasswd(e *env, args []string) error {
 	}
 	clear(typed) // passwd sets a new passphrase: the one typed is not needed
 	defer v.Close()
+	p, err := e.newVaultPassphrase(*newFile)
+	if err != nil {
+		return err
+	}
+	// A vault opened with the recovery code gets its recovery slot made
+	// again for that code (asymmetric, so later rotations keep it).
+	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true, RecoveryCode: code})
+	if err != nil {
+		return fmt.Errorf("set the new passphrase: %w", err)
+	}
+	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"recovery": *recovery || *codeFile != ""}})
+	fmt.Fprintf(e.err, "wardkey: the vault of profile %q has a new key and opens with the new passphrase; the old passphrase opens nothing saved from now on (vault.json.bak included)\n", e.profile)
+	e.afterRekey(res)
+	return nil
+}
+
+// newVaultPassphrase is a new vault passphrase: from file when given,
+// else typed twice on the terminal; checked as strong as the policy asks
+// (min_passphrase_score). The caller wipes it.
+func (e *env) newVaultPassphrase(file string) ([]byte, error) {
 	var p []byte
-	if *newFile != "" {
-		p, err = readPassphraseFile(*newFile)
+	var err error
+	if file != "" {
+		p, err = readPassphraseFile(file)
 	} else if e.interactive() {
 		p, err = e.promptSecret("New vault passphrase (" + e.profile + ")")
 		if err == nil && len(p) == 0 {
@@ -68,22 +89,14 @@ func cmdPasswd(e *env, args []string) error {
 		err = withHint(errors.New("a new passphrase is needed and there is no terminal to ask on"), "give it with --new-passphrase-file F")
 	}
 	if err != nil {
-		return err
+		clear(p)
+		return nil, err
 	}
 	if err := e.checkVaultPassphrase(p); err != nil {
 		clear(p)
-		return err
+		return nil, err
 	}
-	// A vault opened with the recovery code gets its recovery slot made
-	// again for that code (asymmetric, so later rotations keep it).
-	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true, RecoveryCode: code})
-	if err != nil {
-		return fmt.Errorf("set the new passphrase: %w", err)
-	}
-	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"recovery": *recovery || *codeFile != ""}})
-	fmt.Fprintf(e.err, "wardkey: the vault of profile %q has a new key and opens with the new passphrase; the old passphrase opens nothing saved from now on (vault.json.bak included)\n", e.profile)
-	e.afterRekey(res)
-	return nil
+	return p, nil
 }
 
 // openKeepingPassphrase opens the vault as openWith does, and returns a
@@ -140,6 +153,9 @@ func (e *env) rekey(v *vault.Vault, o vault.RekeyOptions) (vault.RekeyResult, er
 	o.Options = e.options()
 	if hasSlot(v, vault.SlotKeyring) {
 		o.Keyring = e.keyring()
+		// A shared machine has no keyring slots: a rotation that leaves a
+		// passphrase slot drops the keyring's and deletes its item.
+		o.DropKeyring = e.policy().Shared && (o.NewPassphrase || hasSlot(v, vault.SlotPassphrase))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -33,7 +33,47 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 	if err != nil {
 		return nil, e.explainOpen(err)
 	}
+	if err := e.leaveKeyringOnSharedMachine(v); err != nil {
+		v.Close()
+		return nil, err
+	}
 	return v, nil
+}
+
+// leaveKeyringOnSharedMachine gives a vault that opened with its keyring
+// slot alone a passphrase on a shared machine (policy shared = true),
+// before any command uses it: anyone at this OS login can use the
+// keyring, so there the vault must need its person's passphrase. On a
+// terminal the passphrase is asked twice, the vault gets a new key with a
+// passphrase slot and no keyring slot, and the keyring item is deleted
+// (the TUI does the same on its "Set a passphrase" screen); without one
+// the command is refused, saying how.
+func (e *env) leaveKeyringOnSharedMachine(v *vault.Vault) error {
+	if !e.policy().Shared || !hasSlot(v, vault.SlotKeyring) || hasSlot(v, vault.SlotPassphrase) {
+		return nil
+	}
+	why := fmt.Sprintf("this computer is shared (%s, shared = true), and profile %q opens with this login's keyring, which anyone here can use", e.policy().File, e.profile)
+	if !e.interactive() {
+		return withHint(errors.New(why+": it needs a passphrase first; nothing was done"),
+			"run '"+e.cmdline("passwd")+"' on a terminal to set one (the keyring slot is then dropped)")
+	}
+	fmt.Fprintf(e.err, "wardkey: %s: set a passphrase for it now (the keyring slot is then dropped)\n", why)
+	p, err := e.newVaultPassphrase("")
+	if err != nil {
+		return err
+	}
+	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true})
+	clear(p)
+	if err != nil {
+		return fmt.Errorf("set the passphrase: %w", err)
+	}
+	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"keyring_dropped": true}})
+	fmt.Fprintf(e.err, "wardkey: profile %q now opens with its passphrase only; the keyring slot is gone\n", e.profile)
+	if res.KeyringLeft != nil {
+		fmt.Fprintf(e.err, "wardkey: warning: its old keyring item could not be deleted (%v); it opens nothing saved from now on\n", res.KeyringLeft)
+	}
+	e.afterRekey(res)
+	return nil
 }
 
 // attemptQueue is how long an attempt waits for the ones before it (other
