@@ -2,6 +2,8 @@ package vault
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"strings"
 )
 
@@ -39,6 +41,10 @@ func (ix *payloadIndex) observe(s Stamp) {
 // those); its state's accounts and tombstones are empty. It returns an
 // error exactly when unmarshalPayload would, with the same words.
 func indexPayload(plain []byte) (*payloadIndex, payload, error) {
+	if uint64(len(plain)) > math.MaxUint32 {
+		// Offsets are uint32 (maxVaultFile keeps payloads far smaller).
+		return nil, payload{}, fmt.Errorf("a payload of %d bytes is too large to index", len(plain))
+	}
 	ix := &payloadIndex{plain: plain}
 	p, err := decodePayload(plain, ix, false)
 	if err != nil {

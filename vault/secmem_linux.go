@@ -30,6 +30,19 @@ func secureAlloc(n int) []byte {
 	return m[:n:n]
 }
 
+// secureRelock tries again to lock a buffer made by secureAlloc into RAM:
+// its lock may have failed while other locked buffers held the process's
+// RLIMIT_MEMLOCK (the decrypted payload, while the arena was filled from
+// it). Errors are ignored as in secureAlloc.
+func secureRelock(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	if m, ok := owned.Load(uintptr(unsafe.Pointer(&b[:1][0]))); ok {
+		_ = unix.Mlock(m.([]byte))
+	}
+}
+
 // secureRelease unmaps a buffer made by secureAlloc (already wiped).
 func secureRelease(b []byte) {
 	if cap(b) == 0 {

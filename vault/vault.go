@@ -433,8 +433,13 @@ func (v *Vault) decoded() {
 		return
 	}
 	v.lazy = nil
+	defer func() {
+		ix.free() // wiped even if decode panics
+		// The arena was locked while the payload's locked pages still
+		// counted against RLIMIT_MEMLOCK: lock it now they are gone.
+		secureRelock(v.arena)
+	}()
 	v.adopt(ix.decode())
-	ix.free()
 }
 
 // adopt makes s the vault's state, its secrets moved into one buffer the
@@ -554,6 +559,14 @@ func (v *Vault) Find(query string) (Account, error) {
 		v.decoded()
 	}
 	a, err := findLive(v.state.Accounts, query)
+	var amb *AmbiguousError
+	if errors.As(err, &amb) {
+		// The matches name accounts (labels, IDs): their secrets are
+		// views of the vault's buffer, which Close and every save unmap.
+		for i := range amb.Matches {
+			amb.Matches[i].Secret = Secret{}
+		}
+	}
 	if err != nil {
 		return Account{}, err
 	}
