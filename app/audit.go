@@ -60,7 +60,7 @@ func (e *env) auditUnlocked(v *vault.Vault) {
 	}
 	e.auditLog.device = v.Device()
 	if n, last, err := audit.FailedSinceUnlock(e.dir()); err == nil && n > 0 && !e.inTUI && e.stderrTerminal() {
-		fmt.Fprintf(e.err, "wardkey: %s since your last unlock, the last at %s\n", plural(n, "failed unlock attempt"), clockTime(last.Local(), e.now()))
+		fmt.Fprintf(e.err, "wardkey: %s\n", failedNotice(n, last, e.now()))
 	}
 	e.audit(v, audit.Event{Event: audit.Unlock})
 }

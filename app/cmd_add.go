@@ -205,6 +205,7 @@ func addCaptured(e *env, screen, all, yes bool) error {
 	}
 	for _, a := range added {
 		fmt.Fprintf(e.out, "added %s (id %s, %s)\n", show(importLabel(a)), a.ID, a.Type)
+		e.audit(v, audit.Event{Event: audit.Add, Account: a.ID, Detail: map[string]any{"type": string(a.Type)}})
 	}
 	if len(added) == 0 {
 		return errors.New("every account chosen is already in the vault: nothing was added")

@@ -409,6 +409,9 @@ func (e *env) tuiSync() func(ctx context.Context, v *vault.Vault) (string, error
 		if len(rep.Skipped) > 0 {
 			msg += " (run 'wardkey sync' to see why)"
 		}
+		if err := e.auditNow(v, audit.Event{Event: audit.Sync, Detail: map[string]any{"pulled": rep.Pulled, "pushed": rep.Pushed, "replicas": rep.Replicas}}); err != nil {
+			msg += "; " + err.Error()
+		}
 		return msg, nil
 	}
 }

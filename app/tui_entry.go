@@ -338,6 +338,9 @@ func (b *tuiBackend) Sync(ctx context.Context, v tui.Vault) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := b.envOf(v.Dir()).profileGone(v.Dir()); err != nil {
+		return "", err
+	}
 	sync := b.e.tuiSync()
 	if sync == nil {
 		return "", fmt.Errorf("no remote yet: run '%s' once", wording.Command(filepath.Base(vv.Dir()), "sync --remote DIR|URL"))

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // sortMode orders the code list (favourites always come first).
@@ -365,6 +366,9 @@ func (m codesModel) update(msg tea.Msg) (codesModel, screen, tea.Cmd) {
 		}
 		next, cmd = guard(m.c, "change the settings", func() (screen, tea.Cmd) { return newSettings(m.c) })
 		return m, next, tea.Batch(toast("", false), cmd)
+	case key.Matches(kp, k.Log) && !m.c.sess.profile.Demo:
+		lv, c := newLogView(m.c, m.accounts())
+		return m, lv, c
 	case !hasAcct:
 	case key.Matches(kp, k.Copy):
 		cmd = copyCurrent(m.c, a, m.hotp)
@@ -394,7 +398,7 @@ func newDeleteConfirm(c *common, a vault.Account) confirmModel {
 	}, "delete", "keep it", saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) {
 		tx.Delete(a.ID)
 		return "Deleted " + label(a), "", nil
-	}))
+	}, audit.Event{Event: audit.Delete, Account: a.ID}))
 }
 
 // favoriteCmd marks or unmarks a as a favourite.
@@ -405,7 +409,8 @@ func favoriteCmd(c *common, a vault.Account) tea.Cmd {
 	if a.Favorite {
 		note = "Marked " + label(a) + " as a favourite"
 	}
-	return saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) })
+	return saveCmd(c.sess, func(tx *vault.Tx) (string, string, error) { return note, a.ID, tx.Put(a) },
+		audit.Event{Event: audit.Edit, Account: a.ID, Detail: map[string]any{"favorite": a.Favorite}})
 }
 
 // View renders the list at the code clock: an optional shared countdown

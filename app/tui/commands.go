@@ -18,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -61,6 +62,18 @@ type (
 	}
 	// clipErrMsg says the system clipboard failed (OSC 52 was still sent).
 	clipErrMsg struct{ err error }
+	// auditErrMsg says session from's events were not written to the
+	// audit log; what they record was done all the same.
+	auditErrMsg struct {
+		from *session
+		err  error
+	}
+	// logReadMsg is the audit log, read and checked for the log view.
+	logReadMsg struct {
+		from *session
+		log  AuditLog
+		err  error
+	}
 )
 
 // freeKDFMemory hands the KDF's memory (argon2id 64 MiB, scrypt 256 MiB)
@@ -73,13 +86,17 @@ func openCmd(b Backend, p Profile, pass []byte) tea.Cmd {
 	return func() tea.Msg {
 		var v Vault
 		var err error
+		notice := ""
 		if p.Demo {
 			v, err = b.OpenDemo()
 		} else {
+			notice = b.UnlockNotice(p.Name) // before the unlock line that ends the count
 			v, err = b.Open(p.Name, pass)
 		}
 		freeKDFMemory()
-		return loaded(b, v, err, pass == nil, p.Demo)
+		msg := loaded(b, v, err, pass == nil, p.Demo)
+		msg.notice = notice
+		return msg
 	}
 }
 
@@ -180,8 +197,9 @@ func snapshot(s *session, v Vault) changed {
 }
 
 // saveCmd applies fn to session s's vault; fn returns the note to show and
-// the account to select.
-func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error)) tea.Cmd {
+// the account to select. Once saved, evs go to the audit log (an event
+// with no account takes fn's).
+func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error), evs ...audit.Event) tea.Cmd {
 	v := s.v
 	return func() tea.Msg {
 		var note, id string
@@ -193,7 +211,67 @@ func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error)) tea.Cm
 		if err != nil {
 			return savedMsg{changed: changed{from: s}, err: err}
 		}
-		return savedMsg{changed: snapshot(s, v), note: note, selectID: id}
+		msg := savedMsg{changed: snapshot(s, v), note: note, selectID: id}
+		for i := range evs {
+			if evs[i].Account == "" {
+				evs[i].Account = id
+			}
+		}
+		return withAudit(msg, s, v, evs...)
+	}
+}
+
+// withAudit writes session s's events to the audit log of its vault v and
+// returns msg, followed by an auditErrMsg when they could not be written.
+// (v is the one the command took when it started: the session's own field
+// belongs to Update.)
+func withAudit(msg tea.Msg, s *session, v Vault, evs ...audit.Event) tea.Msg {
+	if len(evs) == 0 || s.backend == nil {
+		return msg
+	}
+	if err := s.backend.Audit(v, evs...); err != nil {
+		return tea.Sequence(send(msg), send(auditErrMsg{s, err}))()
+	}
+	return msg
+}
+
+// auditCmd writes session s's events to the audit log (a code copied).
+func auditCmd(s *session, evs ...audit.Event) tea.Cmd {
+	if s.v == nil || s.backend == nil {
+		return nil
+	}
+	v, b := s.v, s.backend
+	return func() tea.Msg {
+		if err := b.Audit(v, evs...); err != nil {
+			return auditErrMsg{s, err}
+		}
+		return nil
+	}
+}
+
+// lockEventCmd writes a lock event (reason) under v, which the lock has
+// already taken off the screen, and then closes v: the audit key is in
+// the open vault, so the event comes first, the close at once after.
+func lockEventCmd(b Backend, v Vault, reason string) tea.Cmd {
+	return func() tea.Msg {
+		defer v.Close()
+		if err := b.Audit(v, audit.Event{Event: audit.Lock, Detail: map[string]any{"reason": reason}}); err != nil {
+			return toastMsg{text: oneLine(sentence(err)), isErr: true}
+		}
+		return nil
+	}
+}
+
+// auditLogCmd reads and checks the audit log of session s's vault for the
+// log view: the last n lines, the whole chain checked.
+func auditLogCmd(s *session, n int) tea.Cmd {
+	if s.v == nil || s.backend == nil {
+		return nil
+	}
+	v, b := s.v, s.backend
+	return func() tea.Msg {
+		l, err := b.AuditLog(v, n)
+		return logReadMsg{from: s, log: l, err: err}
 	}
 }
 
@@ -212,7 +290,11 @@ func nextHOTPCmd(s *session, a vault.Account, copy bool) tea.Cmd {
 			return hotpMsg{changed: changed{from: s}, id: a.ID, err: err}
 		}
 		code, err := vault.HOTPCode(a, c)
-		return hotpMsg{changed: snapshot(s, v), id: a.ID, code: code, copy: copy, err: err}
+		msg := hotpMsg{changed: snapshot(s, v), id: a.ID, code: code, copy: copy, err: err}
+		if err != nil {
+			return msg
+		}
+		return withAudit(msg, s, v, audit.Event{Event: audit.CodeShown, Account: a.ID})
 	}
 }
 
@@ -327,7 +409,13 @@ func addAccountsCmd(b Backend, s *session, as []vault.Account) tea.Cmd {
 		if err != nil {
 			return addedMsg{changed: changed{from: s}, err: err}
 		}
-		return addedMsg{changed: snapshot(s, v), added: added, dups: dups}
+		// One add line per account added, as 'wardkey add' (and its
+		// --screen and --clipboard) writes.
+		evs := make([]audit.Event, 0, len(added))
+		for _, a := range added {
+			evs = append(evs, audit.Event{Event: audit.Add, Account: a.ID, Detail: map[string]any{"type": string(a.Type)}})
+		}
+		return withAudit(addedMsg{changed: snapshot(s, v), added: added, dups: dups}, s, v, evs...)
 	}
 }
 
@@ -360,7 +448,15 @@ func exportCmd(b Backend, v Vault, path string, pass []byte) tea.Cmd {
 		defer clear(pass)
 		r, err := b.Export(v, path, pass)
 		freeKDFMemory()
-		return exportedMsg{path: path, result: r, err: err}
+		msg := exportedMsg{path: path, result: r, err: err}
+		if err != nil {
+			return msg
+		}
+		ev := audit.Event{Event: audit.Export, Detail: map[string]any{"format": "age", "accounts": r.Accounts}}
+		if err := b.Audit(v, ev); err != nil {
+			return tea.Sequence(send(msg), toast(oneLine(sentence(err)), true))()
+		}
+		return msg
 	}
 }
 
@@ -396,7 +492,8 @@ func applyRestoreCmd(s *session, b vault.State, undelete bool) tea.Cmd {
 		if err != nil {
 			return restoredMsg{changed: changed{from: s}, err: fmt.Errorf("restore: %w", err)}
 		}
-		return restoredMsg{changed: snapshot(s, v), done: done}
+		return withAudit(restoredMsg{changed: snapshot(s, v), done: done}, s, v, audit.Event{Event: audit.Restore,
+			Detail: map[string]any{"added": len(done.Added), "updated": len(done.Updated), "undeleted": len(done.Undeleted), "removed": len(done.Removed)}})
 	}
 }
 

@@ -116,7 +116,10 @@ func matches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k, b
 // Messages screens send up to the root.
 type (
 	// lockMsg asks for a lock; why is shown on the unlock screen.
-	lockMsg struct{ why string }
+	lockMsg struct {
+		why    string
+		reason string // the audit log's lock reason; "" is lockManual (L)
+	}
 	// quitMsg asks to quit (the clipboard is cleared first if it is ours).
 	quitMsg struct{}
 	// helpMsg asks for the help screen of the screen in front.

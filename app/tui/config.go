@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -227,6 +228,18 @@ type Backend interface {
 	// DeleteFile deletes the image whose accounts were added (it holds
 	// their secrets): a regular file only, never through a symlink.
 	DeleteFile(path string) error
+	// Audit writes events of the open vault v to its profile's audit log
+	// at once (one append, one fsync), authenticated under v's audit key;
+	// the demo keeps no log. An error is one sentence for the person: the
+	// events were not written, and what the person did stands.
+	Audit(v Vault, evs ...audit.Event) error
+	// UnlockNotice says, before profile's vault is opened, how many
+	// passphrase attempts failed since its last unlock and when ("2 failed
+	// unlock attempts since your last unlock, the last at 14:02"), or "".
+	UnlockNotice(profile string) string
+	// AuditLog reads v's audit log, checks its chain under v's audit key,
+	// and gives at most the last n lines.
+	AuditLog(v Vault, n int) (AuditLog, error)
 }
 
 // SettingsChange is what the settings screen saves: every value, as the
@@ -266,6 +279,18 @@ type Found struct {
 	// photo of a QR code) still holds the secrets: the add screen offers to
 	// delete it once the accounts are saved.
 	HoldsSecret string
+}
+
+// AuditLog is what Backend.AuditLog read: the last lines of the log and
+// whether the whole log verifies.
+type AuditLog struct {
+	// Entries are the last lines read, oldest first.
+	Entries []audit.Entry
+	// Total is how many lines the log holds (both files).
+	Total int
+	// Problem is the first line altered, removed, reordered or cut, in
+	// vault/audit's words; "" when the log is intact.
+	Problem string
 }
 
 // Vault is an open vault as the TUI uses it. *vault.Vault implements it;

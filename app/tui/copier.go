@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // copier owns the clipboard: it copies a code (OSC 52 and the system
@@ -63,7 +64,8 @@ func (m Model) copy(msg copyMsg) (Model, tea.Cmd) {
 	m.status = status{}
 	m.list.recent[msg.acct.ID] = now.Unix()
 	if !s.profile.Demo {
-		cmd = tea.Batch(cmd, saveRecentCmd(c.backend(), s.v, m.list.recent))
+		cmd = tea.Batch(cmd, saveRecentCmd(c.backend(), s.v, m.list.recent),
+			auditCmd(s, audit.Event{Event: audit.CodeCopied, Account: msg.acct.ID}))
 	}
 	return m, cmd
 }

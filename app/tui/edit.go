@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // The fields of the edit screen.
@@ -130,7 +131,7 @@ func (m editModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			return nil, tea.Batch(saveCmd(m.c.sess, func(tx *vault.Tx) (string, string, error) {
 				return "Saved " + label(a), a.ID, tx.Put(a)
-			}))
+			}, audit.Event{Event: audit.Edit, Account: a.ID}))
 		}
 	}
 	if m.focus < 0 || m.focus >= editFavorite {

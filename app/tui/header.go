@@ -94,6 +94,9 @@ func banners(c *common, accounts int, now time.Time) []string {
 	if l := lockWarning(c, now); l != "" {
 		out = append(out, "! "+l)
 	}
+	if s.notice != "" {
+		out = append(out, "! "+s.notice)
+	}
 	if s.ntpKnown {
 		if b := clock.Banner(s.ntpOffset, s.offset); b != "" {
 			out = append(out, "! "+b)

@@ -23,6 +23,7 @@ import (
 	"github.com/wardkey/wardkey/assets"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -339,6 +340,9 @@ type testConfig struct {
 	FindOnScreen    func(ctx context.Context) (Found, error)
 	FindOnClipboard func(ctx context.Context) (Found, error)
 	DeleteFile      func(path string) error
+	Audit           func(v Vault, evs []audit.Event) error // nil: every event is taken
+	UnlockNotice    string
+	AuditLog        func() (AuditLog, error)
 }
 
 // fakeBackend answers from a testConfig's stubs.
@@ -538,6 +542,22 @@ func (b *fakeBackend) DeleteFile(path string) error {
 	return b.tc.DeleteFile(path)
 }
 
+func (b *fakeBackend) Audit(v Vault, evs ...audit.Event) error {
+	if b.tc.Audit == nil {
+		return nil
+	}
+	return b.tc.Audit(v, evs)
+}
+
+func (b *fakeBackend) UnlockNotice(string) string { return b.tc.UnlockNotice }
+
+func (b *fakeBackend) AuditLog(Vault, int) (AuditLog, error) {
+	if b.tc.AuditLog == nil {
+		return AuditLog{}, nil
+	}
+	return b.tc.AuditLog()
+}
+
 // memConfig is a keyring profile whose vault, in memory, holds as.
 func memConfig(t testing.TB, as []vault.Account) (testConfig, *vault.Vault) {
 	v := vault.NewMemory(vault.State{})
@@ -618,6 +638,8 @@ func (d *driver) front() string {
 		return "newprofile"
 	case setPassphraseModel:
 		return "setpass"
+	case logModel:
+		return "log"
 	}
 	return fmt.Sprintf("%T", d.m.front)
 }

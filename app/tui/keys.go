@@ -42,6 +42,10 @@ type KeyMap struct {
 	// NewProfile, on "Who are you?", opens the new-profile form (a ctrl
 	// key: typing a name to filter never opens it).
 	NewProfile key.Binding
+	// Log opens the audit log view from the code list. ctrl+g, not
+	// ctrl+l: L locks, and a person reaching for the lock must never get a
+	// screen of account names instead.
+	Log key.Binding
 }
 
 // bind makes a binding of keys, shown in help as helpKey and desc.
@@ -123,6 +127,7 @@ func DefaultKeyMap() KeyMap {
 		Settings:   needsCtrl(b([]string{"o"}, "o", "settings")),
 		EraseChar:  b([]string{"backspace"}, "backspace", "erase"),
 		EraseField: b([]string{"ctrl+u"}, "ctrl+u", "clear"),
+		Log:        needsCtrl(b([]string{"g"}, "g", "audit log")),
 	}
 }
 
@@ -136,7 +141,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Copy, k.Big, k.Next, k.Find, k.ClearFind, k.Favorite, k.Sort},
-		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Settings, k.Lock, k.Help, k.Quit, k.ForceQuit},
+		{k.Add, k.Edit, k.Delete, k.Export, k.Restore, k.Sync, k.Settings, k.Lock, k.Help, k.Quit, k.ForceQuit, k.Log},
 		{k.Submit, k.Save, k.Back, k.NextField, k.PrevField, k.NextButton, k.Toggle, k.Undelete},
 	}
 }

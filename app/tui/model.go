@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -134,11 +135,11 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 				// A profile made just now: one vault open at a time.
 				var clear tea.Cmd
 				m.copier, clear = m.copier.clear(c.backend())
-				m.forget()
+				logged := m.forgetLogged(lockSwitch)
 				c.sess.cancel()
 				c.sess = newSession(*msg.person)
 				m, cmd := m.unlocked(msg)
-				return m, tea.Batch(clear, cmd)
+				return m, tea.Batch(clear, logged, cmd)
 			}
 			return m.unlocked(msg)
 		}
@@ -225,27 +226,32 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		m.front = newHelp(c, m.front, groups)
 		return m, nil
 	case lockMsg:
-		return m.lock(msg.why)
+		return m.lock(msg.why, cmp.Or(msg.reason, lockManual))
 	case osLockMsg:
 		rearm := osLockCmd(c.backend())
 		if !s.isOpen() {
 			return m, rearm
 		}
-		m, cmd := m.lock("Locked with this computer's session.")
+		m, cmd := m.lock("Locked with this computer's session.", lockOS)
 		return m, tea.Batch(cmd, rearm)
 	case quitMsg:
-		return m.quit()
+		return m.quit(lockQuit)
 	case pickMsg:
 		// One vault open at a time: whoever was open is locked first.
 		var clear, cmd tea.Cmd
 		m.copier, clear = m.copier.clear(c.backend())
-		m.forget()
+		logged := m.forgetLogged(lockSwitch)
 		c.sess.cancel()
 		c.sess = newSession(msg.p)
 		m.front, cmd = newUnlock(c, false, "")
-		return m, tea.Batch(clear, cmd)
+		return m, tea.Batch(clear, logged, cmd)
 	case StopMsg:
-		return m.quit()
+		return m.quit(lockSignal)
+	case auditErrMsg:
+		if msg.from == s {
+			m.status = m.status.set(oneLine(sentence(msg.err)), true, now)
+		}
+		return m, nil
 	case reauthWaitMsg:
 		if _, ok := m.front.(reauthModel); !ok || msg.from != s {
 			clear(msg.pass) // the prompt is gone (a lock): nothing to check
@@ -268,7 +274,7 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		s.lastInput = now
 		if matches(msg, c.keys.ForceQuit) {
-			return m.quit()
+			return m.quit(lockQuit)
 		}
 	case tea.PasteMsg, tea.MouseMsg:
 		s.lastInput = now
@@ -303,16 +309,14 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// quit clears the clipboard if it holds our code, forgets, and quits.
-func (m Model) quit() (Model, tea.Cmd) {
+// quit clears the clipboard if it holds our code, forgets, writes the
+// lock event (reason: lockQuit, or lockSignal for a StopMsg), and quits.
+func (m Model) quit(reason string) (Model, tea.Cmd) {
 	var clear tea.Cmd
 	m.copier, clear = m.copier.clear(m.c.backend())
-	m.forget()
+	logged := m.forgetLogged(reason)
 	m.quitting = true
-	if clear == nil {
-		return m, tea.Quit
-	}
-	return m, tea.Sequence(clear, tea.Quit)
+	return m, sequence(clear, logged, tea.Quit)
 }
 
 // listHeight is the height of the code list area.

@@ -45,6 +45,11 @@ type session struct {
 	// question in flight stops at once instead of running to its timeout.
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// notice is the failed-attempts notice of this unlock (a banner), or "".
+	notice string
+	// backend writes the audit events of the session's commands.
+	backend Backend
 }
 
 // Messages of the session.
@@ -65,6 +70,7 @@ type (
 		created string   // the recovery code of a vault made just now
 		person  *Profile // a profile made just now: its session starts
 		demo    bool     // the demo was opened from the first-run screen
+		notice  string   // failed attempts since the last unlock (Backend.UnlockNotice)
 	}
 	// clockMsg is the NTP measurement made after an unlock.
 	clockMsg struct {
@@ -102,6 +108,7 @@ func (s *session) open(msg openedMsg, now time.Time, caps map[string]int) {
 	if !msg.keyring {
 		s.passTyped = now // typed at the unlock (or when the vault was made)
 	}
+	s.notice = msg.notice
 }
 
 // useSettings takes the vault's settings, each at most its cap.
@@ -179,6 +186,7 @@ func (s *session) tick(c *common) tea.Cmd {
 func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 	c, s := m.c, m.c.sess
 	s.open(msg, c.cfg.now(), c.cfg.Caps)
+	s.backend = c.backend()
 	c.keys.Sync.SetEnabled(s.canSync)
 	m.list = newCodes(c)
 	if msg.recent != nil {
@@ -205,7 +213,7 @@ func (m Model) unlocked(msg openedMsg) (Model, tea.Cmd) {
 func (m Model) onTick() (Model, tea.Cmd) {
 	s, now := m.c.sess, m.c.cfg.now()
 	if s.idle(now) {
-		return m.lock(s.idleWords())
+		return m.lock(s.idleWords(), lockIdle)
 	}
 	var cmds []tea.Cmd
 	if m.copier.due(now) {
@@ -216,6 +224,32 @@ func (m Model) onTick() (Model, tea.Cmd) {
 	}
 	m.status = m.status.expire(now)
 	return m, tea.Batch(append(cmds, s.tick(m.c))...)
+}
+
+// Why a lock came, as the audit log's lock event says (detail "reason").
+const (
+	lockIdle   = "idle"
+	lockManual = "manual"
+	lockOS     = "os_lock"
+	lockSignal = "signal"
+	lockSwitch = "switch"
+	lockQuit   = "quit"
+)
+
+// forgetLogged is forget for a lock: the codes leave the screen at once,
+// and the command it returns writes the lock event (reason) under the
+// vault, whose audit key it needs, and only then closes it. The vault
+// stays open for that one append (milliseconds, nothing on screen), so the
+// hiding never waits on the disk; nil when no vault was open.
+func (m *Model) forgetLogged(reason string) tea.Cmd {
+	s := m.c.sess
+	v := s.v
+	s.v = nil // close (in forget) leaves it to the command
+	m.forget()
+	if v == nil {
+		return nil
+	}
+	return lockEventCmd(m.c.backend(), v, reason)
 }
 
 // forget drops the vault, the accounts, every code and every screen that
@@ -229,27 +263,42 @@ func (m *Model) forget() {
 	m.c.sess = m.c.sess.close()
 }
 
-// lock forgets everything secret and shows the unlock screen.
-func (m Model) lock(why string) (Model, tea.Cmd) {
+// lock forgets everything secret and shows the unlock screen; reason is
+// the lock event's (lockIdle, lockManual …).
+func (m Model) lock(why, reason string) (Model, tea.Cmd) {
 	var clear, cmd tea.Cmd
 	m.copier, clear = m.copier.clear(m.c.backend())
-	m.forget()
+	logged := m.forgetLogged(reason)
 	m.status = status{}
 	if m.c.cfg.EndOnLock {
-		// The clipboard is cleared first; then the process ends and is
-		// started again (Relaunch), leaving nothing of this session in
-		// memory.
+		// The clipboard is cleared and the lock event written first; then
+		// the process ends and is started again (Relaunch), leaving nothing
+		// of this session in memory.
 		m.relaunch, m.relaunchWhy = true, why
-		return m, tea.Sequence(clear, tea.Quit)
+		return m, sequence(clear, logged, tea.Quit)
 	}
 	if m.c.cfg.Picker {
 		m.c.sess.cancel()
 		m.c.sess = newSession(Profile{})
 		m.front, cmd = newPicker(m.c, why)
-		return m, tea.Batch(clear, cmd)
+		return m, tea.Batch(clear, logged, cmd)
 	}
 	m.front, cmd = newUnlock(m.c, true, why)
-	return m, tea.Batch(clear, cmd)
+	return m, tea.Batch(clear, logged, cmd)
+}
+
+// sequence is tea.Sequence of the commands that are not nil.
+func sequence(cmds ...tea.Cmd) tea.Cmd {
+	var out []tea.Cmd
+	for _, c := range cmds {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return tea.Sequence(out...)
 }
 
 // has reports whether the open vault has a slot of this kind: its own

@@ -85,7 +85,7 @@ func (m setPassphraseModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		switch {
 		case matches(msg, k.Back):
-			return m, send(lockMsg{"Locked: on this shared computer the vault needs a passphrase before its codes show."})
+			return m, send(lockMsg{why: "Locked: on this shared computer the vault needs a passphrase before its codes show."})
 		case matches(msg, k.Save):
 			a, b := m.fields[0].Value(), m.fields[1].Value()
 			switch {

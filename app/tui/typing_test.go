@@ -85,6 +85,7 @@ var typingScreens = []struct {
 	{"add_file_passphrase", []string{"a", "tab", "tab", "tab", "enter", "/tmp/export.json", "enter"}, "add", "export.json is encrypted"},
 	{"add_file_found", []string{"a", "tab", "tab", "tab", "enter", "/tmp/export.json", "enter", "pw", "enter"}, "add", "Found 2 accounts in export.json"},
 	{"add_delete_offer", []string{"a", "tab", "tab", "tab", "enter", "/tmp/shot.png", "enter", "ctrl+s"}, "confirm", "Delete the image?"},
+	{"log", []string{"ctrl+g"}, "log", ""},
 }
 
 // typingVault is a vault file holding the demo accounts.

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/wardkey/wardkey/app/tui"
+	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
+)
+
+// The code screen's audit log (tui.Backend's Audit, UnlockNotice and
+// AuditLog): the TUI runs until quit, so its events are written at once,
+// each in one append with one fsync, under the open vault's audit key, and
+// a failure comes back as one sentence for the screen (never on stderr,
+// which the screen covers).
+
+// errProfileGone is a profile folder that vanished while its vault was
+// open (someone removed it, or the whole WARDKEY_HOME).
+var errProfileGone = errors.New("this person's vault folder is gone")
+
+// profileGone refuses to write beside a vault whose folder (or vault file)
+// is gone: nothing is recreated in a half state. profile names the
+// commands of the way out.
+func (e *env) profileGone(dir string) error {
+	if vault.Exists(dir) {
+		return nil
+	}
+	return fmt.Errorf("%w (%s): nothing can be saved there any more; export a backup now (ctrl+x) while the vault is still open, then '%s' makes it again",
+		errProfileGone, dir, e.cmdline("restore FILE"))
+}
+
+// envOf is the environment of the profile whose folder is dir.
+func (b *tuiBackend) envOf(dir string) *env { return b.env(filepath.Base(dir)) }
+
+// Audit writes the events of the open vault v at once (the demo has no log).
+func (b *tuiBackend) Audit(v tui.Vault, evs ...audit.Event) error {
+	dir := v.Dir()
+	if dir == "" || len(evs) == 0 {
+		return nil
+	}
+	vv, err := vaultOf(v)
+	if err != nil {
+		return err
+	}
+	return b.envOf(dir).auditNow(vv, evs...)
+}
+
+// auditNow writes events of the open vault vv at once, in one append with
+// one fsync: the code screen's way (the CLI queues its events to its end).
+func (e *env) auditNow(vv *vault.Vault, evs ...audit.Event) error {
+	dir := vv.Dir()
+	if err := e.profileGone(dir); err != nil {
+		return fmt.Errorf("the audit log was not written: %w", err)
+	}
+	key, err := vv.AuditKey()
+	if err != nil {
+		return fmt.Errorf("the audit log was not written: the vault gave no audit key: %w", err)
+	}
+	defer clear(key)
+	l := audit.Log{Dir: dir, Device: vv.Device(), Key: key, Anchor: localAnchor{dir}, Now: e.hooks.Now}
+	res, err := l.Append(evs...)
+	if err != nil {
+		return fmt.Errorf("the audit log was not written: %w", err)
+	}
+	if res.Restarted != "" {
+		return fmt.Errorf("the audit log was damaged (%s): new events start a fresh chain; '%s' shows where",
+			res.Restarted, e.cmdline("log --verify"))
+	}
+	return nil
+}
+
+// UnlockNotice is the failed attempts since profile's last unlock, read
+// before the unlock writes its own line.
+func (b *tuiBackend) UnlockNotice(profile string) string {
+	e := b.env(profile)
+	if e.demo {
+		return ""
+	}
+	n, last, err := audit.FailedSinceUnlock(e.dir())
+	if err != nil || n == 0 {
+		return ""
+	}
+	return failedNotice(n, last, e.now())
+}
+
+// failedNotice is "2 failed unlock attempts since your last unlock, the
+// last at 14:02", the CLI's and the TUI's words.
+func failedNotice(n int, last, now time.Time) string {
+	return fmt.Sprintf("%s since your last unlock, the last at %s", plural(n, "failed unlock attempt"), clockTime(last.Local(), now))
+}
+
+// AuditLog reads and checks the whole log of v's profile, as 'wardkey log
+// --verify' does, and keeps its last n lines.
+func (b *tuiBackend) AuditLog(v tui.Vault, n int) (tui.AuditLog, error) {
+	dir := v.Dir()
+	if dir == "" {
+		return tui.AuditLog{}, nil
+	}
+	vv, err := vaultOf(v)
+	if err != nil {
+		return tui.AuditLog{}, err
+	}
+	if err := b.envOf(dir).profileGone(dir); err != nil {
+		return tui.AuditLog{}, err
+	}
+	key, err := vv.AuditKey()
+	if err != nil {
+		return tui.AuditLog{}, fmt.Errorf("the vault gave no audit key: %w", err)
+	}
+	defer clear(key)
+	anchor, ok, _ := localAnchor{dir}.Load()
+	ap := &anchor
+	if !ok {
+		ap = nil
+	}
+	rep, err := audit.Verify(dir, key, ap)
+	if err != nil {
+		return tui.AuditLog{}, fmt.Errorf("read the audit log: %w", err)
+	}
+	out := tui.AuditLog{Total: len(rep.Entries), Entries: slices.Clone(rep.Entries[max(0, len(rep.Entries)-n):])}
+	if len(rep.Problems) > 0 {
+		out.Problem = rep.Problems[0].String()
+	}
+	return out, nil
+}
