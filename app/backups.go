@@ -59,7 +59,13 @@ func writeBackupFile(v *vault.Vault, path string, pass []byte, o backupWrite) (b
 		return backupWritten{}, err
 	}
 	w := backupWritten{live: len(st.Live()), deleted: len(st.Tombstones)}
-	if v.Dir() != "" {
+	switch {
+	case v.Dir() != "" && !vault.Exists(v.Dir()):
+		// The profile's folder vanished while the vault was open (the code
+		// screen): noting the time would make a folder holding only
+		// local.json. The backup is what brings the vault back.
+		w.noteErr = errProfileGone
+	case v.Dir() != "":
 		w.local, w.noteErr = vault.UpdateLocal(v.Dir(), func(l *vault.Local) { l.LastBackup = o.now })
 		w.noted = w.noteErr == nil
 	}

@@ -209,7 +209,7 @@ func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error), evs ..
 			return err
 		})
 		if err != nil {
-			return savedMsg{changed: changed{from: s}, err: err}
+			return savedMsg{changed: changed{from: s}, err: saveErr(s, v, err)}
 		}
 		msg := savedMsg{changed: snapshot(s, v), note: note, selectID: id}
 		for i := range evs {
@@ -219,6 +219,17 @@ func saveCmd(s *session, fn func(*vault.Tx) (note, id string, err error), evs ..
 		}
 		return withAudit(msg, s, v, evs...)
 	}
+}
+
+// saveErr is why a save of session s's vault v failed: the backend's
+// sentence when the profile's folder is gone, else err.
+func saveErr(s *session, v Vault, err error) error {
+	if s.backend != nil {
+		if gone := s.backend.FolderGone(v); gone != nil {
+			return gone
+		}
+	}
+	return err
 }
 
 // withAudit writes session s's events to the audit log of its vault v and
@@ -287,7 +298,7 @@ func nextHOTPCmd(s *session, a vault.Account, copy bool) tea.Cmd {
 			return err
 		})
 		if err != nil {
-			return hotpMsg{changed: changed{from: s}, id: a.ID, err: err}
+			return hotpMsg{changed: changed{from: s}, id: a.ID, err: saveErr(s, v, err)}
 		}
 		code, err := vault.HOTPCode(a, c)
 		msg := hotpMsg{changed: snapshot(s, v), id: a.ID, code: code, copy: copy, err: err}
@@ -490,7 +501,7 @@ func applyRestoreCmd(s *session, b vault.State, undelete bool) tea.Cmd {
 			return err
 		})
 		if err != nil {
-			return restoredMsg{changed: changed{from: s}, err: fmt.Errorf("restore: %w", err)}
+			return restoredMsg{changed: changed{from: s}, err: fmt.Errorf("restore: %w", saveErr(s, v, err))}
 		}
 		return withAudit(restoredMsg{changed: snapshot(s, v), done: done}, s, v, audit.Event{Event: audit.Restore,
 			Detail: map[string]any{"added": len(done.Added), "updated": len(done.Updated), "undeleted": len(done.Undeleted), "removed": len(done.Removed)}})

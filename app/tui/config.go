@@ -240,6 +240,10 @@ type Backend interface {
 	// AuditLog reads v's audit log, checks its chain under v's audit key,
 	// and gives at most the last n lines.
 	AuditLog(v Vault, n int) (AuditLog, error)
+	// FolderGone says, in one sentence with the way out, that v's profile
+	// folder vanished while v was open (nil while it is there): a failed
+	// save is then worded by it.
+	FolderGone(v Vault) error
 }
 
 // SettingsChange is what the settings screen saves: every value, as the

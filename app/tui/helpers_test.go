@@ -551,6 +551,8 @@ func (b *fakeBackend) Audit(v Vault, evs ...audit.Event) error {
 
 func (b *fakeBackend) UnlockNotice(string) string { return b.tc.UnlockNotice }
 
+func (b *fakeBackend) FolderGone(Vault) error { return nil }
+
 func (b *fakeBackend) AuditLog(Vault, int) (AuditLog, error) {
 	if b.tc.AuditLog == nil {
 		return AuditLog{}, nil
