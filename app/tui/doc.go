@@ -14,10 +14,10 @@
 //   - the code list (codes.go), the home screen of an open session;
 //   - the screen in front of it, any value of the screen interface
 //     (common.go): unlock.go, firstrun.go, big.go, add.go, edit.go,
-//     export.go, restore.go, help.go, recovery.go, settings.go, and
-//     confirm.go, a reusable yes/no question, and reauth.go, the one gate
-//     that asks for the passphrase again before delete, export, restore
-//     and the settings (guard);
+//     export.go, restore.go, help.go, recovery.go, settings.go, logview.go
+//     (the audit log), and confirm.go, a reusable yes/no question, and
+//     reauth.go, the one gate that asks for the passphrase again before
+//     delete, export, restore and the settings (guard);
 //   - the copier (copier.go), which owns the clipboard, and the status line
 //     (status.go); the header and the banners are drawn by header.go.
 //

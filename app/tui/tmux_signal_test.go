@@ -102,6 +102,9 @@ func TestTmuxSignalsLockAndClear(t *testing.T) {
 			if sc := s.screen(); codeRE.MatchString(sc) {
 				t.Errorf("a code is still on screen after %v:\n%s", sig, sc)
 			}
+			if got := lastAuditLine(t, filepath.Join(home, vault.DefaultProfile)); got != "lock signal" {
+				t.Errorf("after %v the audit log ends with %q, want the lock line with reason signal", sig, got)
+			}
 		})
 	}
 }

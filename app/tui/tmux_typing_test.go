@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 	"github.com/wardkey/wardkey/vault/backup"
 )
 
@@ -187,6 +188,7 @@ func TestTmuxTypingCannotDoDamage(t *testing.T) {
 		{"settings field", []string{"C-o", "Tab"}, "▸Lock after"},
 		// Set on purpose (ctrl+s), then typed at: the passphrase prompt.
 		{"re-authentication", []string{"reauth=0", "C-d"}, "Passphrase again"},
+		{"audit log", []string{"C-g"}, "Audit log"},
 	}
 	reauthZero := false // the settings screen set reauth_after to 0 (on purpose)
 	for _, sc := range screens {
@@ -250,4 +252,21 @@ func TestTmuxTypingCannotDoDamage(t *testing.T) {
 	if ents, _ := filepath.Glob(filepath.Join(user, "*.age")); len(ents) != 0 {
 		t.Errorf("a backup was written: %v", ents)
 	}
+	if got := lastAuditLine(t, dir); got != "lock quit" {
+		t.Errorf("ctrl+c left the audit log ending with %q, want the lock line with reason quit", got)
+	}
+}
+
+// lastAuditLine is the last line of the profile's audit log in dir as
+// "event reason".
+func lastAuditLine(t *testing.T, dir string) string {
+	t.Helper()
+	rep, err := audit.Read(dir)
+	if err != nil || len(rep.Entries) == 0 {
+		t.Fatalf("the audit log: %v, %d lines", err, len(rep.Entries))
+	}
+	en := rep.Entries[len(rep.Entries)-1]
+	var d struct{ Reason string }
+	_ = json.Unmarshal(en.Detail, &d)
+	return strings.TrimSpace(en.Event + " " + d.Reason)
 }
