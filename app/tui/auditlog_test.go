@@ -277,3 +277,28 @@ func TestLogViewScrolls(t *testing.T) {
 		t.Fatalf("L on the log view did not lock and hide it:\n%s", d.screen())
 	}
 }
+
+// A lock line the disk does not take in time does not keep the vault open:
+// the lock closes it after lockEventWait and says so.
+func TestLockDoesNotWaitOnAStalledLog(t *testing.T) {
+	defer func(w time.Duration) { lockEventWait = w }(lockEventWait)
+	lockEventWait = 50 * time.Millisecond
+	cfg, v := memConfig(t, demoAccounts(t))
+	release := make(chan struct{})
+	defer close(release)
+	cfg.Audit = func(_ Vault, evs []audit.Event) error {
+		if evs[0].Event == audit.Lock {
+			<-release // a share that stalls
+		}
+		return nil
+	}
+	d := newDriver(t, cfg)
+	start := time.Now()
+	d.key("L")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("the lock waited %s on the stalled log", took)
+	}
+	if !d.m.Locked() || len(v.Accounts()) != 0 || !d.has("The lock was not written to the audit log within 50ms") {
+		t.Fatalf("locked %v, %d accounts still in memory:\n%s", d.m.Locked(), len(v.Accounts()), d.screen())
+	}
+}

@@ -260,13 +260,27 @@ func auditCmd(s *session, evs ...audit.Event) tea.Cmd {
 	}
 }
 
+// lockEventWait bounds how long a lock waits for its line in the audit
+// log (a disk or a network share that stalls) before it closes the vault
+// anyway: the codes are off the screen already; the key must not stay.
+var lockEventWait = 2 * time.Second
+
 // lockEventCmd writes a lock event (reason) under v, which the lock has
 // already taken off the screen, and then closes v: the audit key is in
-// the open vault, so the event comes first, the close at once after.
+// the open vault, so the event comes first, the close at once after, or
+// after lockEventWait at most.
 func lockEventCmd(b Backend, v Vault, reason string) tea.Cmd {
 	return func() tea.Msg {
 		defer v.Close()
-		if err := b.Audit(v, audit.Event{Event: audit.Lock, Detail: map[string]any{"reason": reason}}); err != nil {
+		done := make(chan error, 1)
+		go func() { done <- b.Audit(v, audit.Event{Event: audit.Lock, Detail: map[string]any{"reason": reason}}) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(lockEventWait):
+			err = fmt.Errorf("the lock was not written to the audit log within %s: the vault was closed without it", lockEventWait)
+		}
+		if err != nil {
 			return toastMsg{text: oneLine(sentence(err)), isErr: true}
 		}
 		return nil
