@@ -276,3 +276,49 @@ func TestTUIProfileFolderVanished(t *testing.T) {
 		})
 	}
 }
+
+// A log whose end is garbage still takes the code screen's events: a
+// fresh chain starts, the screen says so in one sentence, and the log
+// view names the damage.
+func TestTUIDamagedLogRestarts(t *testing.T) {
+	e, now := tuiEnv(t, "default", nil)
+	seedVault(t, e, demoAccounts(t), "right horse", nil).Close()
+	d := newTUIDriver(t, e, now, 80, 24)
+	d.unlockWith("right horse")
+	f, err := os.OpenFile(filepath.Join(e.dir(), audit.FileName), os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"seq":2,"time":"2026-01-01T00:0`) // a line cut by a full disk
+	f.Close()
+	d.key("enter")
+	if !d.has("The audit log was damaged: a fresh chain starts here; ctrl+g shows where.") {
+		t.Fatalf("no sentence about the damaged log:\n%s", d.screen())
+	}
+	got := auditEventsLenient(t, e)
+	if n := len(got); n < 2 || got[n-2] != "log_restarted" || got[n-1] != "code_copied 0000000000000003" {
+		t.Fatalf("audit.log ends with %q, want log_restarted then the copy", got)
+	}
+	d.key("ctrl+g")
+	if !d.has("! Does not verify: audit.log line 2") {
+		t.Fatalf("the log view does not name the damage:\n%s", d.screen())
+	}
+}
+
+// auditEventsLenient is auditEvents for a damaged log.
+func auditEventsLenient(t testing.TB, e *env) []string {
+	t.Helper()
+	rep, err := audit.Read(e.dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, en := range rep.Entries {
+		s := en.Event
+		if en.Account != "" {
+			s += " " + en.Account
+		}
+		out = append(out, s)
+	}
+	return out
+}
