@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
@@ -301,4 +304,33 @@ func TestLockDoesNotWaitOnAStalledLog(t *testing.T) {
 	if !d.m.Locked() || len(v.Accounts()) != 0 || !d.has("The lock was not written to the audit log within 50ms") {
 		t.Fatalf("locked %v, %d accounts still in memory:\n%s", d.m.Locked(), len(v.Accounts()), d.screen())
 	}
+}
+
+// FuzzLogViewLine draws any line the log's parser accepts (the log is a
+// file anyone at this login can edit): it must never panic, and nothing
+// from the file may reach the terminal as a control or bidi character.
+func FuzzLogViewLine(f *testing.F) {
+	for _, s := range []string{
+		`{"seq":1,"time":"2026-01-01T00:00:10.000Z","device":"d1","event":"unlock","auth":true,"mac":"00"}`,
+		`{"seq":2,"time":"2026-01-01T00:00:10.000Z","device":"d1","event":"lock","detail":{"reason":"idle"},"auth":true,"mac":"00"}`,
+		`{"seq":3,"time":"2026-01-01T00:00:10.000Z","device":"d1","event":"config","detail":{"key":"\u001b[2J","value":"\u202e"},"auth":false,"mac":""}`,
+		`{"seq":4,"time":"2026-01-01T00:00:10.000Z","device":"d1","event":"import","detail":{"added":3,"x":{"y":[1,2]}},"auth":true,"mac":"00"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	bad := regexp.MustCompile(`[\x00-\x1f\x7f-\x{9f}\x{200e}\x{200f}\x{61c}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{2028}\x{2029}]`)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		l, err := audit.ParseLine(raw)
+		if err != nil {
+			return
+		}
+		c := &common{keys: DefaultKeyMap(), styles: NewStyles(true), width: 40, height: 24, sess: newSession(Profile{Name: "default"}), barModel: newBar()}
+		for _, w := range []int{40, 80} {
+			m := logModel{c: c, w: w, h: 24, names: map[string]string{}}
+			out := ansi.Strip(m.line(audit.Entry{Line: l}, t0))
+			if loc := bad.FindStringIndex(out); loc != nil {
+				t.Fatalf("a control character reaches the screen: %q", out)
+			}
+		}
+	})
 }
