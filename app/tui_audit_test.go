@@ -295,7 +295,7 @@ func TestTUIDamagedLogRestarts(t *testing.T) {
 	if !d.has("The audit log was damaged: a fresh chain starts here; ctrl+g shows where.") {
 		t.Fatalf("no sentence about the damaged log:\n%s", d.screen())
 	}
-	got := auditEventsLenient(t, e)
+	got := auditLinesLenient(t, e)
 	if n := len(got); n < 2 || got[n-2] != "log_restarted" || got[n-1] != "code_copied 0000000000000003" {
 		t.Fatalf("audit.log ends with %q, want log_restarted then the copy", got)
 	}
@@ -305,8 +305,8 @@ func TestTUIDamagedLogRestarts(t *testing.T) {
 	}
 }
 
-// auditEventsLenient is auditEvents for a damaged log.
-func auditEventsLenient(t testing.TB, e *env) []string {
+// auditLinesLenient is auditLines for a damaged log.
+func auditLinesLenient(t testing.TB, e *env) []string {
 	t.Helper()
 	rep, err := audit.Read(e.dir())
 	if err != nil {
