@@ -432,7 +432,7 @@ func addAccountsCmd(b Backend, s *session, as []vault.Account) tea.Cmd {
 	return func() tea.Msg {
 		added, dups, err := b.AddAccounts(v, as)
 		if err != nil {
-			return addedMsg{changed: changed{from: s}, err: err}
+			return addedMsg{changed: changed{from: s}, err: saveErr(s, v, err)}
 		}
 		// One add line per account added, as 'wardkey add' (and its
 		// --screen and --clipboard) writes.
