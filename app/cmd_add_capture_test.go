@@ -26,6 +26,7 @@ import (
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 const (
@@ -506,6 +507,17 @@ func TestAddClipboard(t *testing.T) {
 			data, _ := os.ReadFile(filepath.Join(cd, "data"))
 			if cleared := bytes.Contains(log, []byte("clear")); cleared != tc.wantCleared || (cleared && len(data) != 0) {
 				t.Errorf("cleared %v (%d bytes left), want %v", cleared, len(data), tc.wantCleared)
+			}
+			// One add line per account added, as 'wardkey add' writes.
+			rep, _ := audit.Read(filepath.Join(p.home, "wardkey", vault.DefaultProfile))
+			adds := 0
+			for _, en := range rep.Entries {
+				if en.Event == audit.Add && en.Account != "" {
+					adds++
+				}
+			}
+			if adds != len(tc.accounts) {
+				t.Errorf("the audit log holds %d add lines, want %d", adds, len(tc.accounts))
 			}
 		})
 	}

@@ -102,6 +102,26 @@ func TestAuditEvents(t *testing.T) {
 	}
 }
 
+// The add screen writes one add line per account added, with its ID.
+func TestAuditAdd(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	rec := &auditRecorder{}
+	cfg.Audit = rec.audit
+	d := newDriver(t, cfg)
+	d.addVia(rowURI)
+	d.typeText("otpauth://totp/Ward%203:kay?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Ward%203")
+	d.key("ctrl+s")
+	var id string
+	for _, a := range v.Accounts() {
+		if a.Label() == "Ward 3:kay" {
+			id = a.ID
+		}
+	}
+	if id == "" || len(rec.events) != 1 || rec.events[0].Event != audit.Add || rec.events[0].Account != id || rec.events[0].Detail["type"] != "totp" {
+		t.Fatalf("events %+v, want one add of %q", rec.events, id)
+	}
+}
+
 // Picking another person locks the open one: a lock event "switch".
 func TestAuditSwitch(t *testing.T) {
 	cfg, _ := passConfig(t, demoAccounts(t))
