@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"crypto/subtle"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -80,6 +81,20 @@ func (f *secretField) take() []byte {
 	copy(out, f.buf)
 	f.wipe()
 	return out
+}
+
+// clone returns a copy of what is typed, for the caller to wipe, and
+// keeps the field as it is (a check before the passphrase is taken).
+func (f secretField) clone() []byte {
+	out := make([]byte, len(f.buf))
+	copy(out, f.buf)
+	return out
+}
+
+// equal reports whether two fields hold the same bytes (a passphrase and
+// its repeat), compared in place: no string of either is made.
+func (f secretField) equal(o secretField) bool {
+	return subtle.ConstantTimeCompare(f.buf, o.buf) == 1
 }
 
 // wipe overwrites what is typed and empties the field.
