@@ -461,9 +461,13 @@ func checkPathCmd(b Backend, path, typed string) tea.Cmd {
 	return func() tea.Msg { return exportPathMsg{path, b.CheckBackupTarget(path, typed)} }
 }
 
-// strengthCmd checks a new backup passphrase.
+// strengthCmd checks a new backup passphrase, a copy it wipes when done
+// (the field keeps its own until the repeat).
 func strengthCmd(b Backend, pass []byte, profile string) tea.Cmd {
-	return func() tea.Msg { return exportStrengthMsg{b.CheckBackupPassphrase(pass, profile)} }
+	return func() tea.Msg {
+		defer clear(pass)
+		return exportStrengthMsg{b.CheckBackupPassphrase(pass, profile)}
+	}
 }
 
 // exportCmd encrypts the vault's state to path and notes the time of the

@@ -29,7 +29,7 @@ const (
 type exportModel struct {
 	c        *common
 	path     textinput.Model
-	pass     [2]textinput.Model // passphrase, repeat
+	pass     [2]secretField // passphrase, repeat: bytes, wiped when done
 	step     exportStep
 	checking bool // a path or strength check runs
 	err      string
@@ -78,8 +78,9 @@ func newExport(c *common) (exportModel, tea.Cmd) {
 	if c.cfg.Home == "" {
 		m.path.SetValue(defaultBackupName(c.cfg.now()))
 	}
-	m.pass[0] = c.newField("Passphrase: ", true, 1024)
-	m.pass[1] = c.newField("Repeat it:  ", true, 1024)
+	m.pass[0] = newSecretField("Passphrase: ", 1024)
+	m.pass[1] = newSecretField("Repeat it:  ", 1024)
+	m.pass[0].focused, m.pass[1].focused = false, false
 	m = m.SetSize(c.width, c.height-2).(exportModel)
 	m.path.CursorEnd()
 	return m, m.path.Focus()
@@ -90,7 +91,7 @@ func (m exportModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
 	m.path.SetWidth(max(w-10, 8))
 	for i := range m.pass {
-		m.pass[i].SetWidth(max(min(w-16, 40), 8))
+		m.pass[i].setWidth(max(min(w-16, 40), 8))
 	}
 	return m
 }
@@ -113,13 +114,10 @@ func (m exportModel) FullHelp() [][]key.Binding {
 // target is the file the backup goes to, ~ expanded and quotes removed.
 func (m exportModel) target() string { return cleanPath(m.path.Value(), m.c.cfg.Home) }
 
-// passphrase is the passphrase typed (and repeated).
-func (m exportModel) passphrase() []byte { return []byte(m.pass[0].Value()) }
-
 // wipe forgets the passphrases (on cancel, lock, and once writing starts).
 func (m exportModel) wipe() exportModel {
 	for i := range m.pass {
-		m.pass[i].Reset()
+		m.pass[i].wipe()
 	}
 	return m
 }
@@ -127,15 +125,10 @@ func (m exportModel) wipe() exportModel {
 func (m exportModel) focus(step exportStep) (exportModel, tea.Cmd) {
 	m.step = step
 	m.path.Blur()
-	m.pass[0].Blur()
-	m.pass[1].Blur()
-	switch step {
-	case expPath:
+	m.pass[0].focused = step == expPass
+	m.pass[1].focused = step == expRepeat
+	if step == expPath {
 		return m, m.path.Focus()
-	case expPass:
-		return m, m.pass[0].Focus()
-	case expRepeat:
-		return m, m.pass[1].Focus()
 	}
 	return m, nil
 }
@@ -146,7 +139,7 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	b := m.c.backend()
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.path, &m.pass[0], &m.pass[1])
+		restyleFields(msg, &m.path)
 		m.spin.Style = m.c.styles.Faint
 		return m, nil
 	case spinner.TickMsg:
@@ -177,7 +170,7 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		if msg.err != nil {
 			m.err = sentence(msg.err) + " Use four or more random words."
-			m.pass[0].Reset()
+			m.pass[0].wipe()
 			return m, nil
 		}
 		m.err = ""
@@ -213,14 +206,14 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.checking = true
 				return m, checkPathCmd(b, m.target(), strings.TrimSpace(m.path.Value()))
 			case expPass:
-				if m.pass[0].Value() == "" {
+				if m.pass[0].empty() {
 					m.err = "Type a passphrase for the backup."
 					return m, nil
 				}
 				m.checking = true
-				return m, strengthCmd(b, m.passphrase(), m.c.sess.profile.Name)
+				return m, strengthCmd(b, m.pass[0].clone(), m.c.sess.profile.Name)
 			case expRepeat:
-				if m.pass[0].Value() != m.pass[1].Value() {
+				if !m.pass[0].equal(m.pass[1]) {
 					m.err = "The two passphrases differ: type them again."
 					m = m.wipe()
 					m, cmd := m.focus(expPass)
@@ -228,9 +221,8 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				}
 				m.err = ""
 				m.step = expBusy
-				m.pass[0].Blur()
-				m.pass[1].Blur()
-				pass := m.passphrase()
+				m.pass[0].focused, m.pass[1].focused = false, false
+				pass := m.pass[0].take() // exportCmd wipes it
 				m = m.wipe()
 				return m, tea.Batch(spinCmd(m.c, m.spin), exportCmd(b, m.c.sess.v, m.target(), pass))
 			}
@@ -250,9 +242,9 @@ func (m exportModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case expPath:
 		m.path, cmd = m.path.Update(msg)
 	case expPass:
-		m.pass[0], cmd = m.pass[0].Update(msg)
+		m.pass[0] = m.pass[0].update(k, msg)
 	case expRepeat:
-		m.pass[1], cmd = m.pass[1].Update(msg)
+		m.pass[1] = m.pass[1].update(k, msg)
 	}
 	return m, cmd
 }
@@ -288,9 +280,9 @@ func (m exportModel) View() string {
 	}
 	if m.step >= expPass {
 		lines = append(lines, "", "The backup gets its own passphrase: it may be copied and guessed at offline, so make it long.")
-		lines = append(lines, m.pass[0].View())
+		lines = append(lines, m.pass[0].view(st))
 		if m.step >= expRepeat {
-			lines = append(lines, m.pass[1].View())
+			lines = append(lines, m.pass[1].view(st))
 		}
 	}
 	lines = append(lines, "")
