@@ -30,7 +30,7 @@ const (
 type restoreModel struct {
 	c      *common
 	path   textinput.Model
-	pass   textinput.Model
+	pass   secretField // bytes, wiped when taken
 	step   restoreStep
 	busy   string
 	err    string
@@ -70,7 +70,8 @@ func newRestore(c *common) (restoreModel, tea.Cmd) {
 	m := restoreModel{c: c, spin: newSpinner(c)}
 	m.path = c.newField("Backup file: ", false, 4096)
 	m.path.Placeholder = "~/wardkey-backup-….age"
-	m.pass = c.newField("Passphrase:  ", true, 1024)
+	m.pass = newSecretField("Passphrase:  ", 1024)
+	m.pass.focused = false
 	m = m.SetSize(c.width, c.height-2).(restoreModel)
 	return m, m.path.Focus()
 }
@@ -79,7 +80,7 @@ func newRestore(c *common) (restoreModel, tea.Cmd) {
 func (m restoreModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
 	m.path.SetWidth(max(w-17, 8))
-	m.pass.SetWidth(max(min(w-17, 40), 8))
+	m.pass.setWidth(max(min(w-17, 40), 8))
 	return m
 }
 
@@ -106,7 +107,7 @@ func (m restoreModel) FullHelp() [][]key.Binding {
 
 // wipe forgets the passphrase and the decrypted backup.
 func (m restoreModel) wipe() restoreModel {
-	m.pass.Reset()
+	m.pass.wipe()
 	if m.backup != nil {
 		wipeAll(m.backup.State.Accounts)
 		m.backup = nil
@@ -150,7 +151,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	k := m.c.keys
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.path, &m.pass)
+		restyleFields(msg, &m.path)
 		m.spin.Style = m.c.styles.Faint
 		return m, nil
 	case spinner.TickMsg:
@@ -170,10 +171,11 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.err != "" {
 			m.step, m.busy, m.err = resPass, "", msg.err
 			if msg.retype {
-				return m, m.pass.Focus()
+				m.pass.focused = true
+				return m, nil
 			}
 			m.step = resPath
-			m.pass.Blur()
+			m.pass.focused = false
 			return m, m.path.Focus()
 		}
 		b := msg.backup
@@ -206,26 +208,26 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 				m.err = ""
 				m.step = resPass
 				m.path.Blur()
-				return m, m.pass.Focus()
+				m.pass.focused = true
+				return m, nil
 			}
 		case resPass:
 			switch {
 			case matches(msg, k.Submit):
-				if m.pass.Value() == "" {
+				if m.pass.empty() {
 					m.err = "Type the backup's passphrase."
 					return m, nil
 				}
 				m.err = ""
 				m.file = cleanPath(m.path.Value(), m.c.cfg.Home)
 				m.step, m.busy = resBusy, "Decrypting the backup (scrypt takes a second or two)…"
-				pass := []byte(m.pass.Value())
-				m.pass.Blur()
-				m.pass.Reset()
+				pass := m.pass.take() // readBackupCmd wipes it
+				m.pass.focused = false
 				return m, tea.Batch(spinCmd(m.c, m.spin), readBackupCmd(m.c.backend(), m.c.sess.v, m.file, strings.TrimSpace(m.path.Value()), pass))
 			case matches(msg, k.PrevStep):
 				m.err = ""
-				m.pass.Reset()
-				m.pass.Blur()
+				m.pass.wipe()
+				m.pass.focused = false
 				m.step = resPath
 				return m, m.path.Focus()
 			}
@@ -261,7 +263,7 @@ func (m restoreModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case resPath:
 		m.path, cmd = m.path.Update(msg)
 	case resPass:
-		m.pass, cmd = m.pass.Update(msg)
+		m.pass = m.pass.update(k, msg)
 	}
 	return m, cmd
 }
@@ -344,7 +346,7 @@ func (m restoreModel) View() string {
 	if m.step == resPath {
 		lines = append(lines, m.path.View())
 	} else {
-		lines = append(lines, st.Label.Render("Backup file: ")+m.path.Value(), m.pass.View())
+		lines = append(lines, st.Label.Render("Backup file: ")+m.path.Value(), m.pass.view(st))
 	}
 	switch {
 	case m.step == resBusy:
