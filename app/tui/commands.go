@@ -125,10 +125,11 @@ func checkWaitCmd(b Backend, profile string, now time.Time, pass []byte) tea.Cmd
 }
 
 // createCmd makes profile's vault; its recovery code (made here) is
-// pending until the person acknowledges it.
+// pending until the person acknowledges it. It wipes req.Passphrase.
 func createCmd(c *common, profile string, req CreateRequest) tea.Cmd {
 	b, newCode := c.backend(), c.recoveryCode
 	return func() tea.Msg {
+		defer clear(req.Passphrase)
 		req.RecoveryCode = "" // written once acknowledged (AddRecovery)
 		v, err := b.Create(profile, req)
 		freeKDFMemory()

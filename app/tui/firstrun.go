@@ -45,10 +45,11 @@ type firstRunModel struct {
 	keyringErr error // why the keyring cannot be used; nil when it works
 	probing    bool
 	step       firstStep
-	row        int                // the chosen menu row
-	fields     [2]textinput.Model // the new vault's passphrase, twice
+	row        int            // the chosen menu row
+	fields     [2]secretField // the new vault's passphrase, twice (bytes, wiped when done)
 	focus      int
-	path, pass textinput.Model // the backup and its passphrase
+	path       textinput.Model // the backup
+	pass       secretField     // its passphrase
 	restored   *backup.Backup  // read and checked; nil before
 	info       string          // one line about it
 	busy       string
@@ -64,11 +65,13 @@ type probedMsg struct{ err error }
 func newFirstRun(c *common) (firstRunModel, tea.Cmd) {
 	m := firstRunModel{c: c, w: c.width, h: c.height - 2}
 	for i, label := range []string{"New passphrase: ", "Repeat it:      "} {
-		m.fields[i] = c.newField(label, true, 1024)
+		m.fields[i] = newSecretField(label, 1024)
+		m.fields[i].focused = false
 	}
 	m.path = c.newField("Backup file: ", false, 4096)
 	m.path.Placeholder = "~/wardkey-backup-….age"
-	m.pass = c.newField("Passphrase:  ", true, 1024)
+	m.pass = newSecretField("Passphrase:  ", 1024)
+	m.pass.focused = false
 	m = m.SetSize(c.width, c.height-2).(firstRunModel)
 	switch {
 	case c.cfg.Shared:
@@ -86,10 +89,10 @@ func newFirstRun(c *common) (firstRunModel, tea.Cmd) {
 func (m firstRunModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
 	for i := range m.fields {
-		m.fields[i].SetWidth(max(min(w-20, 40), 8))
+		m.fields[i].setWidth(max(min(w-20, 40), 8))
 	}
 	m.path.SetWidth(max(w-17, 8))
-	m.pass.SetWidth(max(min(w-17, 40), 8))
+	m.pass.setWidth(max(min(w-17, 40), 8))
 	return m
 }
 
@@ -122,11 +125,11 @@ func (m firstRunModel) FullHelp() [][]key.Binding { return [][]key.Binding{m.Sho
 // wipe forgets what was typed and the backup read.
 func (m firstRunModel) wipe() firstRunModel {
 	for i := range m.fields {
-		m.fields[i].Reset()
-		m.fields[i].Blur()
+		m.fields[i].wipe()
+		m.fields[i].focused = false
 	}
-	m.pass.Reset()
-	m.pass.Blur()
+	m.pass.wipe()
+	m.pass.focused = false
 	m.path.Blur()
 	if m.restored != nil {
 		wipeAll(m.restored.State.Accounts)
@@ -136,14 +139,14 @@ func (m firstRunModel) wipe() firstRunModel {
 	return m
 }
 
-// forget wipes the backup read (a quit or a lock).
+// forget wipes what was typed and the backup read (a quit or a lock).
 func (m firstRunModel) forget() { m.wipe() }
 
 // Update handles keys and results on the first-run screen.
 func (m firstRunModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.fields[0], &m.fields[1], &m.path, &m.pass)
+		restyleFields(msg, &m.path)
 		return m, nil
 	case probedMsg:
 		m.probing = false
@@ -167,16 +170,17 @@ func (m firstRunModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.err != "" {
 			m.err = msg.err
 			if msg.retype {
-				return m, m.pass.Focus()
+				m.pass.focused = true
+				return m, nil
 			}
 			m.step = frRestorePath
-			m.pass.Blur()
+			m.pass.focused = false
 			return m, m.path.Focus()
 		}
 		b := msg.backup
 		m.restored, m.info, m.err = &b, msg.info, ""
 		m.step = frRestoreNew
-		m.pass.Blur()
+		m.pass.focused = false
 		return m.focusField(0)
 	case tea.KeyPressMsg:
 		if m.busy != "" {
@@ -193,17 +197,15 @@ func (m firstRunModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	}
 	switch m.step {
 	case frPass, frRestoreNew:
-		var cmd tea.Cmd
-		m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-		return m, cmd
+		m.fields[m.focus] = m.fields[m.focus].update(m.c.keys, msg)
+		return m, nil
 	case frRestorePath:
 		var cmd tea.Cmd
 		m.path, cmd = m.path.Update(msg)
 		return m, cmd
 	case frRestorePass:
-		var cmd tea.Cmd
-		m.pass, cmd = m.pass.Update(msg)
-		return m, cmd
+		m.pass = m.pass.update(m.c.keys, msg)
+		return m, nil
 	}
 	return m, nil
 }
@@ -253,22 +255,20 @@ func (m firstRunModel) passKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 	case matches(msg, k.NextField), matches(msg, k.PrevField), matches(msg, k.Submit) && m.focus == 0:
 		return m.focusField(1 - m.focus)
 	case matches(msg, k.Save):
-		a, b := m.fields[0].Value(), m.fields[1].Value()
 		switch {
-		case a == "":
+		case m.fields[0].empty():
 			m.err = "Type a passphrase."
 			return m.focusField(0)
-		case a != b:
+		case !m.fields[0].equal(m.fields[1]):
 			m.err = "The two passphrases differ: type them again."
-			m.fields[0].Reset()
-			m.fields[1].Reset()
+			m.fields[0].wipe()
+			m.fields[1].wipe()
 			return m.focusField(0)
 		}
 		m.err = ""
 		m.busy = "Creating the vault…"
-		m.fields[0].Reset()
-		m.fields[1].Reset()
-		req := CreateRequest{Passphrase: []byte(a)}
+		req := CreateRequest{Passphrase: m.fields[0].take()} // createCmd wipes it
+		m.fields[1].wipe()
 		if m.step == frRestoreNew && m.restored != nil {
 			st := m.restored.State
 			req.Restore = &st
@@ -279,9 +279,8 @@ func (m firstRunModel) passKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 	if matches(msg, k.Submit) {
 		return m, nil // the last field: ctrl+s creates
 	}
-	var cmd tea.Cmd
-	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-	return m, cmd
+	m.fields[m.focus] = m.fields[m.focus].update(k, msg)
+	return m, nil
 }
 
 // restoreKey handles the backup's path and passphrase.
@@ -299,36 +298,37 @@ func (m firstRunModel) restoreKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		}
 		m.err, m.step = "", frRestorePass
 		m.path.Blur()
-		return m, m.pass.Focus()
+		m.pass.focused = true
+		return m, nil
 	case matches(msg, k.Submit):
-		if m.pass.Value() == "" {
+		if m.pass.empty() {
 			m.err = "Type the backup's passphrase."
 			return m, nil
 		}
 		m.err, m.busy = "", "Decrypting the backup (scrypt takes a second or two)…"
-		pass := []byte(m.pass.Value())
-		m.pass.Reset()
+		pass := m.pass.take() // readFirstBackupCmd wipes it
 		file := cleanPath(m.path.Value(), m.c.cfg.Home)
 		return m, readFirstBackupCmd(m.c.backend(), file, strings.TrimSpace(m.path.Value()), pass)
 	case matches(msg, k.PrevStep) && m.step == frRestorePass:
 		m.err, m.step = "", frRestorePath
-		m.pass.Reset()
-		m.pass.Blur()
+		m.pass.wipe()
+		m.pass.focused = false
 		return m, m.path.Focus()
 	}
 	var cmd tea.Cmd
 	if m.step == frRestorePath {
 		m.path, cmd = m.path.Update(msg)
 	} else {
-		m.pass, cmd = m.pass.Update(msg)
+		m.pass = m.pass.update(k, msg)
 	}
 	return m, cmd
 }
 
 func (m firstRunModel) focusField(i int) (screen, tea.Cmd) {
 	m.focus = i
-	m.fields[1-i].Blur()
-	return m, m.fields[i].Focus()
+	m.fields[1-i].focused = false
+	m.fields[i].focused = true
+	return m, nil
 }
 
 // rowText is a menu row's label and what it means.
@@ -360,12 +360,12 @@ func (m firstRunModel) View() string {
 		}
 		lines = append(lines, "Choose the vault passphrase. Everyone who opens this profile types it.", "")
 		for i := range m.fields {
-			lines = append(lines, m.fields[i].View())
+			lines = append(lines, m.fields[i].view(st))
 		}
 	case frRestorePath, frRestorePass:
 		lines = append(lines, "Restore a backup into a new vault: the file, then its passphrase.", "", m.path.View())
 		if m.step == frRestorePass {
-			lines = append(lines, m.pass.View())
+			lines = append(lines, m.pass.view(st))
 		}
 	default:
 		for i, row := range m.rows() {
