@@ -620,6 +620,7 @@ func addRecoveryCmd(b Backend, s *session, code string) tea.Cmd {
 func createProfileCmd(c *common, r NewProfileRequest) tea.Cmd {
 	b, newCode := c.backend(), c.recoveryCode
 	return func() tea.Msg {
+		defer clear(r.Passphrase) // the backend wipes it too
 		v, p, err := b.CreateProfile(r)
 		freeKDFMemory()
 		msg := loaded(b, v, err, false, false)

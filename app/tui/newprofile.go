@@ -10,7 +10,8 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// The fields of the new-profile form, in order.
+// The fields of the new-profile form, in order: two text fields, then
+// the two passphrase fields (pass[0] and pass[1]).
 const (
 	npName = iota
 	npDisplay
@@ -26,10 +27,12 @@ const (
 // is acknowledged. Never a keyring slot. The form opens with no field
 // chosen and only ctrl+s creates, so typing cannot create a profile.
 type newProfileModel struct {
-	c      *common
-	first  bool // the first run of a shared machine: there is no picker to go back to
-	fields [npFields]textinput.Model
-	focus  int // -1: no field chosen
+	c     *common
+	first bool // the first run of a shared machine: there is no picker to go back to
+
+	fields [npPass]textinput.Model // the profile name and display name
+	pass   [2]secretField          // the passphrase, twice: bytes, wiped when done
+	focus  int                     // npName…npRepeat; -1: no field chosen
 	busy   string
 	err    string
 	w, h   int
@@ -43,8 +46,10 @@ func newNewProfile(c *common, first bool) newProfileModel {
 	m.fields[npName].Placeholder = "e.g. jones"
 	m.fields[npDisplay] = c.newField("Your name:    ", false, vault.MaxDisplayName)
 	m.fields[npDisplay].Placeholder = "e.g. Dr Jones"
-	m.fields[npPass] = c.newField("Passphrase:   ", true, 1024)
-	m.fields[npRepeat] = c.newField("Repeat it:    ", true, 1024)
+	for i, label := range []string{"Passphrase:   ", "Repeat it:    "} {
+		m.pass[i] = newSecretField(label, 1024)
+		m.pass[i].focused = false
+	}
 	return m.SetSize(c.width, c.height-2).(newProfileModel)
 }
 
@@ -53,6 +58,9 @@ func (m newProfileModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
 	for i := range m.fields {
 		m.fields[i].SetWidth(max(min(w-17, 40), 8))
+	}
+	for i := range m.pass {
+		m.pass[i].setWidth(max(min(w-17, 40), 8))
 	}
 	return m
 }
@@ -78,8 +86,11 @@ func (m newProfileModel) focusOn(i int) (screen, tea.Cmd) {
 	for j := range m.fields {
 		m.fields[j].Blur()
 	}
+	for j := range m.pass {
+		m.pass[j].focused = i == npPass+j
+	}
 	m.focus = i
-	if i < 0 {
+	if i < 0 || i >= npPass {
 		return m, nil
 	}
 	return m, m.fields[i].Focus()
@@ -87,16 +98,19 @@ func (m newProfileModel) focusOn(i int) (screen, tea.Cmd) {
 
 // resetPassphrases empties both passphrase fields.
 func (m *newProfileModel) resetPassphrases() {
-	m.fields[npPass].Reset()
-	m.fields[npRepeat].Reset()
+	m.pass[0].wipe()
+	m.pass[1].wipe()
 }
+
+// forget wipes the passphrases (leaving, a quit or a lock).
+func (m newProfileModel) forget() { m.resetPassphrases() }
 
 // Update moves between the fields, checks the form on ctrl+s and creates.
 func (m newProfileModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	k := m.c.keys
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.fields[0], &m.fields[1], &m.fields[2], &m.fields[3])
+		restyleFields(msg, &m.fields[npName], &m.fields[npDisplay])
 		return m, nil
 	case openedMsg: // failures only: a success starts the new person's session
 		m.busy = ""
@@ -114,6 +128,7 @@ func (m newProfileModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			if m.first {
 				return m, nil
 			}
+			m.forget()
 			p, cmd := newPicker(m.c, "")
 			return p, cmd
 		case matches(msg, k.Save):
@@ -130,7 +145,11 @@ func (m newProfileModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return m.focusOn(m.focus - 1)
 		}
 	}
-	if m.focus < 0 {
+	switch {
+	case m.focus < 0:
+		return m, nil
+	case m.focus >= npPass:
+		m.pass[m.focus-npPass] = m.pass[m.focus-npPass].update(k, msg)
 		return m, nil
 	}
 	var cmd tea.Cmd
@@ -154,7 +173,6 @@ func (m newProfileModel) fieldOf(err error) int {
 func (m newProfileModel) create() (screen, tea.Cmd) {
 	name := strings.TrimSpace(m.fields[npName].Value())
 	display := m.fields[npDisplay].Value()
-	a, b := m.fields[npPass].Value(), m.fields[npRepeat].Value()
 	switch {
 	case name == "":
 		m.err = "Type a profile name: it is what 'wardkey --profile NAME' takes."
@@ -165,19 +183,20 @@ func (m newProfileModel) create() (screen, tea.Cmd) {
 	case strings.TrimSpace(display) == "":
 		m.err = "Type your name as colleagues know it (for example Dr Jones): \"Who are you?\" shows it."
 		return m.focusOn(npDisplay)
-	case a == "":
+	case m.pass[0].empty():
 		m.err = "Type a passphrase."
 		return m.focusOn(npPass)
-	case a != b:
+	case !m.pass[0].equal(m.pass[1]):
 		m.err = "The two passphrases differ: type them again."
 		m.resetPassphrases()
 		return m.focusOn(npPass)
 	}
 	m.err = ""
 	m.busy = "Creating the profile…"
+	pass := m.pass[0].take() // createProfileCmd wipes it
 	m.resetPassphrases()
 	next, _ := m.focusOn(-1)
-	return next, createProfileCmd(m.c, NewProfileRequest{Name: name, DisplayName: display, Passphrase: []byte(a)})
+	return next, createProfileCmd(m.c, NewProfileRequest{Name: name, DisplayName: display, Passphrase: pass})
 }
 
 // View renders the form.
@@ -193,6 +212,9 @@ func (m newProfileModel) View() string {
 	lines = append(lines, "Choose a profile name, your name as colleagues know it, and a passphrase only you know.", "")
 	for i := range m.fields {
 		lines = append(lines, m.fields[i].View())
+	}
+	for i := range m.pass {
+		lines = append(lines, m.pass[i].view(st))
 	}
 	if m.focus < 0 && m.busy == "" {
 		lines = append(lines, "", st.Faint.Render("Press "+m.c.keys.NextField.Help().Key+" to start."))
