@@ -645,6 +645,7 @@ type keyringDroppedMsg struct {
 func dropKeyringCmd(b Backend, s *session, pass []byte) tea.Cmd {
 	v := s.v
 	return func() tea.Msg {
+		defer clear(pass) // the backend wipes it too
 		err := b.DropKeyring(v, pass)
 		freeKDFMemory()
 		return keyringDroppedMsg{from: s, slots: v.SlotKinds(), err: err}

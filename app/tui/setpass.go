@@ -2,7 +2,6 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -15,8 +14,8 @@ import (
 // ctrl+s sets the passphrase.
 type setPassphraseModel struct {
 	c      *common
-	fields [2]textinput.Model
-	focus  int // -1: no field chosen
+	fields [2]secretField // the passphrase, twice: bytes, wiped when done
+	focus  int            // -1: no field chosen
 	busy   string
 	err    string
 	w, h   int
@@ -25,8 +24,10 @@ type setPassphraseModel struct {
 // newSetPassphrase is the form, no field chosen.
 func newSetPassphrase(c *common) (setPassphraseModel, tea.Cmd) {
 	m := setPassphraseModel{c: c, focus: -1}
-	m.fields[0] = c.newField("New passphrase: ", true, 1024)
-	m.fields[1] = c.newField("Repeat it:      ", true, 1024)
+	for i, label := range []string{"New passphrase: ", "Repeat it:      "} {
+		m.fields[i] = newSecretField(label, 1024)
+		m.fields[i].focused = false
+	}
 	return m.SetSize(c.width, c.height-2).(setPassphraseModel), nil
 }
 
@@ -34,7 +35,7 @@ func newSetPassphrase(c *common) (setPassphraseModel, tea.Cmd) {
 func (m setPassphraseModel) SetSize(w, h int) screen {
 	m.w, m.h = w, h
 	for i := range m.fields {
-		m.fields[i].SetWidth(max(min(w-20, 40), 8))
+		m.fields[i].setWidth(max(min(w-20, 40), 8))
 	}
 	return m
 }
@@ -49,22 +50,22 @@ func (m setPassphraseModel) ShortHelp() []key.Binding {
 func (m setPassphraseModel) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
 func (m setPassphraseModel) focusOn(i int) (screen, tea.Cmd) {
-	m.fields[0].Blur()
-	m.fields[1].Blur()
+	m.fields[0].focused = i == 0
+	m.fields[1].focused = i == 1
 	m.focus = i
-	if i < 0 {
-		return m, nil
-	}
-	return m, m.fields[i].Focus()
+	return m, nil
+}
+
+// forget wipes the passphrases (esc, a quit or a lock).
+func (m setPassphraseModel) forget() {
+	m.fields[0].wipe()
+	m.fields[1].wipe()
 }
 
 // Update moves between the fields and sets the passphrase on ctrl+s.
 func (m setPassphraseModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	k := m.c.keys
 	switch msg := msg.(type) {
-	case tea.BackgroundColorMsg:
-		restyleFields(msg, &m.fields[0], &m.fields[1])
-		return m, nil
 	case keyringDroppedMsg:
 		if msg.from != m.c.sess {
 			return m, nil
@@ -85,24 +86,23 @@ func (m setPassphraseModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		switch {
 		case matches(msg, k.Back):
+			m.forget()
 			return m, send(lockMsg{why: "Locked: on this shared computer the vault needs a passphrase before its codes show."})
 		case matches(msg, k.Save):
-			a, b := m.fields[0].Value(), m.fields[1].Value()
 			switch {
-			case a == "":
+			case m.fields[0].empty():
 				m.err = "Type a passphrase."
 				return m.focusOn(0)
-			case a != b:
+			case !m.fields[0].equal(m.fields[1]):
 				m.err = "The two passphrases differ: type them again."
-				m.fields[0].Reset()
-				m.fields[1].Reset()
+				m.forget()
 				return m.focusOn(0)
 			}
 			m.err, m.busy = "", "Setting the passphrase (the vault gets a new key)…"
-			m.fields[0].Reset()
-			m.fields[1].Reset()
+			pass := m.fields[0].take() // dropKeyringCmd wipes it
+			m.fields[1].wipe()
 			next, _ := m.focusOn(-1)
-			return next, dropKeyringCmd(m.c.backend(), m.c.sess, []byte(a))
+			return next, dropKeyringCmd(m.c.backend(), m.c.sess, pass)
 		case matches(msg, k.NextField), matches(msg, k.Submit) && m.focus == 0:
 			return m.focusOn((m.focus + 1) % 2)
 		case matches(msg, k.PrevField):
@@ -112,9 +112,8 @@ func (m setPassphraseModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if m.focus < 0 {
 		return m, nil
 	}
-	var cmd tea.Cmd
-	m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-	return m, cmd
+	m.fields[m.focus] = m.fields[m.focus].update(k, msg)
+	return m, nil
 }
 
 // View renders the form.
@@ -124,7 +123,7 @@ func (m setPassphraseModel) View() string {
 		"This computer is shared, and this vault opens with the login's keyring: anyone who can use this login could read your codes without typing anything.",
 		"Choose a passphrase only you know. The vault then gets a new key and the keyring no longer opens it.", ""}
 	for i := range m.fields {
-		lines = append(lines, m.fields[i].View())
+		lines = append(lines, m.fields[i].view(st))
 	}
 	switch {
 	case m.busy != "":
