@@ -100,7 +100,7 @@ func newAdd(c *common) (addModel, tea.Cmd) {
 	labels := [addFields]string{"URI or file: ", "Issuer:  ", "Account: ", "Secret:  "}
 	holders := [addFields]string{"otpauth://… or /path/to/qr.png", "e.g. Riverside EHR", "e.g. dr.jones", "base32, spaces allowed"}
 	for i := range m.fields {
-		m.fields[i] = c.newField(labels[i], false, 4096)
+		m.fields[i] = c.newField(labels[i], 4096)
 		m.fields[i].Placeholder = holders[i]
 	}
 	m.pass = newSecretField("Passphrase: ", 1024)

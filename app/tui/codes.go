@@ -63,7 +63,7 @@ type codesModel struct {
 
 // newCodes is an empty list; setAccounts fills it.
 func newCodes(c *common) codesModel {
-	f := c.newField("/ ", false, 0)
+	f := c.newField("/ ", 0)
 	f.Placeholder = "type to find"
 	return codesModel{c: c, find: f, hotp: map[string]string{}, recent: map[string]int64{}}
 }

@@ -81,17 +81,14 @@ func (c *common) hints(bs ...key.Binding) string {
 }
 
 // newField is the one way a text field is made: in the TUI's style for
-// the terminal's background (restyled by restyleFields), no blinking, masked
-// fields echoing •.
-func (c *common) newField(prompt string, masked bool, limit int) textinput.Model {
+// the terminal's background (restyled by restyleFields), no blinking. It
+// is never masked: a passphrase goes in a secretField, which keeps bytes
+// (a textinput keeps runes and hands out strings nobody can wipe).
+func (c *common) newField(prompt string, limit int) textinput.Model {
 	f := textinput.New()
 	f.Prompt = prompt
 	f.SetStyles(fieldStyles(c.dark))
 	f.CharLimit = limit
-	if masked {
-		f.EchoMode = textinput.EchoPassword
-		f.EchoCharacter = '•'
-	}
 	return f
 }
 

@@ -41,7 +41,7 @@ func newEdit(c *common, a vault.Account) (editModel, tea.Cmd) {
 	labels := [editFavorite]string{"Issuer:  ", "Account: ", "Tags:    "}
 	values := [editFavorite]string{a.Issuer, a.Name, strings.Join(a.Tags, ", ")}
 	for i := range m.fields {
-		m.fields[i] = c.newField(labels[i], false, 256)
+		m.fields[i] = c.newField(labels[i], 256)
 		m.fields[i].SetValue(values[i])
 	}
 	m.fields[editTags].Placeholder = "comma-separated, e.g. ward 3, nights"

@@ -73,7 +73,7 @@ func spinCmd(c *common, s spinner.Model) tea.Cmd {
 // newExport is the export screen, the default path offered and focused.
 func newExport(c *common) (exportModel, tea.Cmd) {
 	m := exportModel{c: c, spin: newSpinner(c)}
-	m.path = c.newField("File: ", false, 4096)
+	m.path = c.newField("File: ", 4096)
 	m.path.SetValue("~/" + defaultBackupName(c.cfg.now()))
 	if c.cfg.Home == "" {
 		m.path.SetValue(defaultBackupName(c.cfg.now()))

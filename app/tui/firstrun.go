@@ -68,7 +68,7 @@ func newFirstRun(c *common) (firstRunModel, tea.Cmd) {
 		m.fields[i] = newSecretField(label, 1024)
 		m.fields[i].focused = false
 	}
-	m.path = c.newField("Backup file: ", false, 4096)
+	m.path = c.newField("Backup file: ", 4096)
 	m.path.Placeholder = "~/wardkey-backup-….age"
 	m.pass = newSecretField("Passphrase:  ", 1024)
 	m.pass.focused = false

@@ -42,9 +42,9 @@ type newProfileModel struct {
 // a shared machine's first run.
 func newNewProfile(c *common, first bool) newProfileModel {
 	m := newProfileModel{c: c, first: first, focus: -1}
-	m.fields[npName] = c.newField("Profile name: ", false, 64)
+	m.fields[npName] = c.newField("Profile name: ", 64)
 	m.fields[npName].Placeholder = "e.g. jones"
-	m.fields[npDisplay] = c.newField("Your name:    ", false, vault.MaxDisplayName)
+	m.fields[npDisplay] = c.newField("Your name:    ", vault.MaxDisplayName)
 	m.fields[npDisplay].Placeholder = "e.g. Dr Jones"
 	for i, label := range []string{"Passphrase:   ", "Repeat it:    "} {
 		m.pass[i] = newSecretField(label, 1024)

@@ -40,7 +40,7 @@ type (
 // newPicker is the picker, its profiles being read; note says why it shows.
 func newPicker(c *common, note string) (pickerModel, tea.Cmd) {
 	m := pickerModel{c: c, note: note, w: c.width, h: c.height - 2}
-	m.filter = c.newField("Find: ", false, 64)
+	m.filter = c.newField("Find: ", 64)
 	m.filter.Placeholder = "type a name"
 	m.filter.SetWidth(max(min(c.width-10, 40), 8))
 	return m, tea.Batch(m.filter.Focus(), profilesCmd(c.backend()))

@@ -68,7 +68,7 @@ type (
 // newRestore is the restore screen, the path focused.
 func newRestore(c *common) (restoreModel, tea.Cmd) {
 	m := restoreModel{c: c, spin: newSpinner(c)}
-	m.path = c.newField("Backup file: ", false, 4096)
+	m.path = c.newField("Backup file: ", 4096)
 	m.path.Placeholder = "~/wardkey-backup-….age"
 	m.pass = newSecretField("Passphrase:  ", 1024)
 	m.pass.focused = false

@@ -3,6 +3,8 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -292,6 +294,26 @@ func TestFormsKeepPassphrasesInBytes(t *testing.T) {
 					t.Errorf("after %s, the model prints the passphrase", leave)
 				}
 			})
+		}
+	}
+}
+
+// No textinput is masked: a passphrase field is a secretField (newField
+// has no masked path, and nothing sets a textinput's echo mode).
+func TestNoMaskedTextinput(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "EchoPassword") || strings.Contains(l, "EchoMode") || strings.Contains(l, "EchoCharacter") {
+				t.Errorf("%s:%d masks a textinput (use a secretField): %s", f, i+1, strings.TrimSpace(l))
+			}
 		}
 	}
 }

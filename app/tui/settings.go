@@ -60,10 +60,10 @@ func newSettings(c *common) (screen, tea.Cmd) {
 		if cp, ok := c.cfg.Caps[k]; ok && cp < v {
 			v = cp // the value in force, as 'wardkey config get' shows it
 		}
-		m.fields[i] = c.newField(labels[i]+" ", false, 5)
+		m.fields[i] = c.newField(labels[i]+" ", 5)
 		m.fields[i].SetValue(strconv.Itoa(v))
 	}
-	m.fields[setDisplayName] = c.newField(labels[setDisplayName]+" ", false, 4*vault.MaxDisplayName)
+	m.fields[setDisplayName] = c.newField(labels[setDisplayName]+" ", 4*vault.MaxDisplayName)
 	m.fields[setDisplayName].SetValue(c.sess.profile.DisplayName)
 	m.fields[setDisplayName].Placeholder = "none: the profile's name is shown"
 	return m.SetSize(c.width, c.height-2), nil
