@@ -143,6 +143,12 @@ func TestRecoveryPendingAfterLock(t *testing.T) {
 		return vault.Open(filepath.Join(h.dir, "carol"), vault.Unlock{Passphrase: func() ([]byte, error) { return []byte("a long passphrase"), nil }})
 	}
 	cfg.Local = func() vault.Local { return vault.Local{RecoveryPending: true} }
+	cfg.Reauth = func(pass []byte) error {
+		if string(pass) != "a long passphrase" {
+			return vault.ErrWrongPassphrase
+		}
+		return nil
+	}
 	d = newDriver(t, cfg)
 	d.typeText("carol")
 	d.key("enter")
@@ -152,7 +158,15 @@ func TestRecoveryPendingAfterLock(t *testing.T) {
 		t.Fatalf("the next unlock did not show a fresh code:\n%s", d.screen())
 	}
 	d.goldens("recovery_again")
+	// Left on screen past reauth_after (someone else may be at the
+	// keyboard now): saving the code asks for the passphrase again.
+	d.now = d.now.Add(time.Duration(vault.DefaultReauthAfter+1) * time.Second)
 	d.key("right", "enter")
+	if d.front() != "reauth" || len(h.added) != 0 {
+		t.Fatalf("the recovery code was saved without the passphrase again (%v):\n%s", h.added, d.screen())
+	}
+	d.typeText("a long passphrase")
+	d.key("enter")
 	if len(h.added) != 1 || d.front() != "codes" {
 		t.Fatalf("the fresh code was not written: %v\n%s", h.added, d.screen())
 	}
@@ -302,6 +316,14 @@ func TestSharedKeyringOnlyGetsPassphrase(t *testing.T) {
 	d.key("ctrl+s")
 	if !slices.Equal(dropped, []string{"a long passphrase"}) || d.front() != "codes" {
 		t.Fatalf("ctrl+s did not set the passphrase (%v):\n%s", dropped, d.screen())
+	}
+	// From now on the vault has a passphrase, and re-authentication asks
+	// for it once reauth_after has passed (it had stayed off until the
+	// next lock, the vault having opened with its keyring).
+	d.now = d.now.Add(time.Duration(vault.DefaultReauthAfter+1) * time.Second)
+	d.key("ctrl+o")
+	if d.front() != "reauth" {
+		t.Fatalf("ctrl+o after the passphrase was set and reauth_after passed opened %s:\n%s", d.front(), d.screen())
 	}
 }
 

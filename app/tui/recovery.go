@@ -51,8 +51,14 @@ func (m recoveryModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 		m.buttons, pressed, cancelled = m.buttons.update(m.c.keys, msg)
 		switch {
 		case pressed:
-			m.busy, m.note, m.err = "Saving the recovery code…", "", ""
-			return m, addRecoveryCmd(m.c.backend(), m.c.sess, m.code)
+			// A recovery code opens the vault for good: writing one asks
+			// for the passphrase again once reauth_after has passed, as
+			// export does, so a colleague who finds this screen cannot
+			// make a code of their own count.
+			return guard(m.c, "save the recovery code", func() (screen, tea.Cmd) {
+				m.busy, m.note, m.err = "Saving the recovery code…", "", ""
+				return m, addRecoveryCmd(m.c.backend(), m.c.sess, m.code)
+			})
 		case cancelled:
 			m.note = "Write it down first: it stays here until you say it is written down."
 		}

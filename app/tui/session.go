@@ -111,6 +111,13 @@ func (s *session) open(msg openedMsg, now time.Time, caps map[string]int) {
 	s.notice = msg.notice
 }
 
+// passphraseTyped notes that the vault now has a passphrase, typed at now
+// (a keyring-only vault given one on a shared machine): re-authentication
+// asks for it from here on.
+func (s *session) passphraseTyped(now time.Time) {
+	s.hasPassphrase, s.passTyped = true, now
+}
+
 // useSettings takes the vault's settings, each at most its cap.
 func (s *session) useSettings(st vault.Settings, caps map[string]int) {
 	capped := func(key string, v int) time.Duration {

@@ -76,6 +76,9 @@ func (m setPassphraseModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			m.err = sentence(msg.err)
 			return m.focusOn(0)
 		}
+		// The passphrase is set, typed just now: from here the session
+		// asks for it again like any passphrase vault's.
+		m.c.sess.passphraseTyped(m.c.cfg.now())
 		if msg.err != nil { // the passphrase is set; the keyring item stayed
 			return nil, toast(sentence(msg.err), true)
 		}
