@@ -405,14 +405,16 @@ func TestAmbiguousFindHoldsNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	mustDo(t, v.Update(func(tx *Tx) error {
+	if err := v.Update(func(tx *Tx) error {
 		for _, n := range []string{"one", "two"} {
 			if _, err := tx.Add(Account{Issuer: "Ward", Name: n, Type: TOTP, Secret: NewSecret([]byte("12345678901234567890")), Algorithm: SHA1, Digits: 6, Period: 30}); err != nil {
 				return err
 			}
 		}
 		return nil
-	}))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = v.Find("ward")
 	var amb *AmbiguousError
 	if !errors.As(err, &amb) || len(amb.Matches) != 2 {
