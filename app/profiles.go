@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/vault"
@@ -34,6 +35,21 @@ func listProfiles(home string) ([]tui.Profile, error) {
 			continue // a damaged vault is for 'wardkey doctor', not the picker
 		}
 		out = append(out, tui.Profile{Name: ent.Name(), DisplayName: displayName(dir), HasVault: true, Slots: info.Slots})
+	}
+	// Display names are unique when set through wardkey; profile.json is
+	// plaintext, though, and two people shown by one name could type their
+	// passphrase into the other's profile: such names are not shown (the
+	// picker shows the profile names).
+	seen := map[string]int{}
+	for _, p := range out {
+		if p.DisplayName != "" {
+			seen[strings.ToLower(p.DisplayName)]++
+		}
+	}
+	for i, p := range out {
+		if seen[strings.ToLower(p.DisplayName)] > 1 {
+			out[i].DisplayName = ""
+		}
 	}
 	return out, nil
 }

@@ -179,3 +179,27 @@ func TestTmuxSharedMachineSetsPassphrase(t *testing.T) {
 		t.Fatal("the keyring item is still there")
 	}
 }
+
+// Two profile.json files written by hand with one display name: neither
+// is shown by it on "Who are you?" (the profile names are), so nobody types
+// their passphrase into the other's profile.
+func TestDuplicateDisplayNamesNotShown(t *testing.T) {
+	e, _ := tuiEnv(t, "default", nil)
+	seedPerson(t, e, "ward-a", "Dr Jones", nil)
+	seedPerson(t, e, "ward-b", "", nil)
+	seedPerson(t, e, "ward-c", "Dr Lee", nil)
+	if err := os.WriteFile(filepath.Join(e.home, "ward-b", vault.ProfileFile), []byte(`{"display_name":"dr jones"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := listProfiles(e.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range ps {
+		got[p.Name] = p.DisplayName
+	}
+	if got["ward-a"] != "" || got["ward-b"] != "" || got["ward-c"] != "Dr Lee" {
+		t.Fatalf("display names shown: %v; want none for the two that share one", got)
+	}
+}

@@ -68,7 +68,7 @@ func runTUI(e *env) error {
 	// space leaves no secret behind (DESIGN "Hardening (v3)").
 	cfg.EndOnLock = canRelaunch
 	cfg.Locked = os.Getenv(lockedEnv) == "1"
-	cfg.LockedWhy = os.Getenv(lockedWhyEnv)
+	cfg.LockedWhy = show(os.Getenv(lockedWhyEnv)) // from the environment: text, never terminal controls
 	os.Unsetenv(lockedEnv)
 	os.Unsetenv(lockedWhyEnv)
 	// Bubble Tea v2.1 draws only on its frame ticker, which runs for the

@@ -60,6 +60,13 @@ var ErrDisplayNameTaken = errors.New("another profile has that display name")
 // format or bidi characters (C0, DEL, C1, U+200E/F, U+202A–202E,
 // U+2066–2069, U+2028/9 …), is not UTF-8, or is longer than
 // MaxDisplayName characters. "" clears the name.
+//
+// A display name is what a colleague reads on "Who are you?" to pick
+// whose passphrase to type, so one must not pass for another: beyond
+// letters, combining marks, digits, punctuation and the space, nothing
+// (symbols, blank Braille, the Hangul fillers and other characters that
+// draw as nothing) is taken, and letters of the look-alike alphabets
+// Latin, Greek and Cyrillic are not mixed ("Dr Jоnes" with a Cyrillic о).
 func CleanDisplayName(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", errors.New("a display name must be text (UTF-8)")
@@ -68,12 +75,53 @@ func CleanDisplayName(s string) (string, error) {
 		if r != ' ' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || (unicode.IsSpace(r) && r != ' ')) {
 			return "", fmt.Errorf("a display name may hold no control or formatting characters (found U+%04X)", r)
 		}
+		if r != ' ' && (invisible(r) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P)) {
+			return "", fmt.Errorf("a display name holds letters, digits, punctuation and spaces only (found U+%04X)", r)
+		}
+	}
+	if n := alphabets(s); n > 1 {
+		return "", errors.New("a display name may not mix Latin, Greek and Cyrillic letters (they look alike)")
 	}
 	s = strings.Join(strings.Fields(s), " ")
 	if n := utf8.RuneCountInString(s); n > MaxDisplayName {
 		return "", fmt.Errorf("a display name has at most %d characters (this one has %d)", MaxDisplayName, n)
 	}
 	return s, nil
+}
+
+// invisible reports the letters and marks that draw as nothing: the Hangul
+// fillers, the combining grapheme joiner, variation selectors, the
+// Mongolian free variation selectors and the Khmer inherent vowels.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0, r == 0x034F, r == 0x17B4, r == 0x17B5,
+		r >= 0x180B && r <= 0x180F, r >= 0xFE00 && r <= 0xFE0F, r >= 0xE0100 && r <= 0xE01EF:
+		return true
+	}
+	return false
+}
+
+// alphabets counts the look-alike alphabets (Latin, Greek, Cyrillic) whose
+// letters s uses.
+func alphabets(s string) int {
+	var latin, greek, cyrillic bool
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			latin = true
+		case unicode.Is(unicode.Greek, r):
+			greek = true
+		case unicode.Is(unicode.Cyrillic, r):
+			cyrillic = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{latin, greek, cyrillic} {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // SetDisplayName sets (or, with "", clears) the display name of profile in

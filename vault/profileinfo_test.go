@@ -28,6 +28,18 @@ func TestCleanDisplayName(t *testing.T) {
 		{"\xff", "", true},
 		{strings.Repeat("é", 65), "", true},
 		{strings.Repeat("é", 64), strings.Repeat("é", 64), false},
+		// Names that pass for another's on "Who are you?".
+		{"Dr Jones\u3164", "", true},    // Hangul filler
+		{"\u115fDr Jones", "", true},    // Hangul choseong filler
+		{"Dr Jones\u2800", "", true},    // Braille blank
+		{"Dr Jones\ufe0f", "", true},    // variation selector
+		{"Dr J\u043enes", "", true},     // Cyrillic о among Latin letters
+		{"Dr J\u03bfnes", "", true},     // Greek ο among Latin letters
+		{"Dr Jones ☺", "", true},        // a symbol
+		{"Др Джонс", "Др Джонс", false}, // one alphabet
+		{"Ana-María O'Neill (Ward 3)", "Ana-María O'Neill (Ward 3)", false},
+		{"Zoe\u0301", "Zoe\u0301", false}, // a combining accent
+		{"山田 花子", "山田 花子", false},
 	}
 	for _, tt := range tests {
 		got, err := CleanDisplayName(tt.in)
