@@ -565,23 +565,23 @@ func wipeAll(as []vault.Account) {
 
 // reauthWaitCmd asks how long earlier failures make a re-authentication
 // of session s wait, like an unlock (checkWaitCmd); pass travels on.
-func reauthWaitCmd(b Backend, s *session, now time.Time, pass []byte) tea.Cmd {
+func reauthWaitCmd(b Backend, s *session, p *prompt, now time.Time, pass []byte) tea.Cmd {
 	profile := s.profile.Name
 	return func() tea.Msg {
 		n, w := b.UnlockWait(profile)
-		return reauthWaitMsg{from: s, failed: n, until: now.Add(w), pass: pass}
+		return reauthWaitMsg{from: s, prompt: p, failed: n, until: now.Add(w), pass: pass}
 	}
 }
 
 // reauthCmd checks the passphrase typed again for session s's vault; it
 // wipes pass when done.
-func reauthCmd(b Backend, s *session, pass []byte) tea.Cmd {
+func reauthCmd(b Backend, s *session, p *prompt, pass []byte) tea.Cmd {
 	profile, v := s.profile.Name, s.v
 	return func() tea.Msg {
 		defer clear(pass)
 		err := b.Reauth(profile, v, pass)
 		freeKDFMemory()
-		return reauthedMsg{from: s, err: err}
+		return reauthedMsg{from: s, prompt: p, err: err}
 	}
 }
 

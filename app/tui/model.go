@@ -253,8 +253,8 @@ func (m Model) handle(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case reauthWaitMsg:
-		if _, ok := m.front.(reauthModel); !ok || msg.from != s {
-			clear(msg.pass) // the prompt is gone (a lock): nothing to check
+		if r, ok := m.front.(reauthModel); !ok || msg.from != s || r.id != msg.prompt {
+			clear(msg.pass) // the prompt is gone (esc, a lock): nothing to check
 			return m, nil
 		}
 	case reauthedMsg:

@@ -39,6 +39,7 @@ type (
 	// pass goes on to the check (or is wiped if the prompt is gone).
 	reauthWaitMsg struct {
 		from   *session
+		prompt *prompt // the prompt that asked
 		failed int
 		until  time.Time
 		pass   []byte
@@ -46,16 +47,22 @@ type (
 	// reauthedMsg is the check's answer: nil, the passphrase is right
 	// (the root notes when it was typed).
 	reauthedMsg struct {
-		from *session
-		err  error
+		from   *session
+		prompt *prompt
+		err    error
 	}
 )
+
+// prompt tells one passphrase prompt from another: an answer to a prompt
+// left with esc must not open the guarded screen of the next one.
+type prompt struct{ _ byte }
 
 // reauthModel asks for the vault passphrase before action: a masked field
 // that keeps bytes, the wait while the slowing is in force, one sentence
 // on a failure, esc back to the list.
 type reauthModel struct {
 	c      *common
+	id     *prompt
 	action string                   // "export a backup", "change the settings"
 	next   func() (screen, tea.Cmd) // the screen that needs it
 	pass   secretField
@@ -66,7 +73,7 @@ type reauthModel struct {
 
 // newReauth is the prompt before action.
 func newReauth(c *common, action string, next func() (screen, tea.Cmd)) reauthModel {
-	return reauthModel{c: c, action: action, next: next, pass: newSecretField("Passphrase: ", 1024), w: c.width, h: c.height - 2}
+	return reauthModel{c: c, id: new(prompt), action: action, next: next, pass: newSecretField("Passphrase: ", 1024), w: c.width, h: c.height - 2}
 }
 
 // forget wipes what is typed (on a lock).
@@ -93,17 +100,24 @@ func (m reauthModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 	k, s := m.c.keys, m.c.sess
 	switch msg := msg.(type) {
 	case reauthWaitMsg:
+		if msg.prompt != m.id {
+			clear(msg.pass) // another prompt's, left with esc
+			return m, nil
+		}
 		now := m.c.cfg.now()
 		if msg.until.After(now) {
 			m.busy = fmt.Sprintf("%d failed attempts: waiting %d s before checking…", msg.failed, secondsLeft(msg.until.Sub(now)))
 			if msg.failed == 0 { // fail-closed: the count could not be read
 				m.busy = fmt.Sprintf("Failed attempts cannot be counted: waiting %d s, the longest wait, before checking…", secondsLeft(msg.until.Sub(now)))
 			}
-			return m, m.c.cfg.after(msg.until.Sub(now), reauthWaitMsg{from: msg.from, failed: msg.failed, until: msg.until, pass: msg.pass})
+			return m, m.c.cfg.after(msg.until.Sub(now), reauthWaitMsg{from: msg.from, prompt: msg.prompt, failed: msg.failed, until: msg.until, pass: msg.pass})
 		}
 		m.busy = "Checking the passphrase…"
-		return m, reauthCmd(m.c.backend(), s, msg.pass)
+		return m, reauthCmd(m.c.backend(), s, m.id, msg.pass)
 	case reauthedMsg:
+		if msg.prompt != m.id {
+			return m, nil // another prompt's answer opens nothing here
+		}
 		m.busy = ""
 		if msg.err == nil {
 			return m.next()
@@ -129,7 +143,7 @@ func (m reauthModel) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			m.err = ""
 			m.busy = "Checking the passphrase…"
-			return m, reauthWaitCmd(m.c.backend(), s, m.c.cfg.now(), m.pass.take())
+			return m, reauthWaitCmd(m.c.backend(), s, m.id, m.c.cfg.now(), m.pass.take())
 		}
 	}
 	m.pass = m.pass.update(k, msg)

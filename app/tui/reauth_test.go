@@ -533,3 +533,27 @@ func TestReauthEscWhileWaiting(t *testing.T) {
 		t.Fatalf("the dropped check ran (%d) or opened %s", st.calls, d.front())
 	}
 }
+
+// An answer to a prompt left with esc opens nothing, not even the screen
+// of the prompt that replaced it (export's check answering ctrl+d's).
+func TestReauthAnswerBelongsToItsPrompt(t *testing.T) {
+	cfg, _ := reauthConfig(t)
+	cfg.Export = true
+	d := unlocked(t, cfg)
+	d.now = d.now.Add(time.Minute)
+	d.key("ctrl+x")
+	if d.front() != "reauth" {
+		t.Fatalf("ctrl+x opened %s", d.front())
+	}
+	d.typeText("right horse")
+	m, check := d.m.Update(keyMsg("enter")) // export's check starts, not run yet
+	d.m = m.(Model)
+	d.key("esc", "ctrl+d")
+	if d.front() != "reauth" {
+		t.Fatalf("ctrl+d opened %s", d.front())
+	}
+	d.run(check) // export's wait, then its check, answer now
+	if d.front() != "reauth" {
+		t.Fatalf("the export prompt's answer opened %s under the delete prompt:\n%s", d.front(), d.screen())
+	}
+}
