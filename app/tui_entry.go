@@ -478,19 +478,19 @@ func (b *tuiBackend) SaveSettings(profile string, v tui.Vault, ch tui.SettingsCh
 	if err != nil {
 		return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
 	}
-	if clean != e.configValue(vv, "display_name") {
-		if _, err := vault.SetDisplayName(e.home, e.profile, clean); err != nil {
-			return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
+	nameChanged := clean != e.configValue(vv, "display_name")
+	if nameChanged && clean != "" {
+		// Checked before anything is written (SetDisplayName checks again
+		// under the home's lock), so a taken name changes nothing.
+		if ps, err := listProfiles(e.home); err == nil {
+			for _, p := range ps {
+				if p.Name != e.profile && strings.EqualFold(p.DisplayName, clean) {
+					return ch, fmt.Errorf("display_name: %w; nothing was changed", vault.ErrDisplayNameTaken)
+				}
+			}
 		}
-		changed = append(changed, "display_name")
-		e.audit(vv, audit.Event{Event: audit.Config, Detail: map[string]any{"key": "display_name"}})
 	}
-	var set []string
-	for _, k := range changed {
-		if k != "display_name" {
-			set = append(set, k)
-		}
-	}
+	set := slices.Clone(changed)
 	if len(set) > 0 {
 		cur := vv.Settings()
 		if err := vv.Update(func(tx *vault.Tx) error {
@@ -506,6 +506,18 @@ func (b *tuiBackend) SaveSettings(profile string, v tui.Vault, ch tui.SettingsCh
 		for _, k := range set {
 			e.audit(vv, audit.Event{Event: audit.Config, Detail: map[string]any{"key": k, "value": values[k]}})
 		}
+	}
+	// The display name last: the vault's settings, written first, are
+	// the ones a failure must not leave half done.
+	if nameChanged {
+		if _, err := vault.SetDisplayName(e.home, e.profile, clean); err != nil {
+			if len(set) > 0 {
+				return ch, fmt.Errorf("display_name: %w (the other settings were saved)", err)
+			}
+			return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
+		}
+		changed = append(changed, "display_name")
+		e.audit(vv, audit.Event{Event: audit.Config, Detail: map[string]any{"key": "display_name"}})
 	}
 	slices.SortFunc(changed, func(a, b string) int { return slices.Index(configKeys, a) - slices.Index(configKeys, b) })
 	ch.DisplayName, ch.Changed = clean, changed
