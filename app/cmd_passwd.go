@@ -40,9 +40,9 @@ func cmdPasswd(e *env, args []string) error {
 		if code, err = e.recoveryCode(*codeFile); err != nil {
 			return err
 		}
-		v, typed, err = e.openKeepingPassphrase(code)
+		v, typed, err = e.openKeeping(code)
 	} else {
-		v, typed, err = e.openKeepingPassphrase("")
+		v, typed, err = e.openKeeping("")
 	}
 	if err != nil {
 		return err
@@ -99,10 +99,27 @@ func (e *env) newVaultPassphrase(file string) ([]byte, error) {
 	return p, nil
 }
 
-// openKeepingPassphrase opens the vault as openWith does, and returns a
+// openKeepingPassphrase opens the vault as openWith does (a shared
+// machine's keyring-only vault given a passphrase first), and returns a
 // copy of the passphrase if one was typed (or read from a file), for the
 // rewrapped passphrase slot. The caller wipes it.
 func (e *env) openKeepingPassphrase(recovery string) (*vault.Vault, []byte, error) {
+	v, typed, err := e.openKeeping(recovery)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.leaveKeyringOnSharedMachine(v); err != nil {
+		clear(typed)
+		v.Close()
+		return nil, nil, err
+	}
+	return v, typed, nil
+}
+
+// openKeeping is openKeepingPassphrase without the shared machine's
+// conversion: for passwd, which sets the passphrase and drops the keyring
+// slot itself (e.rekey).
+func (e *env) openKeeping(recovery string) (*vault.Vault, []byte, error) {
 	var typed []byte
 	var pass func() ([]byte, error)
 	if e.canAskPassphrase() {

@@ -203,3 +203,45 @@ func TestDuplicateDisplayNamesNotShown(t *testing.T) {
 		t.Fatalf("display names shown: %v; want none for the two that share one", got)
 	}
 }
+
+// Every command that opens a keyring-only vault on a shared machine gives
+// it a passphrase first (or is refused without a terminal), not only those
+// that open through openWith: recovery, rekey and sync open keeping the
+// passphrase typed, and a colleague at the login must not make a recovery
+// code of their own for it.
+func TestSharedMachineKeyringOnlyEveryOpen(t *testing.T) {
+	for _, args := range [][]string{{"recovery", "--recovery-out", "REC"}, {"rekey"}, {"sync", "--remote", "DIR"}} {
+		t.Run(args[0], func(t *testing.T) {
+			kr := vaulttest.MemoryKeyring{}
+			e, _ := tuiEnv(t, "ward", kr)
+			seedVault(t, e, demoAccounts(t), "", kr).Close()
+			withPolicy(t, e, "shared = true\n")
+			t.Setenv("WARDKEY_HOME", e.home)
+			vf := filepath.Join(e.dir(), vault.VaultFile)
+			before, err := os.ReadFile(vf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := filepath.Join(t.TempDir(), "rec")
+			for i := range args {
+				switch args[i] {
+				case "REC":
+					args[i] = rec
+				case "DIR":
+					args[i] = t.TempDir()
+				}
+			}
+			var out, errb bytes.Buffer
+			code := run(append([]string{"--profile", "ward"}, args...), stdio{in: strings.NewReader(""), out: &out, err: &errb}, e.hooks)
+			if code != 1 || !strings.Contains(errb.String(), "'wardkey --profile ward passwd'") {
+				t.Fatalf("%v: exit %d\n%s", args, code, errb.String())
+			}
+			if after, _ := os.ReadFile(vf); !bytes.Equal(before, after) {
+				t.Fatalf("%v changed the vault", args)
+			}
+			if _, err := os.Stat(rec); err == nil {
+				t.Fatalf("%v wrote a recovery code", args)
+			}
+		})
+	}
+}
