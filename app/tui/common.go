@@ -80,6 +80,18 @@ func (c *common) hints(bs ...key.Binding) string {
 	return c.styles.Faint.Render(strings.Join(parts, " · "))
 }
 
+// progress is a form's line under its fields: what is being done, else
+// why the last try failed (each after a blank line), else nothing.
+func (c *common) progress(busy, err string) []string {
+	switch {
+	case busy != "":
+		return []string{"", c.styles.Faint.Render(busy)}
+	case err != "":
+		return []string{"", c.styles.Error.Render(err)}
+	}
+	return nil
+}
+
 // newField is the one way a text field is made: in the TUI's style for
 // the terminal's background (restyled by restyleFields), no blinking. It
 // is never masked: a passphrase goes in a secretField, which keeps bytes

@@ -219,12 +219,7 @@ func (m newProfileModel) View() string {
 	if m.focus < 0 && m.busy == "" {
 		lines = append(lines, "", st.Faint.Render("Press "+m.c.keys.NextField.Help().Key+" to start."))
 	}
-	switch {
-	case m.busy != "":
-		lines = append(lines, "", st.Faint.Render(m.busy))
-	case m.err != "":
-		lines = append(lines, "", st.Error.Render(m.err))
-	}
+	lines = append(lines, m.c.progress(m.busy, m.err)...)
 	lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	return fit(wrapLines(lines, m.w), m.w, m.h)
 }

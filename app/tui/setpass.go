@@ -128,12 +128,7 @@ func (m setPassphraseModel) View() string {
 	for i := range m.fields {
 		lines = append(lines, m.fields[i].view(st))
 	}
-	switch {
-	case m.busy != "":
-		lines = append(lines, "", st.Faint.Render(m.busy))
-	case m.err != "":
-		lines = append(lines, "", st.Error.Render(m.err))
-	}
+	lines = append(lines, m.c.progress(m.busy, m.err)...)
 	lines = append(lines, "", m.c.hints(m.ShortHelp()...))
 	return fit(wrapLines(lines, m.w), m.w, m.h)
 }
