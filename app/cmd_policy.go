@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/wardkey/wardkey/app/policy"
@@ -137,19 +136,10 @@ func policyValue(p policy.Policy, key string) any {
 // tomlValue writes a policy value as TOML; a key with no value is a
 // comment saying what applies.
 func tomlValue(v any) string {
-	switch v := v.(type) {
-	case nil:
+	if v == nil {
 		return "# not set: no limit"
-	case string:
-		return strconv.Quote(v)
-	case []string:
-		q := make([]string, len(v))
-		for i, s := range v {
-			q[i] = strconv.Quote(s)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
 	}
-	return fmt.Sprint(v)
+	return policy.TOML(v)
 }
 
 // checkPolicy is doctor's policy line: it fails when a policy file exists

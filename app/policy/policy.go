@@ -451,7 +451,18 @@ func firstLine(s string) string {
 
 // valueText is a key's value in force as TOML would write it.
 func (p Policy) valueText(key string) string {
-	switch v := p.Value(key).(type) {
+	if v := p.Value(key); v != nil {
+		return TOML(v)
+	}
+	return "(not set)"
+}
+
+// TOML writes a value of Value (bool, int, string, []string) as TOML
+// does; nil, a key not set, is "".
+func TOML(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
 	case string:
 		return strconv.Quote(v)
 	case []string:
@@ -460,11 +471,8 @@ func (p Policy) valueText(key string) string {
 			q[i] = strconv.Quote(s)
 		}
 		return "[" + strings.Join(q, ", ") + "]"
-	case nil:
-		return "(not set)"
-	default:
-		return fmt.Sprint(v)
 	}
+	return fmt.Sprint(v)
 }
 
 // Value is a key's value in force (defaults included): bool, int, string,
