@@ -482,12 +482,8 @@ func (b *tuiBackend) SaveSettings(profile string, v tui.Vault, ch tui.SettingsCh
 	if nameChanged && clean != "" {
 		// Checked before anything is written (SetDisplayName checks again
 		// under the home's lock), so a taken name changes nothing.
-		if ps, err := listProfiles(e.home); err == nil {
-			for _, p := range ps {
-				if p.Name != e.profile && strings.EqualFold(p.DisplayName, clean) {
-					return ch, fmt.Errorf("display_name: %w; nothing was changed", vault.ErrDisplayNameTaken)
-				}
-			}
+		if err := vault.DisplayNameFree(e.home, e.profile, clean); err != nil {
+			return ch, fmt.Errorf("display_name: %w; nothing was changed", err)
 		}
 	}
 	set := slices.Clone(changed)
@@ -559,12 +555,8 @@ func (b *tuiBackend) CreateProfile(r tui.NewProfileRequest) (tui.Vault, tui.Prof
 	if clean == "" {
 		return fail(errors.New("type your name as colleagues know it (for example Dr Jones): \"Who are you?\" shows it"))
 	}
-	if ps, err := listProfiles(e.home); err == nil {
-		for _, p := range ps {
-			if strings.EqualFold(p.DisplayName, clean) {
-				return fail(fmt.Errorf("%w: profile %q is %q; choose another", vault.ErrDisplayNameTaken, p.Name, p.DisplayName))
-			}
-		}
+	if err := vault.DisplayNameFree(e.home, r.Name, clean); err != nil {
+		return fail(fmt.Errorf("%w; choose another", err))
 	}
 	if len(r.Passphrase) == 0 {
 		return fail(errors.New("type a passphrase"))

@@ -124,6 +124,32 @@ func alphabets(s string) int {
 	return n
 }
 
+// DisplayNameFree reports, with ErrDisplayNameTaken, that another profile
+// of home than profile already has the display name clean (ignoring case;
+// "" is always free). SetDisplayName checks it again under the home's lock.
+func DisplayNameFree(home, profile, clean string) error {
+	if clean == "" {
+		return nil
+	}
+	entries, err := os.ReadDir(home)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == profile || CheckProfile(e.Name()) != nil {
+			continue
+		}
+		other, err := LoadProfileInfo(filepath.Join(home, e.Name()))
+		if err == nil && strings.EqualFold(other.DisplayName, clean) {
+			return fmt.Errorf("%w: profile %q is %q", ErrDisplayNameTaken, e.Name(), other.DisplayName)
+		}
+	}
+	return nil
+}
+
 // SetDisplayName sets (or, with "", clears) the display name of profile in
 // home, after cleaning it; it must differ, ignoring case, from every other
 // profile's in the home.
@@ -144,20 +170,8 @@ func SetDisplayName(home, profile, name string) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if clean != "" {
-		entries, err := os.ReadDir(home)
-		if err != nil {
-			return "", err
-		}
-		for _, e := range entries {
-			if !e.IsDir() || e.Name() == profile || CheckProfile(e.Name()) != nil {
-				continue
-			}
-			other, err := LoadProfileInfo(filepath.Join(home, e.Name()))
-			if err == nil && strings.EqualFold(other.DisplayName, clean) {
-				return "", fmt.Errorf("%w: profile %q is %q", ErrDisplayNameTaken, e.Name(), other.DisplayName)
-			}
-		}
+	if err := DisplayNameFree(home, profile, clean); err != nil {
+		return "", err
 	}
 	p, err := LoadProfileInfo(dir)
 	if err != nil {
