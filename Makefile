@@ -10,8 +10,9 @@ SESSION  := ./.ci/keyring-session
 
 all: build
 
+# Built as released (.ci/goreleaser.yaml): static, without cgo.
 build:
-	$(GO) build -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -o $(BIN) .
 
 run: build
 	./$(BIN) $(ARGS)

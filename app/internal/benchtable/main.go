@@ -177,10 +177,14 @@ func run() error {
 
 	fmt.Fprintln(os.Stderr, "benchtable: building wardkey and the go-keyring-only process")
 	wk, kg := p("wardkey"), p("keyringget")
-	if err := sh("", nil, "go", "build", "-o", wk, "github.com/wardkey/wardkey"); err != nil {
+	// Both built as the release builds wardkey (.ci/goreleaser.yaml): static,
+	// without cgo. A cgo build is dynamically linked, and the loader's work
+	// (libc, relocations) adds about a tenth to every start.
+	static := []string{"CGO_ENABLED=0"}
+	if err := sh("", static, "go", "build", "-trimpath", "-o", wk, "github.com/wardkey/wardkey"); err != nil {
 		return err
 	}
-	if err := sh("", nil, "go", "build", "-o", kg, "github.com/wardkey/wardkey/app/internal/benchtable/keyringget"); err != nil {
+	if err := sh("", static, "go", "build", "-trimpath", "-o", kg, "github.com/wardkey/wardkey/app/internal/benchtable/keyringget"); err != nil {
 		return err
 	}
 	if err := os.WriteFile(p("pass.txt"), []byte(passphrase+"\n"), 0o600); err != nil {
