@@ -75,14 +75,17 @@ type addModel struct {
 	fields [addFields]textinput.Model
 	focus  int
 	parsed []vault.Account // the form's account(s)
-	err    string
-	busy   string
-	w, h   int
+	// linkWarnings go with parsed when it came from an export link (codes
+	// of the export that are missing).
+	linkWarnings []string
+	err          string
+	busy         string
+	w, h         int
 
 	// A reading in flight, or the file read.
 	req    int                // numbers readings: an older answer is dropped
 	cancel context.CancelFunc // stops the reading in flight (esc)
-	from   int                // fromScreen, fromClipboard, fromFile
+	from   int                // fromScreen, fromClipboard, fromFile, fromLink
 	path   string             // the file (cleaned)
 	typed  string             // the source field's text when the file was read
 	pass   secretField        // an encrypted export's passphrase
@@ -193,7 +196,7 @@ func cleanPath(s, home string) string {
 // revalidate parses what was typed, as it is typed.
 func (m addModel) revalidate() addModel {
 	m.err = ""
-	m.parsed = nil
+	m.parsed, m.linkWarnings = nil, nil
 	src := strings.TrimSpace(m.fields[fieldSource].Value())
 	lower := strings.ToLower(src)
 	switch {
@@ -204,6 +207,9 @@ func (m addModel) revalidate() addModel {
 			return m
 		}
 		m.parsed = r.Accounts
+		for _, x := range importer.MissingBatches(r.Batches) {
+			m.linkWarnings = append(m.linkWarnings, sentence(fmt.Errorf("%s: paste the next code's link too after saving these", x)))
+		}
 		return m
 	case strings.HasPrefix(lower, "otpauth:"):
 		a, err := otpauth.Parse(src)
@@ -383,6 +389,9 @@ func (m addModel) formKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		if src := strings.TrimSpace(m.fields[fieldSource].Value()); src != "" && looksLikePath(src) {
 			return m.read(fromFile, src, nil) // the file's accounts are shown before any save
 		}
+		if m.linkWarnings != nil || len(m.parsed) > 1 {
+			return m.choose() // an export's accounts are ticked first
+		}
 		if len(m.parsed) > 0 && m.err == "" {
 			m.stage = stageSaving
 			return m, addAccountsCmd(m.c.backend(), m.c.sess, m.parsed)
@@ -396,6 +405,21 @@ func (m addModel) formKey(msg tea.KeyPressMsg) (screen, tea.Cmd) {
 		return m, nil
 	}
 	return m.fieldUpdate(msg)
+}
+
+// choose shows a pasted export link's accounts as rows to tick, as a file
+// of several would be: those already in the vault unticked, the export's
+// missing codes said.
+func (m addModel) choose() (screen, tea.Cmd) {
+	if len(m.parsed) == 0 || m.err != "" {
+		return m, nil
+	}
+	f := Found{Accounts: m.parsed, Warnings: m.linkWarnings}
+	m.parsed, m.linkWarnings = nil, nil // the reading owns them now
+	m.req++
+	m.from, m.stage, m.err = fromLink, stageBusy, ""
+	m.busy = "Checking which of them the vault already holds…"
+	return m, chooseCmd(m.c.sess, m.req, f)
 }
 
 // passKey takes an encrypted export's passphrase; enter opens the file
@@ -479,9 +503,9 @@ func (m addModel) stopReading() addModel {
 	}
 	m.req++ // whatever still comes back is dropped
 	m.busy = ""
-	if m.from == fromFile {
+	if m.from == fromFile || m.from == fromLink {
 		m.stage = stageForm
-		return m
+		return m.revalidate() // a link's accounts went to the reading
 	}
 	m.stage = stageMenu
 	return m
@@ -500,7 +524,7 @@ func (m addModel) onFound(msg foundMsg) (screen, tea.Cmd) {
 	}
 	m.busy = ""
 	back := stageMenu
-	if m.from == fromFile {
+	if m.from == fromFile || m.from == fromLink {
 		back = stageForm
 	}
 	switch {
@@ -669,6 +693,8 @@ func (m addModel) where() string {
 		return "on the screen"
 	case fromClipboard:
 		return "on the clipboard"
+	case fromLink:
+		return "in the pasted link"
 	}
 	return "in " + text(filepath.Base(m.path))
 }

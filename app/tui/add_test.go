@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wardkey/wardkey/importer"
+	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -426,5 +427,40 @@ func TestAddMessagesDoNotLeak(t *testing.T) {
 				t.Fatalf("%s of %T shows the secret: %s", verb, v, s)
 			}
 		}
+	}
+}
+
+// A pasted Google Authenticator export link is a choice like a file of
+// several accounts: ctrl+s shows its accounts ticked (those already in the
+// vault not), says which codes of the export are missing, and only a
+// second ctrl+s saves; esc goes back to the link, nothing saved.
+func TestAddPastedExportLinkIsAChoice(t *testing.T) {
+	cfg, v := memConfig(t, demoAccounts(t))
+	old := v.Accounts()[0]
+	as := append(found(t, "Ward 3 EHR:dr.jones", "Pharmacy:night"), old)
+	links, err := migration.Encode([]vault.Account{as[0], old, as[1]}, 2)
+	if err != nil || len(links) != 2 {
+		t.Fatalf("Encode: %v, %d links", err, len(links))
+	}
+	d := newDriver(t, cfg)
+	d.addVia(rowURI)
+	d.typeText(links[0])
+	d.key("ctrl+s")
+	if len(v.Accounts()) != 6 || !d.has("Found 2 accounts in the pasted link") {
+		t.Fatalf("ctrl+s on a pasted export did not show its accounts (%d in the vault):\n%s", len(v.Accounts()), d.screen())
+	}
+	if !d.has("(already in the vault)") || !d.has("[x] ") || !d.has("[ ] ") || !d.has("paste the next code's link too") {
+		t.Fatalf("the choice does not mark the account already saved or the missing code:\n%s", d.screen())
+	}
+	d.key("esc")
+	if len(v.Accounts()) != 6 {
+		t.Fatal("esc saved")
+	}
+	d.addVia(rowURI)
+	d.typeText(links[0])
+	d.key("ctrl+s", "ctrl+s")
+	labels := d.labels()
+	if len(v.Accounts()) != 7 || !slices.Contains(labels, "Ward 3 EHR:dr.jones") || !d.has("Added Ward 3 EHR:dr.jones.") {
+		t.Fatalf("the ticked account was not saved alone (%d accounts):\n%s", len(v.Accounts()), d.screen())
 	}
 }

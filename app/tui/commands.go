@@ -355,6 +355,7 @@ const (
 	fromScreen = iota
 	fromClipboard
 	fromFile
+	fromLink // an otpauth-migration:// link pasted into the form
 )
 
 // foundMsg carries what the screen, the clipboard or a file held, for the
@@ -395,6 +396,19 @@ func findCmd(ctx context.Context, b Backend, s *session, req, from int, path str
 		}
 		msg := foundMsg{from: s, req: req, found: f, err: err}
 		if err == nil && s.v != nil {
+			msg.known = known(s.v, f.Accounts)
+		}
+		return msg
+	}
+}
+
+// chooseCmd hands the accounts of a pasted export link to the add screen's
+// choice, as a reading would, with which of them the vault already holds
+// (worked out here, off the Update loop: it reads every account).
+func chooseCmd(s *session, req int, f Found) tea.Cmd {
+	return func() tea.Msg {
+		msg := foundMsg{from: s, req: req, found: f}
+		if s.v != nil {
 			msg.known = known(s.v, f.Accounts)
 		}
 		return msg
