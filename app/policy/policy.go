@@ -38,7 +38,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	toml "github.com/pelletier/go-toml/v2"
 )
 
 // Allow and Forbid are the values of the keyring and plaintext_export keys.
@@ -359,6 +359,16 @@ type file struct {
 	SyncRemotes        *[]string `toml:"sync_remotes"`
 }
 
+// keyKinds says what each key's value must be, for the wrong type's
+// sentence.
+var keyKinds = map[string]string{
+	"shared": "true or false", "keyring": `"allow" or "forbid"`, "plaintext_export": `"allow" or "forbid"`,
+	"lock_after_max": "a whole number of seconds", "reauth_after_max": "a whole number of seconds",
+	"clipboard_clear_max": "a whole number of seconds", "max_clock_offset": "a whole number of seconds",
+	"min_passphrase_score": "a whole number from 0 to 4", "ntp_server": `a quoted "HOST" or "HOST:PORT"`,
+	"sync_remotes": `a list of quoted folders or URLs, ["…"]`,
+}
+
 // Keys are the policy's keys, in the order `wardkey policy` prints them.
 var Keys = []string{
 	"shared", "keyring", "lock_after_max", "reauth_after_max", "plaintext_export",
@@ -368,26 +378,40 @@ var Keys = []string{
 // Parse reads a policy document strictly: TOML, only the known keys, each
 // of its type and within its range. The result's File is not set.
 func Parse(b []byte) (Policy, error) {
+	// Syntax first, then the keys, then each value's type: each its own
+	// sentence.
+	var raw map[string]any
+	if err := toml.Unmarshal(b, &raw); err != nil {
+		line := 0
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, _ = de.Position()
+		}
+		return Policy{}, fmt.Errorf("is not valid TOML (line %d): %s", line, strings.TrimPrefix(firstLine(err.Error()), "toml: "))
+	}
+	var unknown []string
+	for k := range raw {
+		if !slices.Contains(Keys, k) {
+			unknown = append(unknown, strconv.Quote(k))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return Policy{}, fmt.Errorf("has unknown keys: %s (known: %s)", strings.Join(unknown, ", "), strings.Join(Keys, ", "))
+	}
 	var f file
-	md, err := toml.Decode(string(b), &f)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return Policy{}, fmt.Errorf("is not valid TOML (line %d): %s", pe.Position.Line, firstLine(pe.Message))
+	if err := toml.Unmarshal(b, &f); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) && len(de.Key()) > 0 {
+			k := de.Key()[0]
+			return Policy{}, fmt.Errorf("has a value of the wrong type: %s must be %s", k, keyKinds[k])
 		}
 		return Policy{}, fmt.Errorf("has a value of the wrong type: %s", strings.TrimPrefix(firstLine(err.Error()), "toml: "))
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = strconv.Quote(k.String())
-		}
-		return Policy{}, fmt.Errorf("has unknown keys: %s (known: %s)", strings.Join(keys, ", "), strings.Join(Keys, ", "))
-	}
 	p := Default()
 	p.set = map[string]bool{}
-	for _, k := range md.Keys() {
-		p.set[k.String()] = true
+	for k := range raw {
+		p.set[k] = true
 	}
 	if f.Shared != nil {
 		p.Shared = *f.Shared

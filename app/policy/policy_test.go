@@ -47,10 +47,12 @@ sync_remotes = ["https://dav.example/wardkey", "/srv/share/wardkey"]
 		}},
 		{"unknown key", "shared = true\nkeyrng = \"forbid\"", `has unknown keys: "keyrng"`, nil},
 		{"unknown table", "[extra]\nx = 1", `has unknown keys: "extra"`, nil},
-		{"wrong type bool", `shared = "yes"`, "wrong type", nil},
-		{"wrong type int", `lock_after_max = "300"`, "wrong type", nil},
-		{"wrong type list", `sync_remotes = "https://x"`, "wrong type", nil},
-		{"float for int", `lock_after_max = 1.5`, "wrong type", nil},
+		{"wrong type bool", `shared = "yes"`, "wrong type: shared must be true or false", nil},
+		{"wrong type int", `lock_after_max = "300"`, "wrong type: lock_after_max must be a whole number of seconds", nil},
+		{"wrong type list", `sync_remotes = "https://x"`, "wrong type: sync_remotes must be a list", nil},
+		{"float for int", `lock_after_max = 1.5`, "wrong type: lock_after_max must be a whole number", nil},
+		{"wrong type in a list", `sync_remotes = [1]`, "wrong type: sync_remotes must be a list", nil},
+		{"two unknown keys, sorted", "zz = 1\nshared = true\naa = 2", `has unknown keys: "aa", "zz"`, nil},
 		{"bad choice", `keyring = "maybe"`, `keyring = "maybe": use "allow" or "forbid"`, nil},
 		{"score out of range", `min_passphrase_score = 5`, "min_passphrase_score = 5: use 0 to 4", nil},
 		{"cap out of range", `lock_after_max = 5`, "lock_after_max = 5: use 10 to 3600", nil},
@@ -277,6 +279,19 @@ func TestLoadEnv(t *testing.T) {
 	p = Finder{Root: dir, Getenv: func(string) string { return filepath.Join(dir, "missing.toml") }}.Load()
 	if p.Problem == nil || !p.Shared {
 		t.Fatalf("a named file that is missing is not dropped: %+v", p)
+	}
+}
+
+// TestEveryKeyHasAKind: the wrong type's sentence names what each key
+// takes.
+func TestEveryKeyHasAKind(t *testing.T) {
+	for _, k := range Keys {
+		if keyKinds[k] == "" {
+			t.Errorf("keyKinds has no entry for %q", k)
+		}
+		if _, err := Parse([]byte(k + " = {}")); err == nil || !strings.Contains(err.Error(), k+" must be "+keyKinds[k]) {
+			t.Errorf("%s = {}: %v", k, err)
+		}
 	}
 }
 
