@@ -139,3 +139,31 @@ func describeSteps(steps [][]string) string {
 	}
 	return sb.String()
 }
+
+// TestBlurredAlignmentPattern: pictures TestHardPictures drew that wardkey
+// once missed and zbarimg read. Blurred, a version-5 code's alignment
+// pattern is found off its place and the grid bent towards it misses the
+// code; the scan then reads it from its three finder patterns alone.
+func TestBlurredAlignmentPattern(t *testing.T) {
+	needTool(t, "qrencode", "convert", "zbarimg")
+	const u = "otpauth://totp/NHS%20Mail:user162@clinic.example?secret=2WM3YLPRLQJWMMF3E6IMXJK5&issuer=NHS%20Mail" // seed 1795821556552486080
+	dir := t.TempDir()
+	qr := filepath.Join(dir, "qr.png")
+	run(t, "qrencode", "-s", "5", "-m", "4", "-o", qr, u)
+	for _, sigma := range []string{"2.1", "2.15", "2.2"} {
+		t.Run(sigma, func(t *testing.T) {
+			p := filepath.Join(dir, "blur"+sigma+".png")
+			run(t, "convert", qr, "-blur", "0x"+sigma, p)
+			if !slices.Contains(zbar(t, p), u) {
+				t.Fatal("zbarimg does not read it either: the picture is not what this test is about")
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if texts, err := decodeImage(b); !slices.Contains(texts, u) {
+				t.Errorf("wardkey does not read it (%v)", err)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -205,13 +206,20 @@ func (sc *qrScan) read(bm *gozxing.BitMatrix) (n, left int, err error) {
 		}
 		bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(centers[t.a], centers[t.b], centers[t.c])
 		info := detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern))
-		r, err := det.ProcessFinderPatternInfo(info)
-		if err != nil {
-			continue
+		var d *common.DecoderResult
+		if r, err := det.ProcessFinderPatternInfo(info); err == nil {
+			if d, err = dec.Decode(r.GetBits(), nil); err != nil {
+				d = nil
+			}
+			r.GetBits().Clear()
 		}
-		d, err := dec.Decode(r.GetBits(), nil)
-		r.GetBits().Clear()
-		if err != nil {
+		if d == nil {
+			// A blurred code can show an alignment pattern where there is
+			// none, and the grid bent towards it misses the code: read it
+			// again from the three finder patterns alone.
+			d = decodeWithoutAlignment(bm, dec, tl, tr, bl)
+		}
+		if d == nil {
 			continue
 		}
 		used[t.a], used[t.b], used[t.c] = true, true, true
@@ -226,6 +234,42 @@ func (sc *qrScan) read(bm *gozxing.BitMatrix) (n, left int, err error) {
 		}
 	}
 	return n, left, nil
+}
+
+// decodeWithoutAlignment samples the grid of the code whose finder
+// patterns are tl, tr and bl as gozxing does when it finds no alignment
+// pattern (the fourth corner where the parallelogram puts it), and decodes
+// it; nil when that fails.
+func decodeWithoutAlignment(bm *gozxing.BitMatrix, dec *decoder.Decoder, tl, tr, bl gozxing.ResultPoint) *common.DecoderResult {
+	module := (tl.(*detector.FinderPattern).GetEstimatedModuleSize() + tr.(*detector.FinderPattern).GetEstimatedModuleSize() +
+		bl.(*detector.FinderPattern).GetEstimatedModuleSize()) / 3
+	if module < 1 {
+		return nil
+	}
+	across := int(math.Round(gozxing.ResultPoint_Distance(tl, tr) / module))
+	down := int(math.Round(gozxing.ResultPoint_Distance(tl, bl) / module))
+	dim := (across+down)/2 + 7
+	switch dim % 4 { // a QR code is 4v+17 modules wide
+	case 0:
+		dim++
+	case 2:
+		dim--
+	case 3:
+		return nil
+	}
+	if dim < 21 || dim > 177 {
+		return nil
+	}
+	bits, err := detector.Detector_sampleGrid(bm, detector.Detector_createTransform(tl, tr, bl, nil, dim), dim)
+	if err != nil {
+		return nil
+	}
+	defer bits.Clear()
+	d, err := dec.Decode(bits, nil)
+	if err != nil {
+		return nil
+	}
+	return d
 }
 
 // findCenters scans a binarized image for finder patterns (the 1:1:3:1:1
