@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wardkey/wardkey/vault"
+	_ "modernc.org/sqlite" // test-only: makeDB writes databases with SQLite
 )
 
 // makeDB builds an SQLite database with the statements and returns its
@@ -128,26 +129,6 @@ func TestHostileDatabases(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-}
-
-// TestSQLiteHeapLimit: SQLite's memory is capped once a database is read.
-func TestSQLiteHeapLimit(t *testing.T) {
-	b, err := os.ReadFile("testdata/authenticator_pro_stratum/stratum_internal.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := openSQLite(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var limit int64
-	if err := d.db.QueryRowContext(d.ctx, "PRAGMA hard_heap_limit").Scan(&limit); err != nil {
-		t.Fatal(err)
-	}
-	if limit != sqliteHeapLimit {
-		t.Errorf("hard_heap_limit = %d, want %d", limit, sqliteHeapLimit)
-	}
 }
 
 // TestSQLiteNoDisk: reading a database writes nothing to the temporary

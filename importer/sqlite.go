@@ -2,143 +2,72 @@ package importer
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
-	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
-	"modernc.org/sqlite/vfs"
+	"github.com/wardkey/wardkey/importer/internal/sqlitefile"
 )
 
-// SQLite databases copied from rooted phones are read with modernc.org/sqlite
-// (SQLite translated to Go: no cgo, so the build stays static), through a
-// read-only VFS over the bytes in memory: nothing is written to disk, no
-// journal, no lock. A hostile database is bounded before and while it is
-// read: only tables (never views, which can run any query) of the expected
-// names are read, with a row limit, under a heap limit and a deadline.
+// SQLite databases copied from rooted phones are read with our own
+// read-only reader of the SQLite file format (internal/sqlitefile), not
+// with SQLite: linking modernc.org/sqlite doubled the start-up cost of
+// every wardkey command. Only tables (never views, which could run any
+// query) of the expected names are read, with a row limit. The reader
+// needs no deadline or heap limit: it visits each page of the file at most
+// once per table read (a visited-page set refuses cycles and pages used
+// twice), bounds its b-tree depth, and refuses a page whose cells hold
+// more bytes than the page, so reading is linear in the file's size (at
+// most MaxFileSize), and a value is never larger than the file.
 
 // sqliteMagic starts every SQLite 3 database file.
-var sqliteMagic = []byte("SQLite format 3\x00")
+var sqliteMagic = []byte(sqlitefile.Magic)
 
-const (
-	// sqliteHeapLimit bounds SQLite's memory (a 16 MiB file needs little).
-	sqliteHeapLimit = 64 << 20
-	// sqliteDeadline bounds one database's reading.
-	sqliteDeadline = 10 * time.Second
-)
-
-// sqliteDB is an open in-memory database and its tables.
+// sqliteDB is an opened database and its tables.
 type sqliteDB struct {
-	db     *sql.DB
-	fs     *vfs.FS
-	ctx    context.Context
-	cancel context.CancelFunc
+	db     *sqlitefile.DB
 	tables map[string]bool // names of real tables
 }
-
-// oneFile is an fs.FS holding one read-only file, "db".
-type oneFile struct{ data []byte }
-
-func (o oneFile) Open(name string) (fs.File, error) {
-	if name != "db" {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return &memFile{Reader: bytes.NewReader(o.data), size: int64(len(o.data))}, nil
-}
-
-type memFile struct {
-	*bytes.Reader
-	size int64
-}
-
-func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f.size}, nil }
-func (f *memFile) Close() error               { return nil }
-
-type memInfo struct{ size int64 }
-
-func (i memInfo) Name() string       { return "db" }
-func (i memInfo) Size() int64        { return i.size }
-func (i memInfo) Mode() fs.FileMode  { return 0o400 }
-func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
-func (i memInfo) Sys() any           { return nil }
 
 // openSQLite opens data as a read-only SQLite database held in memory.
 func openSQLite(data []byte) (*sqliteDB, error) {
 	if !bytes.HasPrefix(data, sqliteMagic) {
 		return nil, errors.New("not an SQLite database")
 	}
-	name, fsys, err := vfs.New(oneFile{data})
+	db, err := sqlitefile.Open(data)
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", "file:db?vfs="+name+"&mode=ro&immutable=1")
-	if err != nil {
-		fsys.Close()
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	ctx, cancel := context.WithTimeout(context.Background(), sqliteDeadline)
-	d := &sqliteDB{db: db, fs: fsys, ctx: ctx, cancel: cancel, tables: map[string]bool{}}
-	// The heap limit is process-wide in SQLite (only the importer uses it);
-	// set on every opening, it holds whoever opened first.
-	if _, err := db.ExecContext(ctx, "PRAGMA hard_heap_limit="+strconv.Itoa(sqliteHeapLimit)); err != nil {
-		d.Close()
-		return nil, errors.New("the SQLite database cannot be opened")
-	}
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1000")
-	if err != nil {
-		d.Close()
-		return nil, errors.New("the SQLite database cannot be read (damaged or not a database)")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			d.tables[n] = true
-		}
-	}
-	if rows.Err() != nil {
-		d.Close()
-		return nil, errors.New("the SQLite database cannot be read (damaged or not a database)")
+	d := &sqliteDB{db: db, tables: map[string]bool{}}
+	for _, n := range db.Tables() {
+		d.tables[n] = true
 	}
 	return d, nil
 }
 
-// Close closes the database and unregisters its VFS.
-func (d *sqliteDB) Close() {
-	d.cancel()
-	d.db.Close()
-	d.fs.Close()
-}
+// Close releases the database (nothing is held: it is kept for the
+// callers' shape).
+func (d *sqliteDB) Close() {}
 
 // hasColumns reports whether table has every one of cols.
 func (d *sqliteDB) hasColumns(table string, cols ...string) bool {
-	rows, err := d.db.QueryContext(d.ctx, "SELECT name FROM pragma_table_info(?) LIMIT 2000", table)
+	names, err := d.db.Columns(table)
 	if err != nil {
 		return false
 	}
-	defer rows.Close()
 	have := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			have[n] = true
-		}
+	for _, n := range names {
+		have[n] = true
 	}
 	for _, c := range cols {
 		if !have[c] {
 			return false
 		}
 	}
-	return rows.Err() == nil
+	return true
 }
 
-// sqlValue scans any column: text, blob, integer, real or null.
+// sqlValue is any column: text, blob, integer, real or null.
 type sqlValue struct {
 	s     string
 	i     int64
@@ -146,77 +75,50 @@ type sqlValue struct {
 	null  bool
 }
 
-func (v *sqlValue) Scan(src any) error {
-	*v = sqlValue{}
-	switch x := src.(type) {
-	case nil:
+// newSQLValue converts a value read from the file: an integer, or a float
+// with an integral value, or text or a blob holding a decimal integer,
+// also counts as an integer.
+func newSQLValue(x sqlitefile.Value) sqlValue {
+	var v sqlValue
+	switch x.Kind {
+	case sqlitefile.Null:
 		v.null = true
-	case int64:
-		v.i, v.isInt, v.s = x, true, strconv.FormatInt(x, 10)
-	case float64:
-		v.s = strconv.FormatFloat(x, 'g', -1, 64)
-		if x == float64(int64(x)) {
-			v.i, v.isInt = int64(x), true
-		}
-	case []byte:
-		v.s = string(x)
-	case string:
-		v.s = x
-	case bool:
-		v.isInt = true
-		if x {
-			v.i = 1
+	case sqlitefile.Integer:
+		v.i, v.isInt, v.s = x.Int, true, strconv.FormatInt(x.Int, 10)
+	case sqlitefile.Float:
+		v.s = strconv.FormatFloat(x.Float, 'g', -1, 64)
+		if x.Float == float64(int64(x.Float)) {
+			v.i, v.isInt = int64(x.Float), true
 		}
 	default:
-		v.s = fmt.Sprint(x)
+		v.s = string(x.Bytes)
 	}
 	if !v.isInt && !v.null {
 		if n, err := strconv.ParseInt(v.s, 10, 64); err == nil {
 			v.i, v.isInt = n, true
 		}
 	}
-	return nil
+	return v
 }
 
 // num is the value as an optional integer.
 func (v sqlValue) num() num { return num{v.i, v.isInt} }
 
-// query runs a SELECT of plain columns of one table and calls row for each
-// row (at most MaxAccounts+1, so the collector's limit fires).
+// query reads plain columns of one table and calls row for each row (at
+// most MaxAccounts+1, so the collector's limit fires).
 func (d *sqliteDB) query(table string, cols []string, row func([]sqlValue) error) error {
-	q := "SELECT "
-	for i, c := range cols {
-		if i > 0 {
-			q += ", "
-		}
-		q += `"` + c + `"`
-	}
-	q += ` FROM "` + table + `" LIMIT ` + strconv.Itoa(MaxAccounts+1)
-	rows, err := d.db.QueryContext(d.ctx, q)
-	if err != nil {
-		return errors.New("its table " + table + " does not have the expected columns")
-	}
-	defer rows.Close()
 	vals := make([]sqlValue, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return errors.New("a row of " + table + " cannot be read")
+	err := d.db.Scan(table, cols, MaxAccounts+1, func(raw []sqlitefile.Value) error {
+		for i, x := range raw {
+			vals[i] = newSQLValue(x)
 		}
-		if err := row(vals); err != nil {
-			return err
-		}
+		return row(vals)
+	})
+	switch {
+	case errors.Is(err, sqlitefile.ErrNoColumn), errors.Is(err, sqlitefile.ErrNoTable):
+		return fmt.Errorf("its table %s does not have the expected columns: %w", table, err)
 	}
-	if err := rows.Err(); err != nil {
-		if d.ctx.Err() != nil {
-			return fmt.Errorf("reading the database took more than %v: %w", sqliteDeadline, ErrTooLarge)
-		}
-		return errors.New("the database is damaged")
-	}
-	return nil
+	return err
 }
 
 // sqliteFormat is a database of one app, recognised by its magic and by
