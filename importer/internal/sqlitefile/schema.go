@@ -2,6 +2,7 @@ package sqlitefile
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -619,13 +620,23 @@ func applyAffinity(v Value, aff byte) Value {
 			return Value{Kind: Integer, Int: n}
 		}
 		if f, err := strconv.ParseFloat(s, 64); err == nil && s != "" && !strings.ContainsAny(s, "xXnN_") {
-			if f == float64(int64(f)) && f >= -9.2e18 && f <= 9.2e18 {
-				return Value{Kind: Integer, Int: int64(f)}
+			if n, ok := exactInt(f); ok {
+				return Value{Kind: Integer, Int: n}
 			}
 			return Value{Kind: Float, Float: f}
 		}
-	case aff >= 'C' && v.Kind == Float && v.Float == float64(int64(v.Float)) && v.Float >= -9.2e18 && v.Float <= 9.2e18:
-		return Value{Kind: Integer, Int: int64(v.Float)}
+	case aff >= 'C' && v.Kind == Float:
+		if n, ok := exactInt(v.Float); ok {
+			return Value{Kind: Integer, Int: n}
+		}
 	}
 	return v
+}
+
+// exactInt is f as an int64, if it is one exactly.
+func exactInt(f float64) (int64, bool) {
+	if f >= -9223372036854775808 && f < 9223372036854775808 && f == math.Trunc(f) {
+		return int64(f), true
+	}
+	return 0, false
 }
