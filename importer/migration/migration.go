@@ -1,7 +1,7 @@
 // Package migration reads and writes Google Authenticator's account
 // transfer QR codes: otpauth-migration://offline?data=BASE64, where the data
-// is a protobuf Payload (migration.proto, decoded with
-// google.golang.org/protobuf).
+// is a protobuf Payload (internal/migrationpb/migration.proto), read and
+// written by the small wire-format codec in payload.go.
 //
 // One export may span several QR codes (batches): every code carries the
 // batch size, its index and, in version 1 exports, a batch ID shared by all
@@ -17,8 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"google.golang.org/protobuf/proto"
+	"unicode/utf8"
 
 	"github.com/wardkey/wardkey/vault"
 )
@@ -91,11 +90,12 @@ func Decode(uri string) (Batch, error) {
 	if err != nil {
 		return Batch{}, errors.New("the migration data is not base64")
 	}
-	var p Payload
-	if err := proto.Unmarshal(raw, &p); err != nil {
-		return Batch{}, errors.New("the migration data is not a Google Authenticator export")
+	defer clear(raw) // the secrets, once copied into the accounts
+	p, err := unmarshalPayload(raw)
+	if err != nil {
+		return Batch{}, notExportError{err}
 	}
-	b := Batch{Version: int(p.GetVersion()), Size: int(p.GetBatchSize()), Index: int(p.GetBatchIndex()), ID: p.GetBatchId()}
+	b := Batch{Version: int(p.Version), Size: int(p.BatchSize), Index: int(p.BatchIndex), ID: p.BatchID}
 	if b.Size <= 0 {
 		b.Size = 1
 	}
@@ -105,8 +105,8 @@ func Decode(uri string) (Batch, error) {
 	if b.Index < 0 || b.Index >= b.Size {
 		return Batch{}, fmt.Errorf("the QR code's index %d is outside its export of %d", b.Index, b.Size)
 	}
-	for i, op := range p.GetOtpParameters() {
-		a, err := account(op)
+	for i := range p.OtpParameters {
+		a, err := account(&p.OtpParameters[i])
 		if err != nil {
 			b.Invalid = append(b.Invalid, Invalid{Entry: label(a, i+1), Reason: err.Error()})
 			continue
@@ -115,6 +115,17 @@ func Decode(uri string) (Batch, error) {
 	}
 	return b, nil
 }
+
+// notExportError is the refusal of data that is base64 but no Payload. Its
+// sentence is the same whatever the fault: the person reading it can do
+// nothing with a field number; Unwrap gives the fault to programs.
+type notExportError struct{ err error }
+
+func (notExportError) Error() string {
+	return "the migration data is not a Google Authenticator export"
+}
+
+func (e notExportError) Unwrap() error { return e.err }
 
 func decodeBase64(s string) ([]byte, error) {
 	s = strings.NewReplacer(" ", "+", "\n", "", "\r", "", "-", "+", "_", "/").Replace(s)
@@ -131,8 +142,8 @@ func label(a vault.Account, n int) string {
 
 // account turns one entry into an account. On error the account still holds
 // the issuer and name, for the report.
-func account(op *Payload_OtpParameters) (vault.Account, error) {
-	name, issuer := strings.TrimSpace(op.GetName()), strings.TrimSpace(op.GetIssuer())
+func account(op *otpParameters) (vault.Account, error) {
+	name, issuer := strings.TrimSpace(op.Name), strings.TrimSpace(op.Issuer)
 	if issuer == "" {
 		if i, n, ok := strings.Cut(name, ":"); ok {
 			issuer, name = strings.TrimSpace(i), strings.TrimSpace(n)
@@ -141,49 +152,50 @@ func account(op *Payload_OtpParameters) (vault.Account, error) {
 		name = strings.TrimSpace(rest)
 	}
 	a := vault.Account{Issuer: issuer, Name: name}
-	switch op.GetType() {
-	case Payload_OTP_TYPE_UNSPECIFIED, Payload_OTP_TYPE_TOTP:
+	switch op.Type {
+	case otpTypeUnspecified, otpTypeTOTP:
 		a.Type = vault.TOTP
-	case Payload_OTP_TYPE_HOTP:
+	case otpTypeHOTP:
 		a.Type = vault.HOTP
-		if op.GetCounter() < 0 {
+		if op.Counter < 0 {
 			return a, errors.New("its counter is negative")
 		}
-		a.Counter = uint64(op.GetCounter())
+		a.Counter = uint64(op.Counter)
 	default:
-		return a, fmt.Errorf("OTP type %d is not supported", op.GetType())
+		return a, fmt.Errorf("OTP type %d is not supported", op.Type)
 	}
-	switch op.GetAlgorithm() {
-	case Payload_ALGORITHM_UNSPECIFIED, Payload_ALGORITHM_SHA1:
+	switch op.Algorithm {
+	case algorithmUnspecified, algorithmSHA1:
 		a.Algorithm = vault.SHA1
-	case Payload_ALGORITHM_SHA256:
+	case algorithmSHA256:
 		a.Algorithm = vault.SHA256
-	case Payload_ALGORITHM_SHA512:
+	case algorithmSHA512:
 		a.Algorithm = vault.SHA512
-	case Payload_ALGORITHM_MD5:
+	case algorithmMD5:
 		return a, errors.New("algorithm MD5 is not supported")
 	default:
-		return a, fmt.Errorf("algorithm %d is not supported", op.GetAlgorithm())
+		return a, fmt.Errorf("algorithm %d is not supported", op.Algorithm)
 	}
-	switch op.GetDigits() {
-	case Payload_DIGIT_COUNT_UNSPECIFIED, Payload_DIGIT_COUNT_SIX:
+	switch op.Digits {
+	case digitsUnspecified, digitsSix:
 		a.Digits = 6
-	case Payload_DIGIT_COUNT_EIGHT:
+	case digitsEight:
 		a.Digits = 8
 	default:
-		return a, fmt.Errorf("digit count %d is not supported", op.GetDigits())
+		return a, fmt.Errorf("digit count %d is not supported", op.Digits)
 	}
-	if len(op.GetSecret()) == 0 {
+	if len(op.Secret) == 0 {
 		return a, errors.New("the secret is empty")
 	}
-	a.Secret = vault.NewSecret(op.GetSecret())
+	a.Secret = vault.NewSecret(op.Secret)
 	a.Normalize()
 	return a, a.Validate()
 }
 
 // Representable reports why an account cannot travel in a Google
 // Authenticator export (nil when it can): Steam accounts, 7 digits and
-// periods other than 30 s have no field there.
+// periods other than 30 s have no field there, and its issuer and name are
+// protobuf strings, which must be UTF-8.
 func Representable(a vault.Account) error {
 	switch {
 	case a.Type != vault.TOTP && a.Type != vault.HOTP:
@@ -196,6 +208,8 @@ func Representable(a vault.Account) error {
 		return fmt.Errorf("%s: the counter is too large", a.Label())
 	case a.Secret.IsZero():
 		return fmt.Errorf("%s: the secret is empty", a.Label())
+	case !utf8.ValidString(a.Issuer) || !utf8.ValidString(a.Name):
+		return fmt.Errorf("%q: Google Authenticator needs the issuer and name in UTF-8", a.Label())
 	}
 	return nil
 }
@@ -229,26 +243,27 @@ func Encode(accounts []vault.Account, batchSize int) ([]string, error) {
 	uris := make([]string, 0, n)
 	for i := 0; i < n; i++ {
 		chunk := accounts[i*batchSize : min(len(accounts), (i+1)*batchSize)]
-		p := &Payload{Version: 1, BatchSize: int32(n), BatchIndex: int32(i), BatchId: id}
+		p := payload{Version: 1, BatchSize: int32(n), BatchIndex: int32(i), BatchID: id}
 		for _, a := range chunk {
-			op := &Payload_OtpParameters{
+			op := otpParameters{
 				Secret:    a.Secret.Bytes(),
 				Name:      a.Name,
 				Issuer:    a.Issuer,
-				Algorithm: map[vault.Algorithm]Payload_Algorithm{vault.SHA1: Payload_ALGORITHM_SHA1, vault.SHA256: Payload_ALGORITHM_SHA256, vault.SHA512: Payload_ALGORITHM_SHA512}[a.Algorithm],
-				Digits:    map[int]Payload_DigitCount{6: Payload_DIGIT_COUNT_SIX, 8: Payload_DIGIT_COUNT_EIGHT}[a.Digits],
-				Type:      Payload_OTP_TYPE_TOTP,
+				Algorithm: map[vault.Algorithm]int32{vault.SHA1: algorithmSHA1, vault.SHA256: algorithmSHA256, vault.SHA512: algorithmSHA512}[a.Algorithm],
+				Digits:    map[int]int32{6: digitsSix, 8: digitsEight}[a.Digits],
+				Type:      otpTypeTOTP,
 			}
 			if a.Type == vault.HOTP {
-				op.Type, op.Counter = Payload_OTP_TYPE_HOTP, int64(a.Counter)
+				op.Type, op.Counter = otpTypeHOTP, int64(a.Counter)
 			}
 			p.OtpParameters = append(p.OtpParameters, op)
 		}
-		raw, err := proto.Marshal(p)
+		raw, err := p.marshal()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("QR code %d of the export cannot be encoded: %w", i+1, err)
 		}
 		uris = append(uris, "otpauth-migration://offline?data="+url.QueryEscape(base64.StdEncoding.EncodeToString(raw)))
+		clear(raw) // the secrets
 	}
 	return uris, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	pb "github.com/wardkey/wardkey/importer/migration/internal/migrationpb"
 	"github.com/wardkey/wardkey/vault"
 )
 
@@ -102,13 +103,13 @@ func TestEncodeRefuses(t *testing.T) {
 // TestEntries covers the enum values, names and refusals of one payload.
 func TestEntries(t *testing.T) {
 	key := []byte("12345678901234567890")
-	p := &Payload{Version: 1, BatchSize: 2, BatchIndex: 1, BatchId: -1320898453, OtpParameters: []*Payload_OtpParameters{
-		{Secret: key, Name: "Issuer:acct", Type: Payload_OTP_TYPE_UNSPECIFIED},
-		{Secret: key, Name: "Same:acct", Issuer: "Same", Algorithm: Payload_ALGORITHM_SHA512, Digits: Payload_DIGIT_COUNT_EIGHT, Type: Payload_OTP_TYPE_TOTP},
-		{Secret: key, Name: "h", Issuer: "I", Type: Payload_OTP_TYPE_HOTP, Counter: 7, Algorithm: Payload_ALGORITHM_SHA256},
-		{Secret: key, Name: "md5", Algorithm: Payload_ALGORITHM_MD5},
+	p := &pb.Payload{Version: 1, BatchSize: 2, BatchIndex: 1, BatchId: -1320898453, OtpParameters: []*pb.Payload_OtpParameters{
+		{Secret: key, Name: "Issuer:acct", Type: pb.Payload_OTP_TYPE_UNSPECIFIED},
+		{Secret: key, Name: "Same:acct", Issuer: "Same", Algorithm: pb.Payload_ALGORITHM_SHA512, Digits: pb.Payload_DIGIT_COUNT_EIGHT, Type: pb.Payload_OTP_TYPE_TOTP},
+		{Secret: key, Name: "h", Issuer: "I", Type: pb.Payload_OTP_TYPE_HOTP, Counter: 7, Algorithm: pb.Payload_ALGORITHM_SHA256},
+		{Secret: key, Name: "md5", Algorithm: pb.Payload_ALGORITHM_MD5},
 		{Secret: nil, Name: "empty"},
-		{Secret: key, Name: "neg", Type: Payload_OTP_TYPE_HOTP, Counter: -1},
+		{Secret: key, Name: "neg", Type: pb.Payload_OTP_TYPE_HOTP, Counter: -1},
 		{Secret: key, Name: "weird", Digits: 9},
 		{Secret: key, Name: "odd", Type: 7},
 	}}

@@ -9,7 +9,7 @@
 // 	protoc        v3.21.12
 // source: migration.proto
 
-package migration
+package migrationpb
 
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -382,7 +382,7 @@ const file_migration_proto_rawDesc = "" +
 	"\aOtpType\x12\x18\n" +
 	"\x14OTP_TYPE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rOTP_TYPE_HOTP\x10\x01\x12\x11\n" +
-	"\rOTP_TYPE_TOTP\x10\x02B/Z-github.com/wardkey/wardkey/importer/migrationb\x06proto3"
+	"\rOTP_TYPE_TOTP\x10\x02BDZBgithub.com/wardkey/wardkey/importer/migration/internal/migrationpbb\x06proto3"
 
 var (
 	file_migration_proto_rawDescOnce sync.Once
