@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -334,6 +335,27 @@ func unmarshalOtpParameters(b []byte) (otpParameters, error) {
 	return op, nil
 }
 
+// sizeVarint is the length of v as a varint.
+func sizeVarint(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+
+// sizeVarintField is the length of a varint field numbered below 16 holding
+// v, 0 when v is 0 (left out).
+func sizeVarintField(v uint64) int {
+	if v == 0 {
+		return 0
+	}
+	return 1 + sizeVarint(v)
+}
+
+// sizeBytesField is the length of a length-delimited field numbered below 16
+// holding n bytes, 0 when n is 0 (left out).
+func sizeBytesField(n int) int {
+	if n == 0 {
+		return 0
+	}
+	return 1 + sizeVarint(uint64(n)) + n
+}
+
 // appendVarintField appends field num as a varint, unless v is 0 (proto3
 // leaves default values out). Negative int32 and enum values are passed
 // sign-extended, as protobuf writes them: 10 bytes.
@@ -351,29 +373,40 @@ func appendBytesField[T string | []byte](b []byte, num int, v T) []byte {
 	if len(v) == 0 {
 		return b
 	}
-	return appendBytes(b, num, v)
-}
-
-// appendBytes appends field num as a length-delimited value, even empty.
-func appendBytes[T string | []byte](b []byte, num int, v T) []byte {
 	b = binary.AppendUvarint(b, uint64(num)<<3|wireBytes)
 	b = binary.AppendUvarint(b, uint64(len(v)))
 	return append(b, v...)
 }
 
 // marshal encodes p as proto.Marshal does with Deterministic set: fields in
-// number order, default values left out. A name or issuer that is not valid
-// UTF-8 is refused, as proto3 requires.
+// number order, default values left out, every entry written even when
+// empty. A name or issuer that is not valid UTF-8 is refused, as proto3
+// requires. The result is allocated once at its exact size, so that no
+// outgrown copy of a secret is left behind for the garbage collector.
 func (p *payload) marshal() ([]byte, error) {
-	var b, op []byte
+	size := sizeVarintField(uint64(int64(p.Version))) + sizeVarintField(uint64(int64(p.BatchSize))) +
+		sizeVarintField(uint64(int64(p.BatchIndex))) + sizeVarintField(uint64(int64(p.BatchID)))
 	for i := range p.OtpParameters {
-		var err error
-		if op, err = p.OtpParameters[i].appendTo(op[:0]); err != nil {
-			return nil, err
+		op := &p.OtpParameters[i]
+		if !utf8.ValidString(op.Name) || !utf8.ValidString(op.Issuer) {
+			return nil, errUTF8
 		}
-		b = appendBytes(b, 1, op)
+		n := op.size()
+		size += 1 + sizeVarint(uint64(n)) + n
 	}
-	clear(op)
+	b := make([]byte, 0, size)
+	for i := range p.OtpParameters {
+		op := &p.OtpParameters[i]
+		b = binary.AppendUvarint(b, 1<<3|wireBytes)
+		b = binary.AppendUvarint(b, uint64(op.size()))
+		b = appendBytesField(b, 1, []byte(op.Secret))
+		b = appendBytesField(b, 2, op.Name)
+		b = appendBytesField(b, 3, op.Issuer)
+		b = appendVarintField(b, 4, uint64(int64(op.Algorithm)))
+		b = appendVarintField(b, 5, uint64(int64(op.Digits)))
+		b = appendVarintField(b, 6, uint64(int64(op.Type)))
+		b = appendVarintField(b, 7, uint64(op.Counter))
+	}
 	b = appendVarintField(b, 2, uint64(int64(p.Version)))
 	b = appendVarintField(b, 3, uint64(int64(p.BatchSize)))
 	b = appendVarintField(b, 4, uint64(int64(p.BatchIndex)))
@@ -381,17 +414,9 @@ func (p *payload) marshal() ([]byte, error) {
 	return b, nil
 }
 
-// appendTo appends the encoded fields of op to b.
-func (op *otpParameters) appendTo(b []byte) ([]byte, error) {
-	if !utf8.ValidString(op.Name) || !utf8.ValidString(op.Issuer) {
-		return nil, errUTF8
-	}
-	b = appendBytesField(b, 1, []byte(op.Secret))
-	b = appendBytesField(b, 2, op.Name)
-	b = appendBytesField(b, 3, op.Issuer)
-	b = appendVarintField(b, 4, uint64(int64(op.Algorithm)))
-	b = appendVarintField(b, 5, uint64(int64(op.Digits)))
-	b = appendVarintField(b, 6, uint64(int64(op.Type)))
-	b = appendVarintField(b, 7, uint64(op.Counter))
-	return b, nil
+// size is the length of op's encoded fields.
+func (op *otpParameters) size() int {
+	return sizeBytesField(len(op.Secret)) + sizeBytesField(len(op.Name)) + sizeBytesField(len(op.Issuer)) +
+		sizeVarintField(uint64(int64(op.Algorithm))) + sizeVarintField(uint64(int64(op.Digits))) +
+		sizeVarintField(uint64(int64(op.Type))) + sizeVarintField(uint64(op.Counter))
 }

@@ -473,3 +473,48 @@ func FuzzDecodeMatchesProto(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkUnmarshalPayload: the payload of BenchmarkDecode's code, by the
+// hand-written codec and by proto.Unmarshal, in one run.
+func BenchmarkUnmarshalPayload(b *testing.B) {
+	p := payload{Version: 1, BatchSize: 1, BatchID: -1320898453}
+	for i := range DefaultBatchSize {
+		p.OtpParameters = append(p.OtpParameters, otpParameters{Secret: []byte("12345678901234567890"), Name: fmt.Sprintf("nurse-%d@example.org", i), Issuer: "Clinic ü", Algorithm: algorithmSHA1, Digits: digitsSix, Type: otpTypeTOTP})
+	}
+	raw := marshalPB(b, p)
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			if got, err := unmarshalPayload(raw); err != nil || len(got.OtpParameters) != DefaultBatchSize {
+				b.Fatalf("%d entries, %v", len(got.OtpParameters), err)
+			}
+		}
+	})
+	b.Run("proto", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			var got pb.Payload
+			if err := proto.Unmarshal(raw, &got); err != nil || len(got.OtpParameters) != DefaultBatchSize {
+				b.Fatalf("%d entries, %v", len(got.OtpParameters), err)
+			}
+		}
+	})
+}
+
+// TestMarshalSizeExact: marshal allocates the encoding at its exact size,
+// so that no outgrown copy of a secret is left behind.
+func TestMarshalSizeExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 300 {
+		p := randPayload(r)
+		b, err := p.marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(b) != len(b) {
+			t.Fatalf("payload %d: %d bytes in a buffer of %d", i, len(b), cap(b))
+		}
+	}
+}
