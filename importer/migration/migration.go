@@ -243,7 +243,7 @@ func Encode(accounts []vault.Account, batchSize int) ([]string, error) {
 	uris := make([]string, 0, n)
 	for i := 0; i < n; i++ {
 		chunk := accounts[i*batchSize : min(len(accounts), (i+1)*batchSize)]
-		p := payload{Version: 1, BatchSize: int32(n), BatchIndex: int32(i), BatchID: id}
+		p := payload{Version: 1, BatchSize: int32(n), BatchIndex: int32(i), BatchID: id, OtpParameters: make([]otpParameters, 0, len(chunk))}
 		for _, a := range chunk {
 			op := otpParameters{
 				Secret:    a.Secret.Bytes(),
