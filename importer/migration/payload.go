@@ -237,6 +237,9 @@ func skipGroup(num uint64, b []byte) (int, error) {
 // alias b.
 func unmarshalPayload(b []byte) (payload, error) {
 	var p payload
+	if n := countEntries(b); n > 0 {
+		p.OtpParameters = make([]otpParameters, 0, n)
+	}
 	for len(b) > 0 {
 		num, typ, n, err := consumeTag(b)
 		if err != nil {
@@ -280,6 +283,28 @@ func unmarshalPayload(b []byte) (payload, error) {
 		b = b[n:]
 	}
 	return p, nil
+}
+
+// countEntries counts the otp_parameters fields of a Payload, so that
+// unmarshalPayload sizes its slice once. It stops at the first fault, which
+// unmarshalPayload then reports.
+func countEntries(b []byte) int {
+	count := 0
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return count
+		}
+		b = b[n:]
+		if num == 1 && typ == wireBytes {
+			count++
+		}
+		if n, err = skipField(num, typ, b); err != nil {
+			return count
+		}
+		b = b[n:]
+	}
+	return count
 }
 
 // unmarshalOtpParameters decodes one OtpParameters message.
