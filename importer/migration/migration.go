@@ -9,6 +9,7 @@
 package migration
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -127,10 +128,29 @@ func (notExportError) Error() string {
 
 func (e notExportError) Unwrap() error { return e.err }
 
+// decodeBase64 decodes standard or URL-safe base64, padded or not, where a
+// space stands for '+' (a '+' unescaped as a query) and line breaks are
+// ignored. It works byte by byte: a strings.Replacer built at every call was
+// 15% of Decode's time, and a package-level one would be init work in every
+// command.
 func decodeBase64(s string) ([]byte, error) {
-	s = strings.NewReplacer(" ", "+", "\n", "", "\r", "", "-", "+", "_", "/").Replace(s)
-	s = strings.TrimRight(s, "=")
-	return base64.RawStdEncoding.DecodeString(s)
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n', '\r':
+		case ' ', '-':
+			b = append(b, '+')
+		case '_':
+			b = append(b, '/')
+		default:
+			b = append(b, c)
+		}
+	}
+	b = bytes.TrimRight(b, "=")
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(b)))
+	n, err := base64.RawStdEncoding.Decode(out, b)
+	clear(b) // the secrets, encoded
+	return out[:n], err
 }
 
 func label(a vault.Account, n int) string {

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -218,5 +219,31 @@ func TestFixtureSeeds(t *testing.T) {
 	}
 	if ok < 6 {
 		t.Errorf("only %d of %d fixture URIs decode", ok, len(ss))
+	}
+}
+
+// TestDecodeBase64 covers the spellings exporters and scanners give the
+// data: padding or none, URL-safe letters, '+' turned into a space, line
+// breaks.
+func TestDecodeBase64(t *testing.T) {
+	want := []byte{0xfb, 0xff, 0xbf, 0x01}
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"+/+/AQ==", true},
+		{"+/+/AQ", true},
+		{"-_-_AQ", true},
+		{" /+/AQ=", true},
+		{"+/+/\r\nAQ", true},
+		{"+/+/A", false},
+		{"+/+/A!", false},
+	} {
+		got, err := decodeBase64(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("decodeBase64(%q): err = %v, want ok %v", tc.in, err, tc.ok)
+		} else if tc.ok && !bytes.Equal(got, want) {
+			t.Errorf("decodeBase64(%q) = %x, want %x", tc.in, got, want)
+		}
 	}
 }
