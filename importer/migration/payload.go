@@ -125,6 +125,9 @@ var (
 
 // consumeVarint reads one varint from the start of b and its length.
 func consumeVarint(b []byte) (uint64, int, error) {
+	if len(b) > 0 && b[0] < 0x80 { // most tags, lengths and enums
+		return uint64(b[0]), 1, nil
+	}
 	v, n := binary.Uvarint(b)
 	switch {
 	case n == 0:

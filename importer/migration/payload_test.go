@@ -262,14 +262,7 @@ func entry(body ...any) []byte {
 
 // nestedGroups opens depth groups numbered 9 and closes them.
 func nestedGroups(depth int) []byte {
-	var b []byte
-	for range depth {
-		b = wire(b, tag{9, 3})
-	}
-	for range depth {
-		b = wire(b, tag{9, 4})
-	}
-	return b
+	return append(bytes.Repeat(wire(tag{9, 3}), depth), bytes.Repeat(wire(tag{9, 4}), depth)...)
 }
 
 // wireCases are payloads at the edges of the wire format, each with whether
