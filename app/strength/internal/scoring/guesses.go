@@ -253,7 +253,7 @@ func RegexGuesses(m *match.Match) float64 {
 		// conservative estimate of year space: num years from REFERENCE_YEAR.
 		// if year is close to REFERENCE_YEAR, estimate a year space of MIN_YEAR_SPACE.
 		year, _ := strconv.Atoi(m.Token)
-		yearSpace := mathutils.Abs(year - ReferenceYear)
+		yearSpace := mathutils.Abs(year - ReferenceYear())
 		yearSpace = mathutils.Max(yearSpace, MinYearSpace)
 		return float64(yearSpace)
 	default:
@@ -263,11 +263,14 @@ func RegexGuesses(m *match.Match) float64 {
 
 const MinYearSpace = 20
 
-var ReferenceYear = time.Now().Year()
+// ReferenceYear is the year dates in a passphrase are measured from: this
+// year, read on first use. A package-level time.Now().Year() ran at every
+// process's start and loaded the local time zone (/etc/localtime) there.
+var ReferenceYear = sync.OnceValue(func() int { return time.Now().Year() })
 
 func DateGuesses(m *match.Match) float64 {
 	// base guesses: (year distance from ReferenceYear) * num_days * num_years
-	yearSpace := mathutils.Max(mathutils.Abs(m.Year-ReferenceYear), MinYearSpace)
+	yearSpace := mathutils.Max(mathutils.Abs(m.Year-ReferenceYear()), MinYearSpace)
 	guesses := yearSpace * 365
 	// add factor of 4 for separator selection (one of ~4 choices)
 	if m.Separator != "" {
