@@ -122,7 +122,7 @@ func (e *env) flushAudit() {
 		}
 		st.device = d
 	}
-	l := audit.Log{Dir: dir, Device: st.device, Key: st.key, Anchor: localAnchor{dir}, Now: e.hooks.Now}
+	l := audit.Log{Dir: dir, Device: st.device, Key: st.key, Anchor: newAnchorStore(dir, st.key), Now: e.hooks.Now}
 	res, err := l.Append(st.events...)
 	if err != nil {
 		fmt.Fprintf(e.err, "wardkey: warning: the audit log was not written: %v\n", err)
@@ -134,26 +134,76 @@ func (e *env) flushAudit() {
 	}
 }
 
-// localAnchor keeps the audit anchor in local.json (its one field there).
-type localAnchor struct{ dir string }
+// anchorStore keeps the audit anchor in audit.anchor (vault/audit's
+// AnchorFile: one slot written in place per append, no fsync of its own).
+// A wardkey before it kept the anchor in local.json: that one is read
+// while audit.anchor is absent, and taken out of local.json once
+// audit.anchor holds its successor, so deleting audit.anchor can never
+// bring an old anchor back into force.
+type anchorStore struct {
+	file   audit.AnchorFile
+	legacy bool // local.json still holds an anchor: clear it after the next Store
+}
 
-func (s localAnchor) Load() (audit.Anchor, bool, error) {
-	l, err := vault.LoadLocal(s.dir)
+// newAnchorStore is the anchor store of the profile folder dir, under the
+// audit key (nil: locked, no anchor is read or written).
+func newAnchorStore(dir string, key []byte) *anchorStore {
+	return &anchorStore{file: audit.AnchorFile{Dir: dir, Key: key}}
+}
+
+// Load reads audit.anchor, else the anchor an older wardkey left in
+// local.json.
+func (s *anchorStore) Load() (audit.Anchor, bool, error) {
+	a, ok, err := s.file.Load()
+	if err != nil {
+		return a, ok, err
+	}
+	if ok {
+		// Generation 1 is a file made at the last append, perhaps the
+		// move from local.json: a crash may have stopped it before
+		// local.json was cleared.
+		if a.Gen == 1 {
+			if l, err := vault.LoadLocal(s.file.Dir); err == nil && len(l.AuditAnchor) > 0 {
+				s.legacy = true
+			}
+		}
+		return a, true, nil
+	}
+	l, err := vault.LoadLocal(s.file.Dir)
 	if err != nil || len(l.AuditAnchor) == 0 {
 		return audit.Anchor{}, false, err
 	}
-	var a audit.Anchor
-	if err := json.Unmarshal(l.AuditAnchor, &a); err != nil {
-		return audit.Anchor{}, false, nil // damaged: Verify reports it
+	s.legacy = true
+	var la audit.Anchor
+	if err := json.Unmarshal(l.AuditAnchor, &la); err != nil {
+		return audit.Anchor{}, false, nil // damaged: Verify reports no anchor
 	}
-	return a, true, nil
+	la.From = vault.LocalFile
+	return la, true, nil
 }
 
-func (s localAnchor) Store(a audit.Anchor) error {
-	b, err := json.Marshal(a)
-	if err != nil {
+// Store writes a to audit.anchor, then takes an old anchor out of
+// local.json (once: that rewrite, with its fsyncs, is the move's only).
+func (s *anchorStore) Store(a audit.Anchor) error {
+	if err := s.file.Store(a); err != nil {
 		return err
 	}
-	_, err = vault.UpdateLocal(s.dir, func(l *vault.Local) { l.AuditAnchor = b })
-	return err
+	if !s.legacy {
+		return nil
+	}
+	if _, err := vault.UpdateLocal(s.file.Dir, func(l *vault.Local) { l.AuditAnchor = nil }); err != nil {
+		return fmt.Errorf("move the audit anchor out of %s: %w", vault.LocalFile, err)
+	}
+	s.legacy = false
+	return nil
+}
+
+// loadAnchor is the anchor Verify checks the log of dir against (nil:
+// none).
+func loadAnchor(dir string, key []byte) *audit.Anchor {
+	a, ok, _ := newAnchorStore(dir, key).Load()
+	if !ok {
+		return nil
+	}
+	return &a
 }

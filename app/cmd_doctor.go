@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/audit"
 )
 
 // checkLevel is the outcome of one doctor check.
@@ -105,7 +106,7 @@ func checkPermissions(e *env, d *doctorState) checkResult {
 	if st, err := os.Stat(e.dir()); err == nil && st.Mode().Perm()&0o077 != 0 {
 		bad = append(bad, fmt.Sprintf("%s is %o (want 700)", e.dir(), st.Mode().Perm()))
 	}
-	for _, f := range []string{vault.VaultFile, vault.BackupFile, vault.LocalFile} {
+	for _, f := range []string{vault.VaultFile, vault.BackupFile, vault.LocalFile, audit.FileName, audit.RotatedName, audit.AnchorName} {
 		st, err := os.Stat(filepath.Join(e.dir(), f))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

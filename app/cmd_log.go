@@ -52,12 +52,7 @@ func cmdLog(e *env, args []string) error {
 		if e.auditLog.key == nil {
 			return errors.New("this vault gave no audit key, so the log cannot be verified")
 		}
-		anchor, ok, _ := localAnchor{dir}.Load()
-		ap := &anchor
-		if !ok {
-			ap = nil
-		}
-		rep, err = audit.Verify(dir, e.auditLog.key, ap)
+		rep, err = audit.Verify(dir, e.auditLog.key, loadAnchor(dir, e.auditLog.key))
 		if err != nil {
 			return fmt.Errorf("read the audit log: %w", err)
 		}
@@ -80,7 +75,7 @@ func cmdLog(e *env, args []string) error {
 			fmt.Fprintf(e.err, "wardkey: also: %s\n", p)
 		}
 		return withHint(fmt.Errorf("the audit log does not verify: %s", rep.Problems[0]),
-			"someone changed it, or the disk damaged it; keep a copy of audit.log and local.json for whoever looks into it")
+			"someone changed it, or the disk damaged it; keep a copy of audit.log, audit.anchor and local.json for whoever looks into it")
 	case len(rep.Problems) > 0:
 		fmt.Fprintf(e.err, "wardkey: warning: the audit log is damaged: %s: '%s' checks it\n", rep.Problems[0], e.cmdline("log --verify"))
 	case *verify:

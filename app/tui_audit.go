@@ -70,7 +70,7 @@ func (e *env) auditNow(vv *vault.Vault, evs ...audit.Event) error {
 		return fmt.Errorf("the audit log was not written: the vault gave no audit key: %w", err)
 	}
 	defer clear(key)
-	l := audit.Log{Dir: dir, Device: vv.Device(), Key: key, Anchor: localAnchor{dir}, Now: e.hooks.Now}
+	l := audit.Log{Dir: dir, Device: vv.Device(), Key: key, Anchor: newAnchorStore(dir, key), Now: e.hooks.Now}
 	res, err := l.Append(evs...)
 	if err != nil {
 		return fmt.Errorf("the audit log was not written: %w", err)
@@ -122,12 +122,7 @@ func (b *tuiBackend) AuditLog(v tui.Vault, n int) (tui.AuditLog, error) {
 		return tui.AuditLog{}, fmt.Errorf("the vault gave no audit key: %w", err)
 	}
 	defer clear(key)
-	anchor, ok, _ := localAnchor{dir}.Load()
-	ap := &anchor
-	if !ok {
-		ap = nil
-	}
-	rep, err := audit.Verify(dir, key, ap)
+	rep, err := audit.Verify(dir, key, loadAnchor(dir, key))
 	if err != nil {
 		return tui.AuditLog{}, fmt.Errorf("read the audit log: %w", err)
 	}

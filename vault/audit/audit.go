@@ -370,18 +370,32 @@ func (m Mark) bytes() []byte {
 	return b
 }
 
-// Anchor is kept outside the log (wardkey: in local.json) so that a cut
-// tail or a deleted log shows.
+// Anchor is kept outside the log (wardkey: in audit.anchor, see
+// [AnchorFile]) so that a cut tail or a deleted log shows.
 type Anchor struct {
-	Last    Mark   `json:"last"`     // the last authenticated line
-	LogBase Mark   `json:"log_base"` // where the chain enters audit.log (the last line of audit.log.1)
-	OldBase Mark   `json:"old_base"` // where it enters audit.log.1
-	Tag     string `json:"tag"`      // HMAC of the above under the audit key
+	Last    Mark   `json:"last"`          // the last authenticated line
+	LogBase Mark   `json:"log_base"`      // where the chain enters audit.log (the last line of audit.log.1)
+	OldBase Mark   `json:"old_base"`      // where it enters audit.log.1
+	Gen     uint64 `json:"gen,omitempty"` // counts the anchors stored (0: an anchor of local.json, before AnchorFile)
+	Tag     string `json:"tag"`           // HMAC of the above under the audit key
+
+	// From names where the anchor was read, for Verify's findings
+	// ("audit.anchor", "local.json"); empty: "the audit anchor".
+	From string `json:"-"`
+	// OtherBad says the store keeps two copies and only this one holds:
+	// the other was cut by a crash while it was written, or damaged.
+	// Verify then wants the log to go past Last (see AnchorFile).
+	OtherBad bool `json:"-"`
 }
 
 func (a Anchor) tag(key []byte) []byte {
 	h := hmac.New(sha256.New, key)
-	fmt.Fprintf(h, "wardkey audit anchor\n%d %s\n%d %s\n%d %s\n", a.Last.Seq, a.Last.MAC, a.LogBase.Seq, a.LogBase.MAC, a.OldBase.Seq, a.OldBase.MAC)
+	if a.Gen == 0 {
+		// The anchors local.json kept before audit.anchor.
+		fmt.Fprintf(h, "wardkey audit anchor\n%d %s\n%d %s\n%d %s\n", a.Last.Seq, a.Last.MAC, a.LogBase.Seq, a.LogBase.MAC, a.OldBase.Seq, a.OldBase.MAC)
+	} else {
+		fmt.Fprintf(h, "wardkey audit anchor 2\n%d\n%d %s\n%d %s\n%d %s\n", a.Gen, a.Last.Seq, a.Last.MAC, a.LogBase.Seq, a.LogBase.MAC, a.OldBase.Seq, a.OldBase.MAC)
+	}
 	return h.Sum(nil)
 }
 
@@ -393,8 +407,19 @@ func (a Anchor) Valid(key []byte) bool {
 	return err == nil && hmac.Equal(t, a.tag(key))
 }
 
-// AnchorStore keeps the anchor. Load gives ok false when there is none.
-// Both run under the log's lock.
+// where names the anchor's place in Verify's findings.
+func (a Anchor) where() string {
+	if a.From == "" {
+		return "the audit anchor"
+	}
+	return "the anchor in " + a.From
+}
+
+// AnchorStore keeps the anchor. Load gives ok false when there is none
+// (an anchor that is there but does not read is given with ok true, and
+// fails Valid). Both run under the log's lock; Store is called after the
+// log's fsync, so an anchor that is lost or left behind by a crash is
+// never ahead of the log.
 type AnchorStore interface {
 	Load() (a Anchor, ok bool, err error)
 	Store(Anchor) error
@@ -464,6 +489,9 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 			hasAnchor, anchor = false, Anchor{}
 		}
 	}
+	// The anchor to store: the next generation (1: a fresh start, which
+	// AnchorFile writes whole).
+	next := Anchor{LogBase: anchor.LogBase, OldBase: anchor.OldBase, Gen: anchor.Gen + 1}
 	if !t.found && !t.damaged {
 		// No authenticated line in audit.log: the chain enters it from
 		// audit.log.1's last line (or the start).
@@ -538,19 +566,19 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 	// Authenticated: move the anchor, and rotate past MaxSize (after an
 	// authenticated line, so no line of audit.log.1 waits for a mac in
 	// audit.log).
-	anchor.Last = Mark{Seq: seq, MAC: hex.EncodeToString(prev)}
+	next.Last = Mark{Seq: seq, MAC: hex.EncodeToString(prev)}
 	if t.size+int64(len(buf)) > maxSize {
 		if err := os.Rename(name, filepath.Join(l.Dir, RotatedName)); err != nil {
 			return res, fmt.Errorf("rotate the audit log: %w", err)
 		}
 		syncDir(l.Dir)
-		anchor.OldBase = anchor.LogBase
-		anchor.LogBase = anchor.Last
+		next.OldBase = next.LogBase
+		next.LogBase = next.Last
 		res.Rotated = true
 	}
 	if l.Anchor != nil {
-		anchor.seal(l.Key)
-		if err := l.Anchor.Store(anchor); err != nil {
+		next.seal(l.Key)
+		if err := l.Anchor.Store(next); err != nil {
 			return res, fmt.Errorf("store the audit anchor: %w", err)
 		}
 	}

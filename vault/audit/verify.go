@@ -57,8 +57,8 @@ type Report struct {
 func Read(dir string) (Report, error) { return verify(dir, nil, nil) }
 
 // Verify checks the whole log under key against the anchor (nil: none was
-// found in local.json, which is itself a problem once the log holds an
-// authenticated line).
+// found, which is itself a problem once the log holds an authenticated
+// line).
 func Verify(dir string, key []byte, anchor *Anchor) (Report, error) {
 	if len(key) != KeySize {
 		return Report{}, fmt.Errorf("audit key: %d bytes, want %d", len(key), KeySize)
@@ -93,11 +93,15 @@ func verify(dir string, key []byte, anchor *Anchor) (Report, error) {
 		r.Problems = append(r.Problems, Problem{file, n, seq, fmt.Sprintf(format, a...)})
 	}
 	anchorOK := false
+	anchorFile := AnchorName
+	if anchor != nil && anchor.From != "" {
+		anchorFile = anchor.From
+	}
 	if key != nil && anchor != nil {
 		if anchor.Valid(key) {
 			anchorOK = true
 		} else {
-			problem("local.json", 0, 0, "the audit anchor was altered (its mac does not hold)")
+			problem(anchorFile, 0, 0, "the audit anchor was altered or damaged (its mac does not hold)")
 		}
 	}
 	var base Mark
@@ -192,13 +196,13 @@ func verify(dir string, key []byte, anchor *Anchor) (Report, error) {
 	if anchorOK && anchor.Last.Seq > 0 {
 		switch {
 		case len(r.Entries) == 0:
-			problem(FileName, 0, 0, "the audit log was deleted: seq %d was written (the anchor in local.json says so)", anchor.Last.Seq)
+			problem(FileName, 0, 0, "the audit log was deleted: seq %d was written (%s says so)", anchor.Last.Seq, anchor.where())
 		case lastAuth < 0 || r.Entries[lastAuth].Seq < anchor.Last.Seq:
 			got := uint64(0)
 			if lastAuth >= 0 {
 				got = r.Entries[lastAuth].Seq
 			}
-			problem(FileName, 0, 0, "the log was cut: its last authenticated line is seq %d, but seq %d was written (the anchor in local.json says so)", got, anchor.Last.Seq)
+			problem(FileName, 0, 0, "the log was cut: its last authenticated line is seq %d, but seq %d was written (%s says so)", got, anchor.Last.Seq, anchor.where())
 		default:
 			found := false
 			for i := lastAuth; i >= 0; i-- {
@@ -207,12 +211,17 @@ func verify(dir string, key []byte, anchor *Anchor) (Report, error) {
 					break
 				}
 			}
-			if !found {
-				problem(FileName, 0, anchor.Last.Seq, "the line seq %d is not the one written (the anchor in local.json says otherwise)", anchor.Last.Seq)
+			switch {
+			case !found:
+				problem(FileName, 0, anchor.Last.Seq, "the line seq %d is not the one written (%s says otherwise)", anchor.Last.Seq, anchor.where())
+			case anchor.OtherBad && r.Entries[lastAuth].Seq == anchor.Last.Seq:
+				// A crash that cut the newer copy left the log past the
+				// older one: its lines were on disk first.
+				problem(anchorFile, 0, 0, "one of its two copies is damaged and the log ends at the other's line, seq %d: the lines written after it may have been cut", anchor.Last.Seq)
 			}
 		}
 	} else if key != nil && anchor == nil && lastAuth >= 0 {
-		problem("local.json", 0, 0, "has no audit anchor: a cut tail or a deleted log would not show")
+		problem(AnchorName, 0, 0, "is missing, and local.json has no audit anchor either: a cut tail or a deleted log would not show")
 	}
 	return r, nil
 }
