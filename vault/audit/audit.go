@@ -489,6 +489,22 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 			hasAnchor, anchor = false, Anchor{}
 		}
 	}
+	if l.Anchor != nil && l.Key != nil && !hasAnchor && !t.found && !t.damaged && !rotatedExists(l.Dir) {
+		// No authenticated line yet (a new profile): the anchor of the
+		// start is stored before the first one, so that a crash right
+		// after it never leaves a log that no anchor covers.
+		start := Anchor{Gen: 1}
+		start.seal(l.Key)
+		if err := l.Anchor.Store(start); err != nil {
+			return res, fmt.Errorf("store the audit anchor: %w", err)
+		}
+		if anchor, hasAnchor, err = l.Anchor.Load(); err != nil {
+			return res, fmt.Errorf("read the audit anchor: %w", err)
+		}
+		if hasAnchor && !anchor.Valid(l.Key) {
+			hasAnchor, anchor = false, Anchor{}
+		}
+	}
 	// The anchor to store: the next generation (1: a fresh start, which
 	// AnchorFile writes whole).
 	next := Anchor{LogBase: anchor.LogBase, OldBase: anchor.OldBase, Gen: anchor.Gen + 1}
@@ -691,6 +707,12 @@ func (t *tail) scan(data []byte, whole bool) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// rotatedExists reports whether dir holds audit.log.1.
+func rotatedExists(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, RotatedName))
+	return err == nil
 }
 
 // rotatedTail reads the tail of audit.log.1.
