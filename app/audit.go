@@ -159,10 +159,10 @@ func (s *anchorStore) Load() (audit.Anchor, bool, error) {
 		return a, ok, err
 	}
 	if ok {
-		// Generation 1 is a file made at the last append, perhaps the
-		// move from local.json: a crash may have stopped it before
-		// local.json was cleared.
-		if a.Gen == 1 {
+		// Generation 2 (the second copy of 1) is a file made at the last
+		// append, perhaps the move from local.json: a crash may have
+		// stopped that before local.json was cleared.
+		if a.Gen <= 2 {
 			if l, err := vault.LoadLocal(s.file.Dir); err == nil && len(l.AuditAnchor) > 0 {
 				s.legacy = true
 			}
