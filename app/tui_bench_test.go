@@ -60,7 +60,8 @@ func BenchmarkPickerToCodes(b *testing.B) {
 
 // BenchmarkTUIAudit is one event of the code screen (a code copied)
 // through tuiBackend.Audit: the append with its fsync, and the anchor
-// stored in local.json, as written at once while the screen runs.
+// written to its slot in audit.anchor, as written at once while the
+// screen runs.
 func BenchmarkTUIAudit(b *testing.B) {
 	e, _ := tuiEnv(b, "default", nil)
 	v := seedVault(b, e, benchAccounts(3), "right horse", nil)

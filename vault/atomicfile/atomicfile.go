@@ -11,7 +11,8 @@
 // that guards the writers.
 //
 // Package vault (vault.json and its .bak), the backup export and the folder
-// sync remote all write through it.
+// sync remote all write through it. [ReplaceUnsynced] is the one write
+// without the fsyncs, for a file whose loss costs nothing but a preference.
 package atomicfile
 
 import (
@@ -56,6 +57,33 @@ func Replace(path string, data []byte, bak string) error {
 	}
 	ok = true
 	return SyncDir(filepath.Dir(path))
+}
+
+// ReplaceUnsynced is Replace (no bak) for a file whose loss costs nothing
+// but a preference (the code screen's recent.json): the temporary file is
+// renamed over path without an fsync of it or of the folder. A kill leaves
+// the old content or the new, never a mix; a power cut may also leave the
+// file empty, which its reader must take as no file.
+func ReplaceUnsynced(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // Create writes data to a new file at path, 0600, and fails with an error

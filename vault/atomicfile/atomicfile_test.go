@@ -55,6 +55,49 @@ func TestReplace(t *testing.T) {
 	}
 }
 
+// ReplaceUnsynced replaces as Replace does: the new content, 0600, no
+// temporary file left, and a symlink at the destination replaced, never
+// followed.
+func TestReplaceUnsynced(t *testing.T) {
+	tests := []struct {
+		name    string
+		symlink bool
+	}{
+		{"over nothing", false},
+		{"over a file, twice", false},
+		{"over a symlink", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p, target := filepath.Join(dir, "recent.json"), filepath.Join(dir, "elsewhere")
+			if err := os.WriteFile(target, []byte("untouched"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if tt.symlink {
+				if err := os.Symlink(target, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, data := range []string{"one", "two"} {
+				if err := ReplaceUnsynced(p, []byte(data)); err != nil {
+					t.Fatal(err)
+				}
+				info, err := os.Lstat(p)
+				if err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != 0o600 || read(t, p) != data {
+					t.Fatalf("after writing %q: %v %v, holds %q", data, info, err, read(t, p))
+				}
+			}
+			if got := read(t, target); got != "untouched" {
+				t.Fatalf("the symlink's target was written: %q", got)
+			}
+			if m := temps(t, dir); len(m) != 0 {
+				t.Fatalf("temporary files left: %v", m)
+			}
+		})
+	}
+}
+
 // A symlink planted at the destination is replaced, never followed: the
 // write cannot be redirected to the link's target.
 func TestReplaceDoesNotFollowSymlink(t *testing.T) {

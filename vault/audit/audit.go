@@ -30,7 +30,11 @@
 // The log alone cannot show that its tail was cut, or that it was deleted
 // whole. Each authenticated append therefore hands an [Anchor] (the last
 // authenticated seq and mac, and where the chain enters each file, MACed
-// under the audit key) to its [AnchorStore]: wardkey keeps it in local.json.
+// under the audit key) to its [AnchorStore], after the log's fsync:
+// wardkey keeps it in audit.anchor ([AnchorFile]: two slots written in
+// turn, in place, with no fsync of their own, so that an append costs one
+// write and one fsync of the log and a 512-byte write to the page cache).
+// A crash can leave the anchor behind the log, never ahead of it.
 //
 // # Damage
 //
