@@ -334,12 +334,20 @@ func TestAnchorFileKill(t *testing.T) {
 		cmd.Env = append(os.Environ(), "WARDKEY_AUDIT_KILL_DIR="+dir)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
+		before := logSize(dir)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(5+rng.IntN(60)) * time.Millisecond)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		// Kill it once it appends (a loaded machine starts it late), at
+		// a random moment after.
+		for logSize(dir) == before && len(done) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
+		err := <-done
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
 			t.Fatalf("kill %d: the appender ended on its own (%v): %s", i, err, stderr.Bytes())
 		}
@@ -349,5 +357,17 @@ func TestAnchorFileKill(t *testing.T) {
 		}
 	}
 	r := verifyFile(t, dir)
+	if len(r.Entries) < 2*kills {
+		t.Fatalf("%d lines after %d kills: the appender was killed before it appended", len(r.Entries), kills)
+	}
 	t.Logf("%d kills, %d lines, the last seq %s", kills, len(r.Entries), strconv.FormatUint(r.Entries[len(r.Entries)-1].Seq, 10))
+}
+
+// logSize is the size of dir's audit.log (0: none).
+func logSize(dir string) int64 {
+	st, err := os.Stat(filepath.Join(dir, FileName))
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
