@@ -34,8 +34,9 @@ type Local struct {
 	// copy only when this device's passphrase changed since.
 	SyncKeySlot string `json:"sync_key_slot,omitempty"`
 
-	// AuditAnchor is the audit log's anchor (vault/audit.Anchor: the last
-	// authenticated line, MACed), so a cut tail or a deleted log shows.
+	// AuditAnchor is where a wardkey before audit.anchor kept the audit
+	// log's anchor (vault/audit.Anchor, MACed): read while audit.anchor
+	// is absent, and cleared once the next append has moved it there.
 	AuditAnchor json.RawMessage `json:"audit_anchor,omitempty"`
 
 	// RecoveryPending says the TUI made this vault and showed a recovery
