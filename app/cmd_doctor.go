@@ -167,8 +167,9 @@ func checkClock(e *env, d *doctorState) checkResult { return clockCheck(e) }
 
 // checkAttempts finds what stops failed unlock attempts being counted, the
 // vault being saved or the audit log being written: a lock planted at
-// local.lock, vault.lock or audit.lock (a directory, a symlink, another
-// user's file), which it removes, and a local.json that does not read.
+// local.lock, vault.lock or audit.lock, or something planted at
+// audit.anchor (a directory, a symlink, another user's file), which it
+// removes, and a local.json that does not read.
 func checkAttempts(e *env, d *doctorState) checkResult {
 	dir := e.dir()
 	if _, err := os.Lstat(dir); err != nil {

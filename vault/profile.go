@@ -12,18 +12,22 @@ const DefaultProfile = "default"
 
 // File names inside a profile directory.
 const (
-	VaultFile  = "vault.json"
-	BackupFile = "vault.json.bak"
-	LockFile   = "vault.lock"
-	LocalFile  = "local.json"
-	localLock  = "local.lock"
-	auditLock  = "audit.lock" // vault/audit's LockName (its tests check)
+	VaultFile   = "vault.json"
+	BackupFile  = "vault.json.bak"
+	LockFile    = "vault.lock"
+	LocalFile   = "local.json"
+	localLock   = "local.lock"
+	auditLock   = "audit.lock"   // vault/audit's LockName (its tests check)
+	auditAnchor = "audit.anchor" // vault/audit's AnchorName (its tests check)
 )
 
 // LockNames are the lock files a profile directory may hold: the vault's,
-// the unlock attempts' and the audit log's. Each must be a regular file of
-// this user; CheckLock finds and RepairLock removes any that is not.
-func LockNames() []string { return []string{LockFile, localLock, auditLock} }
+// the unlock attempts' and the audit log's; and the audit log's anchor,
+// which is written in place under the audit log's lock. Each must be a
+// regular file of this user; CheckLock finds and RepairLock removes any
+// that is not (a removed anchor is made again by the next authenticated
+// append).
+func LockNames() []string { return []string{LockFile, localLock, auditLock, auditAnchor} }
 
 // validProfileName is the pattern ^[a-z0-9._-]{1,64}$, checked by hand: a
 // package-level regexp is compiled at start by every command, `wardkey

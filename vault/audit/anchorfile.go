@@ -50,16 +50,15 @@ type AnchorFile struct {
 }
 
 // Load reads the anchor: ok false when the file is absent; an anchor that
-// fails Valid (ok true) when the file is there but no slot holds.
+// fails Valid (ok true) when the file is there but no slot holds, or it
+// cannot be read (another user's file planted there): never an error,
+// which would stop the log's line being written at all.
 func (s AnchorFile) Load() (Anchor, bool, error) {
 	b, err := readAnchorFile(filepath.Join(s.Dir, AnchorName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Anchor{}, false, nil
 	}
-	if err != nil {
-		return Anchor{}, false, fmt.Errorf("read %s: %w", AnchorName, err)
-	}
-	a, _ := pickSlot(b, s.Key)
+	a, _ := pickSlot(b, s.Key) // b is nil on another error: no slot holds
 	a.From = AnchorName
 	return a, true, nil
 }
