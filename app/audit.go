@@ -199,7 +199,10 @@ func (s *anchorStore) Store(a audit.Anchor) error {
 }
 
 // loadAnchor is the anchor Verify checks the log of dir against (nil:
-// none).
+// none). Read it before the log, as the callers do (an argument of
+// Verify): an append running meanwhile writes its line before its anchor,
+// so the log read after is never behind the anchor read before, even a
+// slot caught half-written.
 func loadAnchor(dir string, key []byte) *audit.Anchor {
 	a, ok, _ := newAnchorStore(dir, key).Load()
 	if !ok {
