@@ -3,7 +3,6 @@ package vault
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 )
 
 // storedAccount is the storage form of an Account. It is the only place
@@ -63,44 +62,5 @@ func toStored(s State) storedState {
 }
 
 // UnmarshalState decodes what MarshalState wrote, checking every account.
-func UnmarshalState(b []byte) (State, error) {
-	var st storedState
-	if err := json.Unmarshal(b, &st); err != nil {
-		return State{}, fmt.Errorf("decode accounts: %w", err)
-	}
-	return st.state()
-}
-
-// state converts the storage form back, checking every account.
-func (st storedState) state() (State, error) {
-	s := State{Tombstones: st.Tombstones, Settings: st.Settings}
-	if err := s.Settings.Validate(); err != nil {
-		return State{}, fmt.Errorf("decode settings: %w", err)
-	}
-	if s.Tombstones == nil {
-		s.Tombstones = []Tombstone{}
-	}
-	s.Accounts = make([]Account, 0, len(st.Accounts))
-	for i, x := range st.Accounts {
-		sec, err := base64.StdEncoding.DecodeString(x.Secret)
-		if err != nil {
-			return State{}, fmt.Errorf("decode account %d: secret is not base64", i+1)
-		}
-		a := Account{
-			ID: x.ID, Issuer: x.Issuer, Name: x.Name, Type: Type(x.Type), Secret: NewSecret(sec),
-			Algorithm: Algorithm(x.Algorithm), Digits: x.Digits, Period: x.Period, Counter: x.Counter,
-			Tags: x.Tags, Note: x.Note, Favorite: x.Favorite, Stamp: x.Stamp,
-		}
-		if a.Tags == nil {
-			a.Tags = []string{}
-		}
-		if a.ID == "" {
-			return State{}, fmt.Errorf("decode account %d: no id", i+1)
-		}
-		if err := a.Validate(); err != nil {
-			return State{}, fmt.Errorf("decode account %d: %w", i+1, err)
-		}
-		s.Accounts = append(s.Accounts, a)
-	}
-	return s, nil
-}
+// It reads the text in one pass (jsonstate.go).
+func UnmarshalState(b []byte) (State, error) { return unmarshalStateJSON(b) }
