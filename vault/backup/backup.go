@@ -9,11 +9,13 @@ package backup
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"filippo.io/age/armor"
 
 	"github.com/wardkey/wardkey/vault"
+	"github.com/wardkey/wardkey/vault/internal/jsonscan"
 )
 
 // The plaintext document holds the format name, its version, when and where
@@ -127,60 +130,251 @@ func Marshal(s vault.State, o Options) ([]byte, error) {
 // Unknown keys are ignored, so later versions may add fields without
 // raising the version. The state comes back merged with itself, so hidden
 // duplicates and tombstoned accounts are settled as Merge settles them.
+//
+// The document is read in one pass (vault/internal/jsonscan, with
+// vault.DecodeState for "state"), accepting and refusing what
+// encoding/json did when it read the document into a json.RawMessage and
+// then the state (backup_ref_test.go keeps that reader as the reference):
+// a syntax error anywhere is "not valid JSON"; a value of the wrong type
+// is an error found once the whole document is read, and a bad "created"
+// stops the reading there; then, when there was such an error, format
+// and version as they stand say why, so that a newer version with
+// another state shape reads as "too new".
 func Unmarshal(b []byte) (Backup, error) {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Backup{}, fmt.Errorf("%w: the content is not a JSON document", ErrNotBackup)
 	}
-	// One pass decodes everything; only when it fails (or the version is
-	// not ours) does a second look at format and version say why, so that
-	// a newer version with another state shape reads as "too new".
-	var doc struct {
-		Format  *string         `json:"format"`
-		Version *int            `json:"version"`
-		Created time.Time       `json:"created"`
-		VaultID string          `json:"vault_id"`
-		Device  string          `json:"device"`
-		App     string          `json:"app"`
-		State   json.RawMessage `json:"state"`
+	var (
+		// doc is what encoding/json's reading of the whole document made,
+		// head what a reading of format and version alone made.
+		doc struct {
+			format     optional[string]
+			version    optional[int]
+			created    time.Time
+			vaultID    string
+			device     string
+			app        string
+			err        error // the first value of the wrong type, or created's error
+			stopped    bool  // created's error ended the reading
+			stateSeen  bool
+			stateNull  bool
+			state      vault.State
+			stateErr   error
+			stateValid bool // state holds decoded accounts to wipe
+		}
+		head struct {
+			format  optional[string]
+			version optional[int]
+			err     error
+		}
+	)
+	keep := false
+	defer func() {
+		if !keep && doc.stateValid {
+			wipeAccounts(doc.state)
+		}
+	}()
+	d := jsonscan.New(b)
+	d.Object(func(key []byte) {
+		switch {
+		case fieldIs(key, "format"):
+			var v optional[string]
+			err := readString(d, &v)
+			head.format, head.err = v.over(head.format, err), cmp.Or(head.err, err)
+			if !doc.stopped {
+				doc.format, doc.err = v.over(doc.format, err), cmp.Or(doc.err, err)
+			}
+		case fieldIs(key, "version"):
+			var v optional[int]
+			err := readInt(d, &v)
+			head.version, head.err = v.over(head.version, err), cmp.Or(head.err, err)
+			if !doc.stopped {
+				doc.version, doc.err = v.over(doc.version, err), cmp.Or(doc.err, err)
+			}
+		case doc.stopped:
+			d.Skip()
+		case fieldIs(key, "created"):
+			d.Peek()
+			if err := doc.created.UnmarshalJSON(d.Skip()); err != nil && !d.Failed() {
+				doc.err, doc.stopped = err, true
+			}
+		case fieldIs(key, "vault_id"):
+			doc.err = cmp.Or(doc.err, readPlain(d, &doc.vaultID))
+		case fieldIs(key, "device"):
+			doc.err = cmp.Or(doc.err, readPlain(d, &doc.device))
+		case fieldIs(key, "app"):
+			doc.err = cmp.Or(doc.err, readPlain(d, &doc.app))
+		case fieldIs(key, "state"):
+			// The last "state" is the one read (a json.RawMessage kept
+			// the last); once an error is certain it is only checked.
+			if doc.stateValid {
+				wipeAccounts(doc.state)
+			}
+			doc.state, doc.stateErr, doc.stateValid = vault.State{}, nil, false
+			doc.stateSeen, doc.stateNull = true, d.Peek() == 'n'
+			if doc.stateNull || doc.err != nil {
+				d.Skip()
+				return
+			}
+			doc.state, doc.stateErr = vault.DecodeState(d)
+			doc.stateValid = doc.stateErr == nil
+		default:
+			d.Skip()
+		}
+	})
+	d.End()
+	if err := d.Err(); err != nil {
+		return Backup{}, fmt.Errorf("%w: the document is not valid JSON (%v)", ErrCorrupt, err)
 	}
-	err := json.Unmarshal(b, &doc)
-	if err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return Backup{}, fmt.Errorf("%w: the document is not valid JSON (%v)", ErrCorrupt, err)
-		}
-		var head struct {
-			Format  *string `json:"format"`
-			Version *int    `json:"version"`
-		}
-		if json.Unmarshal(b, &head) == nil {
-			doc.Format, doc.Version, doc.State = head.Format, head.Version, nil
-		}
+	format, version := doc.format, doc.version
+	if doc.err != nil && head.err == nil {
+		format, version = head.format, head.version
 	}
-	if doc.Format == nil || *doc.Format != Format {
+	if !format.set || format.v != Format {
 		return Backup{}, fmt.Errorf("%w: the document has no \"format\": %q", ErrNotBackup, Format)
 	}
 	switch {
-	case doc.Version != nil && *doc.Version > Version:
-		return Backup{}, fmt.Errorf("%w (format version %d; this wardkey reads up to %d)", ErrTooNew, *doc.Version, Version)
-	case err != nil:
-		return Backup{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	case doc.Version == nil || *doc.Version < 1:
+	case version.set && version.v > Version:
+		return Backup{}, fmt.Errorf("%w (format version %d; this wardkey reads up to %d)", ErrTooNew, version.v, Version)
+	case doc.err != nil:
+		return Backup{}, fmt.Errorf("%w: %v", ErrCorrupt, doc.err)
+	case !version.set || version.v < 1:
 		return Backup{}, fmt.Errorf("%w: the document has no valid \"version\"", ErrCorrupt)
-	case doc.State == nil || string(doc.State) == "null":
+	case !doc.stateSeen || doc.stateNull:
 		return Backup{}, fmt.Errorf("%w: the document has no \"state\"", ErrCorrupt)
+	case doc.stateErr != nil:
+		return Backup{}, fmt.Errorf("%w: %w", ErrCorrupt, doc.stateErr)
 	}
-	st, err := vault.UnmarshalState(doc.State)
-	if err != nil {
-		return Backup{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
+	st := doc.state
 	for i, t := range st.Tombstones {
 		if t.ID == "" {
 			return Backup{}, fmt.Errorf("%w: tombstone %d has no id", ErrCorrupt, i+1)
 		}
 	}
-	return Backup{Created: doc.Created, VaultID: doc.VaultID, Device: doc.Device, App: doc.App, State: vault.Merge(st, vault.State{})}, nil
+	if !settled(st) {
+		merged := vault.Merge(st, vault.State{})
+		wipeAccounts(st)
+		st = merged
+	}
+	keep = true
+	return Backup{Created: doc.created, VaultID: doc.vaultID, Device: doc.device, App: doc.app, State: st}, nil
+}
+
+// optional is a value that may be absent, as a pointer field of
+// encoding/json: null makes it absent, and a value of the wrong type makes
+// it present (its zero value, if it was absent) and unchanged.
+type optional[T any] struct {
+	set bool
+	v   T
+}
+
+// over is what a field holding prev becomes once this value (read, with
+// err saying it was of the wrong type) is decoded into it.
+func (o optional[T]) over(prev optional[T], err error) optional[T] {
+	if err != nil {
+		prev.set = true
+		return prev
+	}
+	return o
+}
+
+// fieldIs matches a key to a field name as encoding/json does: exactly,
+// else folding case.
+func fieldIs(key []byte, name string) bool {
+	return string(key) == name || bytes.EqualFold(key, []byte(name))
+}
+
+// errWrongType: a document value is not of its field's type.
+var errWrongType = errors.New("a value is not of its field's type")
+
+// readString reads a string field that may be absent (null).
+func readString(d *jsonscan.Decoder, o *optional[string]) error {
+	switch d.Peek() {
+	case '"':
+		*o = optional[string]{true, unquote(d)}
+	case 'n':
+		d.Literal()
+	default:
+		d.Skip()
+		return errWrongType
+	}
+	return nil
+}
+
+// readPlain reads a string field; null leaves it.
+func readPlain(d *jsonscan.Decoder, s *string) error {
+	switch d.Peek() {
+	case '"':
+		*s = unquote(d)
+	case 'n':
+		d.Literal()
+	default:
+		d.Skip()
+		return errWrongType
+	}
+	return nil
+}
+
+// readInt reads an integer field that may be absent (null).
+func readInt(d *jsonscan.Decoder, o *optional[int]) error {
+	switch c := d.Peek(); {
+	case c == 'n':
+		d.Literal()
+	case c == '-' || '0' <= c && c <= '9':
+		n, err := strconv.ParseInt(string(d.Literal()), 10, strconv.IntSize)
+		if err != nil {
+			return errWrongType
+		}
+		*o = optional[int]{true, int(n)}
+	default:
+		d.Skip()
+		return errWrongType
+	}
+	return nil
+}
+
+func unquote(d *jsonscan.Decoder) string {
+	raw, plain := d.String()
+	if plain {
+		return string(raw)
+	}
+	return string(jsonscan.Unquote(nil, raw))
+}
+
+// settled reports whether Merge(s, State{}) would be s itself: accounts
+// and tombstones in increasing ID order, each ID once, no account
+// tombstoned, and settings Merge keeps. A backup wardkey wrote is (it
+// writes a merged state), and is then taken as decoded instead of copied.
+func settled(s vault.State) bool {
+	for i := 1; i < len(s.Accounts); i++ {
+		if s.Accounts[i-1].ID >= s.Accounts[i].ID {
+			return false
+		}
+	}
+	for i := 1; i < len(s.Tombstones); i++ {
+		if s.Tombstones[i-1].ID >= s.Tombstones[i].ID {
+			return false
+		}
+	}
+	for i, j := 0, 0; i < len(s.Accounts) && j < len(s.Tombstones); {
+		switch a, t := s.Accounts[i].ID, s.Tombstones[j].ID; {
+		case a == t:
+			return false
+		case a < t:
+			i++
+		default:
+			j++
+		}
+	}
+	return vault.Merge(vault.State{Settings: s.Settings}, vault.State{}).Settings == s.Settings
+}
+
+// wipeAccounts wipes the secrets of a decoded state nobody will use.
+func wipeAccounts(s vault.State) {
+	for _, a := range s.Accounts {
+		a.Secret.Wipe()
+	}
 }
 
 // Write writes the state to w as an age file encrypted to the
