@@ -29,6 +29,19 @@ func (p RestorePlan) Changes() bool { return p.changed || len(p.Undeleted) > 0 }
 // PlanRestore compares a backup's state with the current one. It changes
 // neither; [ApplyRestore] carries the plan out.
 func PlanRestore(current, backup State, undelete bool) RestorePlan {
+	p, merged := planRestore(current, backup, undelete)
+	wipeState(merged)
+	for _, l := range [][]Account{p.Added, p.Updated, p.Unchanged, p.Duplicates, p.KeptDeleted, p.Undeleted, p.Removed} {
+		SortAccounts(l)
+	}
+	return p
+}
+
+// planRestore is PlanRestore, its lists in the order met (the backup's,
+// then the current state's), and the merge of the two states it compared
+// against: what applying the plan makes the state, but for the accounts
+// brought back.
+func planRestore(current, backup State, undelete bool) (RestorePlan, State) {
 	merged := Merge(current, backup)
 	type key struct{ issuer, name, secret string }
 	keyOf := func(a Account) key { return key{a.Issuer, a.Name, string(a.Secret.raw())} }
@@ -98,21 +111,29 @@ func PlanRestore(current, backup State, undelete bool) RestorePlan {
 	// A state that came out of Merge (a vault's, a transaction's) compares
 	// directly; any other is at worst reported as changed.
 	p.changed = !sameState(merged, current)
-	for _, l := range [][]Account{p.Added, p.Updated, p.Unchanged, p.Duplicates, p.KeptDeleted, p.Undeleted, p.Removed} {
-		SortAccounts(l)
-	}
-	return p
+	return p, merged
 }
 
 // ApplyRestore merges a backup into the vault in a transaction, brings back
 // the accounts deleted here when undelete is set (under new IDs: a
 // tombstone is forever), and returns the plan it carried out, computed
-// against the state inside the transaction. What Vet sets aside is left
-// out (callers vet first to report it).
+// against the state inside the transaction (under the vault's lock, after
+// what other processes saved was merged in: a plan shown before may be
+// out of date). What Vet sets aside is left out (callers vet first to
+// report it).
+//
+// The plan's lists are not sorted (callers count them; PlanRestore's are
+// for showing), and the merge that planned is the one applied.
 func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
 	backup, _ = Vet(backup, tx.v.now())
-	p := PlanRestore(tx.State(), backup, undelete)
-	tx.Merge(backup)
+	p, merged := planRestore(*tx.state, backup, undelete)
+	// Removed holds the transaction's own accounts, whose secrets set
+	// wipes.
+	for i, a := range p.Removed {
+		p.Removed[i] = a.Clone()
+	}
+	tx.v.clock.Observe(backup.MaxStamp())
+	tx.set(merged)
 	if len(p.Undeleted) == 0 {
 		return p, nil
 	}
