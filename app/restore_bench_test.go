@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/backup"
+	"github.com/wardkey/wardkey/vault/vaulttest"
 )
 
 // restoreBenchPass is the backup's and the vault's passphrase in
@@ -19,7 +20,7 @@ const restoreBenchPass = "orbit tulip gravel lantern"
 
 // backupFile writes an n-account backup at scrypt work factor 1 (the KDF
 // is age's floor, not wardkey's: benchtable compares it with `age -d`) to
-// a file in dir.
+// a file in dir. Its state is merged, as export writes a vault's.
 func backupFile(tb testing.TB, dir string, n int) string {
 	var st vault.State
 	c := vault.NewClock("bench", nil)
@@ -28,6 +29,7 @@ func backupFile(tb testing.TB, dir string, n int) string {
 			Name: fmt.Sprintf("user%d@example.org", i), Type: vault.TOTP, Secret: vault.NewSecret([]byte(fmt.Sprintf("backup-secret-%06d", i))),
 			Algorithm: vault.SHA1, Digits: 6, Period: 30, Tags: []string{}, Stamp: c.Now()})
 	}
+	st = vault.Merge(st, vault.State{})
 	var buf bytes.Buffer
 	if err := backup.Write(&buf, st, []byte(restoreBenchPass), backup.Options{WorkFactor: 1, VaultID: "bench", Device: "bench"}); err != nil {
 		tb.Fatal(err)
@@ -84,4 +86,31 @@ func BenchmarkRestore10000(b *testing.B) {
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// BenchmarkExport10000 is `wardkey export` of a 10,000-account vault (a
+// keyring vault: no KDF to open it) at the tests' scrypt work factor
+// (10): encode the document, encrypt it, write it, note the time.
+func BenchmarkExport10000(b *testing.B) {
+	const n = 10000
+	k := vaulttest.MemoryKeyring{}
+	home := importVault(b, k, n)
+	pass := filepath.Join(b.TempDir(), "pass")
+	if err := os.WriteFile(pass, []byte(restoreBenchPass+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "backup.age")
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		c0 := cpuTime()
+		var stdout, errb bytes.Buffer
+		code := run([]string{"--home", home, "export", "--force", "--out", out, "--passphrase-file", pass},
+			stdio{in: strings.NewReader(""), out: &stdout, err: &errb}, Hooks{KDF: &testKDF, Keyring: k, NoSleep: true})
+		cpu += cpuTime() - c0
+		if code != 0 || !strings.Contains(errb.String(), fmt.Sprintf("wrote %d accounts", n)) {
+			b.Fatalf("export: exit %d: %.300s", code, errb.String())
+		}
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

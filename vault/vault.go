@@ -540,6 +540,15 @@ func (v *Vault) Accounts() []Account {
 	return out
 }
 
+// Count is how many live accounts Accounts would return, without
+// copying or sorting them.
+func (v *Vault) Count() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.decoded()
+	return len(v.state.Accounts) - len(v.state.duplicateOf())
+}
+
 // Find picks one live account by query (see the package function Find).
 // It skips the copy and sort of Accounts, for one-shot commands: on a
 // vault just opened it reads the accounts where they lie in the payload

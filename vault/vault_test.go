@@ -331,3 +331,33 @@ func TestUnlockDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestCount: Count is the number of accounts Accounts lists, hidden
+// duplicates and deleted accounts left out.
+func TestCount(t *testing.T) {
+	c := NewClock("d", nil)
+	mk := func(id, issuer, secret string) Account {
+		a := Account{ID: id, Issuer: issuer, Name: "n", Secret: NewSecret([]byte(secret)), Type: TOTP, Stamp: c.Now()}
+		a.Normalize()
+		return a
+	}
+	tests := []struct {
+		name string
+		st   State
+		want int
+	}{
+		{"empty", State{}, 0},
+		{"two", State{Accounts: []Account{mk("1", "A", "s1"), mk("2", "B", "s2")}}, 2},
+		{"a hidden duplicate", State{Accounts: []Account{mk("1", "A", "s1"), mk("2", "A", "s1"), mk("3", "A", "s3")}}, 2},
+		{"a deleted account", State{Accounts: []Account{mk("1", "A", "s1"), mk("2", "B", "s2")}, Tombstones: []Tombstone{{ID: "2", Stamp: c.Now()}}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := NewMemory(tt.st)
+			defer v.Close()
+			if got, listed := v.Count(), len(v.Accounts()); got != tt.want || listed != tt.want {
+				t.Fatalf("Count %d, Accounts %d, want %d", got, listed, tt.want)
+			}
+		})
+	}
+}
