@@ -10,7 +10,6 @@ package backup
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -90,39 +89,18 @@ type Options struct {
 	Created    time.Time // zero: now
 }
 
-// backupDoc is the plaintext document.
-type backupDoc struct {
-	Format  string          `json:"format"`
-	Version int             `json:"version"`
-	Created time.Time       `json:"created"`
-	VaultID string          `json:"vault_id"`
-	Device  string          `json:"device,omitempty"`
-	App     string          `json:"app,omitempty"`
-	State   json.RawMessage `json:"state"`
-}
-
 // Marshal encodes the plaintext backup document of a state, secrets
 // included. It must only ever be written inside an encrypted container (or
-// shown to the person who asked for it).
+// shown to the person who asked for it). The document is written by hand
+// (encode.go) in one buffer, byte for byte what json.MarshalIndent made of
+// it and of vault.MarshalState's state (backup_ref_test.go holds the two
+// side by side); the caller wipes it.
 func Marshal(s vault.State, o Options) ([]byte, error) {
 	created := o.Created
 	if created.IsZero() {
 		created = time.Now()
 	}
-	st, err := vault.MarshalState(s)
-	if err != nil {
-		return nil, err
-	}
-	defer wipe(st)
-	doc := backupDoc{
-		Format: Format, Version: Version, Created: created.UTC().Truncate(time.Second),
-		VaultID: o.VaultID, Device: o.Device, App: o.App, State: st,
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
+	return appendDoc(s, o, created.UTC().Truncate(time.Second))
 }
 
 // Unmarshal decodes and checks a plaintext backup document: the

@@ -13,6 +13,41 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
+// backupDoc is the plaintext document as encoding/json wrote it.
+type backupDoc struct {
+	Format  string          `json:"format"`
+	Version int             `json:"version"`
+	Created time.Time       `json:"created"`
+	VaultID string          `json:"vault_id"`
+	Device  string          `json:"device,omitempty"`
+	App     string          `json:"app,omitempty"`
+	State   json.RawMessage `json:"state"`
+}
+
+// marshalRef is Marshal as it was, through encoding/json (the state's
+// compact JSON from vault.MarshalState inside the document, indented): the
+// reference the hand-written encoder is held to, byte for byte.
+func marshalRef(s vault.State, o Options) ([]byte, error) {
+	created := o.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	st, err := vault.MarshalState(s)
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(st)
+	doc := backupDoc{
+		Format: Format, Version: Version, Created: created.UTC().Truncate(time.Second),
+		VaultID: o.VaultID, Device: o.Device, App: o.App, State: st,
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
 // unmarshalRef is Unmarshal as it was, through encoding/json (the
 // document into a json.RawMessage, then the state as vault.UnmarshalState
 // read it, stateRef): the reference the one-pass reader is held to.
@@ -223,4 +258,57 @@ func FuzzUnmarshalMatchesReference(f *testing.F) {
 	}
 	f.Add(doc)
 	f.Fuzz(func(t *testing.T, b []byte) { checkUnmarshalAgainstRef(t, b) })
+}
+
+// checkMarshalAgainstRef fails unless Marshal writes what the reference
+// writes, byte for byte.
+func checkMarshalAgainstRef(t *testing.T, s vault.State, o Options) {
+	t.Helper()
+	got, err := Marshal(s, o)
+	want, werr := marshalRef(s, o)
+	switch {
+	case (err == nil) != (werr == nil):
+		t.Fatalf("Marshal: %v; reference: %v", err, werr)
+	case !bytes.Equal(got, want):
+		t.Fatalf("documents differ:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestMarshalMatchesReference(t *testing.T) {
+	c := vault.NewClock("dev <&> \u2028", nil)
+	odd := vault.Account{ID: "id\"\\", Issuer: "A&B <x>", Name: "\xff\u2029\x01\b\f\n\r\t\x7f é", Type: vault.HOTP,
+		Secret: vault.NewSecret([]byte{0, 1, 2, 250, 251, 252, 253}), Algorithm: vault.SHA512, Digits: 8, Counter: 1<<64 - 1,
+		Tags: []string{"", "t\u2028", "\x00"}, Note: "line\nnext", Favorite: true, Stamp: vault.Stamp{Wall: -5, Logical: 1<<32 - 1, Device: "d\xc3"}}
+	tests := []struct {
+		name string
+		s    vault.State
+		o    Options
+	}{
+		{"empty state", vault.State{}, Options{}},
+		{"sample state", sampleState(t), testBackupOpts},
+		{"escapes everywhere", vault.State{Accounts: []vault.Account{odd}, Tombstones: []vault.Tombstone{{ID: "<t>", Stamp: c.Now()}},
+			Settings: vault.Settings{LockAfter: 60, Stamp: c.Now(), ReauthAfter: 30, ReauthAfterStamp: c.Now(), ClipboardClear: 9, ClipboardClearStamp: c.Now()}},
+			Options{VaultID: "v&", Device: "<d>", App: "wardkey \u2028", Created: time.Date(2026, 3, 1, 12, 0, 0, 5, time.FixedZone("x", 3600))}},
+		{"a stamp on a setting without a value", vault.State{Settings: vault.Settings{ReauthAfterStamp: c.Now()}}, testBackupOpts},
+		{"a year out of JSON's range", vault.State{}, Options{Created: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"a thousand accounts", thousandAccounts(), testBackupOpts},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checkMarshalAgainstRef(t, tt.s, tt.o) })
+	}
+}
+
+// FuzzMarshalMatchesReference: for accounts with any text in them,
+// Marshal writes what encoding/json wrote.
+func FuzzMarshalMatchesReference(f *testing.F) {
+	f.Add("EHR", "dr.jones", "a note", "ward 3", []byte("secret"), int64(1772366400000), uint64(0), true)
+	f.Add("<&>", "\xff\u2028", "\x00\x1f\"\\", "", []byte{}, int64(-1), uint64(1<<64-1), false)
+	f.Fuzz(func(t *testing.T, issuer, name, note, tag string, secret []byte, wall int64, counter uint64, fav bool) {
+		a := vault.Account{ID: name + issuer, Issuer: issuer, Name: name, Type: vault.Type(tag), Secret: vault.NewSecret(secret),
+			Algorithm: vault.Algorithm(note), Digits: int(wall), Period: int(counter), Counter: counter, Tags: []string{tag, note},
+			Note: note, Favorite: fav, Stamp: vault.Stamp{Wall: wall, Logical: uint32(counter), Device: tag}}
+		s := vault.State{Accounts: []vault.Account{a}, Tombstones: []vault.Tombstone{{ID: note, Stamp: a.Stamp}},
+			Settings: vault.Settings{LockAfter: int(wall), Stamp: a.Stamp, ClipboardClear: int(counter)}}
+		checkMarshalAgainstRef(t, s, Options{VaultID: issuer, Device: name, App: note, Created: time.UnixMilli(wall)})
+	})
 }
