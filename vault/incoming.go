@@ -62,7 +62,7 @@ func (a SetAside) String() string {
 func Vet(s State, now time.Time) (State, SetAside) {
 	limit := now.Add(MaxAhead).UnixMilli()
 	var aside SetAside
-	out := State{Settings: s.Settings}
+	out := State{Settings: s.Settings, Accounts: make([]Account, 0, len(s.Accounts)), Tombstones: make([]Tombstone, 0, len(s.Tombstones))}
 	held := map[string]bool{}
 	for _, t := range s.Tombstones {
 		if t.Stamp.Wall > limit {

@@ -39,7 +39,12 @@ type Tombstone struct {
 // hidden duplicates into tombstones ([State.Dedupe]).
 //
 // Merge does not modify its inputs; the result shares no slices with them.
-func Merge(a, b State) State {
+func Merge(a, b State) State { return merge(a, b, true) }
+
+// merge is Merge; with clone unset its accounts share their tags and
+// secrets with the inputs' (a view for comparing, never to keep: nothing
+// may wipe it, nor keep it past the inputs).
+func merge(a, b State, clone bool) State {
 	dead := make(map[string]Tombstone, len(a.Tombstones)+len(b.Tombstones))
 	for _, ts := range [][]Tombstone{a.Tombstones, b.Tombstones} {
 		for _, t := range ts {
@@ -80,7 +85,11 @@ func Merge(a, b State) State {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		out.Accounts = append(out.Accounts, live[id].Clone())
+		if clone {
+			out.Accounts = append(out.Accounts, live[id].Clone())
+		} else {
+			out.Accounts = append(out.Accounts, live[id])
+		}
 	}
 	for _, t := range dead {
 		out.Tombstones = append(out.Tombstones, t)

@@ -29,8 +29,7 @@ func (p RestorePlan) Changes() bool { return p.changed || len(p.Undeleted) > 0 }
 // PlanRestore compares a backup's state with the current one. It changes
 // neither; [ApplyRestore] carries the plan out.
 func PlanRestore(current, backup State, undelete bool) RestorePlan {
-	p, merged := planRestore(current, backup, undelete)
-	wipeState(merged)
+	p, _ := planRestore(current, backup, undelete, false)
 	for _, l := range [][]Account{p.Added, p.Updated, p.Unchanged, p.Duplicates, p.KeptDeleted, p.Undeleted, p.Removed} {
 		SortAccounts(l)
 	}
@@ -40,9 +39,10 @@ func PlanRestore(current, backup State, undelete bool) RestorePlan {
 // planRestore is PlanRestore, its lists in the order met (the backup's,
 // then the current state's), and the merge of the two states it compared
 // against: what applying the plan makes the state, but for the accounts
-// brought back.
-func planRestore(current, backup State, undelete bool) (RestorePlan, State) {
-	merged := Merge(current, backup)
+// brought back. Unless clone is set the merge is merge's view, sharing the
+// inputs' secrets (PlanRestore only compares with it).
+func planRestore(current, backup State, undelete, clone bool) (RestorePlan, State) {
+	merged := merge(current, backup, clone)
 	type key struct{ issuer, name, secret string }
 	keyOf := func(a Account) key { return key{a.Issuer, a.Name, string(a.Secret.raw())} }
 	dead := make(map[string]bool, len(current.Tombstones))
@@ -126,7 +126,7 @@ func planRestore(current, backup State, undelete bool) (RestorePlan, State) {
 // for showing), and the merge that planned is the one applied.
 func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
 	backup, _ = Vet(backup, tx.v.now())
-	p, merged := planRestore(*tx.state, backup, undelete)
+	p, merged := planRestore(*tx.state, backup, undelete, true)
 	// Removed holds the transaction's own accounts, whose secrets set
 	// wipes.
 	for i, a := range p.Removed {

@@ -180,3 +180,30 @@ func TestCreateFromBackup(t *testing.T) {
 		t.Fatal("the new vault does not hold the backup")
 	}
 }
+
+// TestPlanRestoreLeavesInputs: planning compares through a merge that
+// shares the inputs' secrets; the inputs keep them, unchanged.
+func TestPlanRestoreLeavesInputs(t *testing.T) {
+	cur := sampleState(t)
+	bk := Merge(sampleState(t), State{})
+	bk.Accounts[0].Name = "renamed"
+	bk.Accounts[0].Stamp.Wall++
+	want := Merge(cur, bk)
+	defer wipeState(want)
+	for _, undelete := range []bool{false, true} {
+		p := PlanRestore(cur, bk, undelete)
+		if len(p.Updated) != 1 {
+			t.Fatalf("undelete=%v: %d updated, want 1", undelete, len(p.Updated))
+		}
+		for _, s := range []State{cur, bk} {
+			for _, a := range s.Accounts {
+				if a.Secret.IsZero() || a.Secret.Bytes()[0] == 0 {
+					t.Fatalf("undelete=%v: the secret of %s was wiped", undelete, a.ID)
+				}
+			}
+		}
+		if got := Merge(cur, bk); !sameState(got, want) {
+			t.Fatalf("undelete=%v: the inputs changed", undelete)
+		}
+	}
+}
