@@ -439,15 +439,41 @@ func Read(r io.Reader, pass []byte) (Backup, error) {
 	if err != nil {
 		return Backup{}, explainAge(err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(dec, MaxSize+1))
+	// The plaintext is shorter than a binary age file: one buffer of the
+	// file's size holds it, where io.ReadAll's doublings copied it about
+	// a dozen times and left those copies unwiped.
+	plain, err := readAll(io.LimitReader(dec, MaxSize+1), len(b))
+	defer wipe(plain)
 	if err != nil {
 		return Backup{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	defer wipe(plain)
 	if len(plain) > MaxSize {
 		return Backup{}, fmt.Errorf("%w: the content is larger than %d MiB", ErrNotBackup, MaxSize>>20)
 	}
 	return Unmarshal(plain)
+}
+
+// readAll reads r to its end into a buffer of size bytes to begin with,
+// growing it if need be and wiping each buffer it leaves. What it returns
+// (on an error too) is the caller's to wipe.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size+512)
+	for {
+		if len(b) == cap(b) {
+			nb := make([]byte, len(b), 2*cap(b))
+			copy(nb, b)
+			wipe(b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // ageSource recognises a binary or armored age file and returns a reader

@@ -453,3 +453,17 @@ func thousandAccounts() vault.State {
 	}
 	return s
 }
+
+// TestReadAll: readAll returns all of a reader whatever its size hint,
+// growing past it.
+func TestReadAll(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	for _, hint := range []int{0, 1, 511, 512, 9999, 10000, 20000} {
+		t.Run(fmt.Sprint("hint=", hint), func(t *testing.T) {
+			got, err := readAll(bytes.NewReader(data), hint)
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("read %d bytes of %d: %v", len(got), len(data), err)
+			}
+		})
+	}
+}
