@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // RestorePlan says what restoring a backup into a state does, account by
@@ -43,8 +45,6 @@ func PlanRestore(current, backup State, undelete bool) RestorePlan {
 // inputs' secrets (PlanRestore only compares with it).
 func planRestore(current, backup State, undelete, clone bool) (RestorePlan, State) {
 	merged := merge(current, backup, clone)
-	type key struct{ issuer, name, secret string }
-	keyOf := func(a Account) key { return key{a.Issuer, a.Name, string(a.Secret.raw())} }
 	dead := make(map[string]bool, len(current.Tombstones))
 	for _, t := range current.Tombstones {
 		dead[t.ID] = true
@@ -61,14 +61,18 @@ func planRestore(current, backup State, undelete, clone bool) (RestorePlan, Stat
 	for _, t := range backup.Tombstones {
 		backupDead[t.ID] = true
 	}
-	mergedByID := make(map[string]Account, len(merged.Accounts))
-	for _, a := range merged.Accounts {
-		mergedByID[a.ID] = a
+	// merged is Merge's: in ID order, each ID once.
+	mergedByID := func(id string) Account {
+		i, ok := slices.BinarySearchFunc(merged.Accounts, id, func(a Account, id string) int { return strings.Compare(a.ID, id) })
+		if !ok {
+			return Account{}
+		}
+		return merged.Accounts[i]
 	}
-	here := map[key]bool{}
+	here := newContentSet(len(current.Accounts) + len(backup.Accounts))
 	for _, a := range current.Live() {
 		if !dead[a.ID] {
-			here[keyOf(a)] = true
+			here.add(a)
 		}
 	}
 	var p RestorePlan
@@ -79,27 +83,27 @@ func planRestore(current, backup State, undelete, clone bool) (RestorePlan, Stat
 		switch cur, ok := curByID[a.ID]; {
 		case dead[a.ID]:
 			switch {
-			case here[keyOf(a)]:
+			case here.has(a):
 				p.Duplicates = append(p.Duplicates, a)
 			case undelete:
 				b := a.Clone()
 				b.ID = NewID()
 				p.Undeleted = append(p.Undeleted, b)
-				here[keyOf(a)] = true
+				here.add(a)
 			default:
 				p.KeptDeleted = append(p.KeptDeleted, a)
 			}
 		case ok:
-			if sameVersion(mergedByID[a.ID], cur) {
+			if sameVersion(mergedByID(a.ID), cur) {
 				p.Unchanged = append(p.Unchanged, a)
 			} else {
 				p.Updated = append(p.Updated, a)
 			}
-		case here[keyOf(a)]:
+		case here.has(a):
 			p.Duplicates = append(p.Duplicates, a)
 		default:
 			p.Added = append(p.Added, a)
-			here[keyOf(a)] = true
+			here.add(a)
 		}
 	}
 	for _, a := range current.Live() {
@@ -147,6 +151,45 @@ func ApplyRestore(tx *Tx, backup State, undelete bool) (RestorePlan, error) {
 	}
 	copy(p.Undeleted, added)
 	return p, nil
+}
+
+// contentSet holds accounts by issuer, name and secret (duplicates in
+// Merge's sense) without a string copy of any secret: one would outlive
+// every wipe, and was an allocation an account.
+type contentSet struct {
+	first map[names]Secret
+	more  map[names][]Secret // the second and later secrets under a name, rare
+}
+
+type names struct{ issuer, name string }
+
+func newContentSet(n int) contentSet { return contentSet{first: make(map[names]Secret, n)} }
+
+func (c contentSet) has(a Account) bool {
+	k := names{a.Issuer, a.Name}
+	s, ok := c.first[k]
+	if !ok {
+		return false
+	}
+	if bytes.Equal(s.raw(), a.Secret.raw()) {
+		return true
+	}
+	return slices.ContainsFunc(c.more[k], func(s Secret) bool { return bytes.Equal(s.raw(), a.Secret.raw()) })
+}
+
+func (c *contentSet) add(a Account) {
+	if c.has(a) {
+		return
+	}
+	k := names{a.Issuer, a.Name}
+	if _, ok := c.first[k]; !ok {
+		c.first[k] = a.Secret
+		return
+	}
+	if c.more == nil {
+		c.more = map[names][]Secret{}
+	}
+	c.more[k] = append(c.more[k], a.Secret)
 }
 
 // sameVersion reports whether two versions of one account are identical.
