@@ -562,6 +562,10 @@ type Program struct {
 	// rendererDone is used to stop the renderer.
 	rendererDone chan struct{}
 
+	// frameReady is nudged (buffer of one) by render: there is a frame to
+	// draw. The renderer's ticker runs only while frames keep coming.
+	frameReady chan struct{}
+
 	// Initial window size. Mainly used for testing.
 	width, height int
 
@@ -620,6 +624,7 @@ func NewProgram(model Model, opts ...ProgramOption) *Program {
 		msgs:         make(chan Msg),
 		errs:         make(chan error, 1),
 		rendererDone: make(chan struct{}),
+		frameReady:   make(chan struct{}, 1),
 	}
 
 	// Apply all options to the program.
@@ -917,6 +922,10 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 func (p *Program) render(model Model) {
 	if p.renderer != nil {
 		p.renderer.render(model.View()) // send view to renderer
+		select {
+		case p.frameReady <- struct{}{}:
+		default: // already nudged
+		}
 	}
 }
 
@@ -1455,13 +1464,33 @@ func (p *Program) startRenderer() {
 	// Start the renderer.
 	p.renderer.start()
 	go func() {
+		// The ticker only limits the frame rate: it stops on a tick that
+		// finds no new frame, and the first frame after that is drawn at
+		// once, restarting it so that a burst is drawn at most fps times a
+		// second.
+		ticking, pending := true, false
 		for {
 			select {
 			case <-p.rendererDone:
 				p.ticker.Stop()
 				return
 
+			case <-p.frameReady:
+				if ticking {
+					pending = true
+					continue
+				}
+				p.ticker.Reset(framerate)
+				ticking = true
+				_ = p.flush()
+				_ = p.renderer.flush(false)
+
 			case <-p.ticker.C:
+				if !pending {
+					p.ticker.Stop()
+					ticking = false
+				}
+				pending = false
 				_ = p.flush()
 				_ = p.renderer.flush(false)
 			}
