@@ -59,3 +59,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// Bubble Tea v2.1.1 with its frame ticker stopped while idle (upstream PR
+// #1796, not released): docs/performance.md, "The Bubble Tea fork".
+replace charm.land/bubbletea/v2 => ./app/internal/third_party/bubbletea
