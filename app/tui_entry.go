@@ -36,8 +36,10 @@ const recentFile = "recent.json"
 // tuiClockWait bounds the code screen's background NTP question.
 const tuiClockWait = 3 * time.Second
 
-// tuiFPS is the TUI's frame rate: the trade-off between keystroke latency
-// and idle CPU measured in docs/performance.md.
+// tuiFPS bounds how often the TUI draws during a burst of messages. With the
+// patched Bubble Tea (go.mod's replace) a frame after idle is drawn at once and
+// an idle screen has no ticker, so it no longer trades keystroke latency
+// against idle CPU (docs/performance.md).
 const tuiFPS = 60
 
 // runTUI starts the code screen: the first-run screen when the profile has
@@ -71,13 +73,12 @@ func runTUI(e *env) error {
 	cfg.LockedWhy = show(os.Getenv(lockedWhyEnv)) // from the environment: text, never terminal controls
 	os.Unsetenv(lockedEnv)
 	os.Unsetenv(lockedWhyEnv)
-	// Bubble Tea v2.1 draws only on its frame ticker, which runs for the
-	// program's whole life: a key waits for the next tick (half a frame on
-	// average), and an idle screen still wakes the ticker fps times a
-	// second. 10 fps cost 45-75 ms per keystroke; 60 fps (the library's
-	// default) brings it to about 10 ms at 1,000 accounts for about 0.45 %
-	// of a core more while idle. Both at once need an input-driven render
-	// upstream (docs/performance.md).
+	// Released Bubble Tea v2.1 draws only on a frame ticker that runs for
+	// the program's whole life (a key waits for the next tick; an idle screen
+	// wakes fps times a second). The fork in app/internal/third_party (upstream
+	// PR #1796) stops the ticker while nothing changes and draws the first
+	// frame after idle at once: 3-6 ms per keystroke, 0.3 % of a core idle at
+	// 1,000 accounts (docs/performance.md, "The Bubble Tea fork").
 	cfg.OSLock = true
 	p := tea.NewProgram(tui.New(cfg), tea.WithFPS(tuiFPS), tea.WithoutSignalHandler())
 	stop := stopOnSignals(p)
