@@ -132,6 +132,10 @@ func (e *env) flushAudit() {
 		fmt.Fprintf(e.err, "wardkey: warning: the audit log was damaged (%s): new events start a fresh chain; '%s' shows where\n",
 			res.Restarted, e.cmdline("log --verify"))
 	}
+	if res.AnchorLost {
+		fmt.Fprintf(e.err, "wardkey: warning: the audit log's anchor was missing or damaged, so lines at its end may have been removed; the log now says so, and '%s' shows where\n",
+			e.cmdline("log --verify"))
+	}
 }
 
 // anchorStore keeps the audit anchor in audit.anchor (vault/audit's

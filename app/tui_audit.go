@@ -80,6 +80,9 @@ func (e *env) auditNow(vv *vault.Vault, evs ...audit.Event) error {
 		// log --verify') names the damaged line.
 		return errors.New("the audit log was damaged: a fresh chain starts here; ctrl+g shows where")
 	}
+	if res.AnchorLost {
+		return errors.New("the audit log's anchor was missing or damaged: its end may have been cut; ctrl+g shows where")
+	}
 	return nil
 }
 

@@ -86,7 +86,7 @@ const (
 	timeLayout = "2006-01-02T15:04:05.000Z"
 )
 
-// Events. DESIGN lists them; LogRestarted is the log's own.
+// Events. DESIGN lists them; LogRestarted and AnchorLost are the log's own.
 const (
 	Unlock          = "unlock"
 	UnlockFailed    = "unlock_failed"
@@ -108,6 +108,12 @@ const (
 	Config          = "config"
 	PolicyRefused   = "policy_refused"
 	LogRestarted    = "log_restarted" // a fresh chain after a damaged tail
+	// AnchorLost: the log had authenticated lines but no anchor that holds
+	// (audit.anchor deleted, damaged, replaced): a new anchor starts from
+	// the log as it is, which cannot tell whether its end was cut. The line
+	// stays in the chain, so Verify reports it for good; removing it means
+	// cutting the log again, which loses the anchor again.
+	AnchorLost = "anchor_lost"
 )
 
 // Event is one thing to log. Detail must hold no secret, code, passphrase
@@ -442,7 +448,10 @@ type Log struct {
 type Result struct {
 	Seq       uint64 // the seq of the last line written
 	Restarted string // non-empty: the tail was damaged (why), and a fresh chain starts
-	Rotated   bool   // audit.log became audit.log.1
+	// AnchorLost: the anchor was missing or did not hold although the log
+	// had authenticated lines; an AnchorLost line was written first.
+	AnchorLost bool
+	Rotated    bool // audit.log became audit.log.1
 }
 
 // Append writes evs as consecutive lines, in one write and one fsync,
@@ -552,6 +561,11 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 		res.Restarted = t.why
 		evs = append([]Event{{Event: LogRestarted, Detail: map[string]any{"after_seq": seq, "reason": t.why}}}, evs...)
 		prev, pending = make([]byte, sha256.Size), nil
+	} else if l.Anchor != nil && l.Key != nil && !hasAnchor && (t.found || rotatedExists(l.Dir)) {
+		// The log has authenticated lines and nothing vouches for its end:
+		// say so in the chain before anchoring it again.
+		res.AnchorLost = true
+		evs = append([]Event{{Event: AnchorLost, Detail: map[string]any{"after_seq": seq}}}, evs...)
 	}
 	for _, ev := range evs {
 		seq++

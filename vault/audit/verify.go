@@ -160,6 +160,9 @@ func verify(dir string, key []byte, anchor *Anchor) (Report, error) {
 					problem(s.name, n, ln.Seq, "comes after seq %d: the lines seq %d to %d were removed", lastSeq, lastSeq+1, ln.Seq-1)
 				}
 			}
+			if ln.Event == AnchorLost && ln.Auth {
+				problem(s.name, n, ln.Seq, "the log's anchor (%s) was missing or damaged when this line was written: lines at the end of the log before it may have been removed", AnchorName)
+			}
 			first = false
 			lastSeq = ln.Seq
 			r.Entries = append(r.Entries, e)
