@@ -124,6 +124,11 @@ func (e *env) flushAudit() {
 	}
 	l := audit.Log{Dir: dir, Device: st.device, Key: st.key, Anchor: newAnchorStore(dir, st.key), Now: e.hooks.Now}
 	res, err := l.Append(st.events...)
+	var ae *audit.AnchorError
+	if errors.As(err, &ae) {
+		fmt.Fprintf(e.err, "wardkey: warning: the audit log: %v; '%s' repairs it\n", err, e.cmdline("doctor"))
+		return
+	}
 	if err != nil {
 		fmt.Fprintf(e.err, "wardkey: warning: the audit log was not written: %v\n", err)
 		return

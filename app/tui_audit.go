@@ -72,6 +72,10 @@ func (e *env) auditNow(vv *vault.Vault, evs ...audit.Event) error {
 	defer clear(key)
 	l := audit.Log{Dir: dir, Device: vv.Device(), Key: key, Anchor: newAnchorStore(dir, key), Now: e.hooks.Now}
 	res, err := l.Append(evs...)
+	var ae *audit.AnchorError
+	if errors.As(err, &ae) {
+		return fmt.Errorf("the audit log: %w; '%s' repairs it", err, e.cmdline("doctor"))
+	}
 	if err != nil {
 		return fmt.Errorf("the audit log was not written: %w", err)
 	}

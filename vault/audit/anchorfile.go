@@ -251,11 +251,16 @@ func readAnchorFile(name string) ([]byte, error) {
 	if !lst.Mode().IsRegular() {
 		return nil, nil // there, and holds nothing: damaged
 	}
-	f, err := os.Open(name)
+	// Opened without following a link or waiting on a FIFO, and checked
+	// again once open: something swapped in after the Lstat is damage too.
+	f, err := os.OpenFile(name, os.O_RDONLY|oNoBlockNoFollow, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil // there, and not a file to read: damaged
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, nil
+	}
 	b := make([]byte, anchorSize+1)
 	n, err := io.ReadFull(f, b)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -426,5 +427,26 @@ func TestAnchorLostIsRecorded(t *testing.T) {
 	}
 	if r := verifyFile(t, l.Dir); len(r.Problems) != 0 {
 		t.Fatalf("a new log: %v", r.Problems)
+	}
+}
+
+// TestAnchorStoreFailureSaysTheLineWasWritten: a directory planted at
+// audit.anchor stops the anchor, not the line: Append says so with an
+// *AnchorError (the caller names doctor), and the line is in the log.
+func TestAnchorStoreFailureSaysTheLineWasWritten(t *testing.T) {
+	l := fileLog(t)
+	mustAppend(t, l, testKey, Event{Event: Unlock})
+	name := filepath.Join(l.Dir, AnchorName)
+	os.Remove(name)
+	if err := os.MkdirAll(filepath.Join(name, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Append(Event{Event: CodeShown})
+	var ae *AnchorError
+	if !errors.As(err, &ae) || res.Seq == 0 || !strings.Contains(err.Error(), "the lines were written") {
+		t.Fatalf("Append = %+v, %v; want the line written and an *AnchorError", res, err)
+	}
+	if !bytes.Contains(readFile(t, filepath.Join(l.Dir, FileName)), []byte(`"event":"code_shown"`)) {
+		t.Fatal("the line is not in the log")
 	}
 }

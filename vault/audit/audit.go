@@ -613,11 +613,22 @@ func (l *Log) Append(evs ...Event) (Result, error) {
 	if l.Anchor != nil {
 		next.seal(l.Key)
 		if err := l.Anchor.Store(next); err != nil {
-			return res, fmt.Errorf("store the audit anchor: %w", err)
+			return res, &AnchorError{Err: err}
 		}
 	}
 	return res, nil
 }
+
+// AnchorError: the lines were written (and synced) but the anchor after
+// them could not be stored (`wardkey doctor` repairs what is planted at
+// audit.anchor); Result.Seq is set.
+type AnchorError struct{ Err error }
+
+func (e *AnchorError) Error() string {
+	return "the lines were written, but their anchor could not be stored: " + e.Err.Error()
+}
+
+func (e *AnchorError) Unwrap() error { return e.Err }
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
