@@ -96,7 +96,7 @@ func (s AnchorFile) Store(a Anchor) error {
 	if a.Gen == 1 {
 		return s.create(name, a)
 	}
-	f, err := openRegular(name)
+	f, err := openRegular(name, os.O_RDWR)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
 		return s.create(name, a)
 	}
@@ -220,9 +220,11 @@ func isHexMAC(s string) bool {
 // errNotRegular: something other than a regular file sits at the name.
 var errNotRegular = errors.New("not a regular file")
 
-// openRegular opens name for reading and writing, refusing anything but a
-// regular file (a symlink planted there is not followed).
-func openRegular(name string) (*os.File, error) {
+// openRegular opens name with flag, refusing anything but a regular file:
+// a symlink planted there is not followed, and a FIFO or another file
+// swapped in after the Lstat neither blocks the open nor passes the check
+// once open.
+func openRegular(name string, flag int) (*os.File, error) {
 	lst, err := os.Lstat(name)
 	if err != nil {
 		return nil, err
@@ -230,7 +232,7 @@ func openRegular(name string) (*os.File, error) {
 	if !lst.Mode().IsRegular() {
 		return nil, errNotRegular
 	}
-	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	f, err := os.OpenFile(name, flag|oNoBlockNoFollow, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -244,23 +246,14 @@ func openRegular(name string) (*os.File, error) {
 // readAnchorFile reads the anchor file (a little more than its size, so a
 // longer file shows), refusing anything but a regular file.
 func readAnchorFile(name string) ([]byte, error) {
-	lst, err := os.Lstat(name)
-	if err != nil {
+	f, err := openRegular(name, os.O_RDONLY)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if !lst.Mode().IsRegular() {
-		return nil, nil // there, and holds nothing: damaged
-	}
-	// Opened without following a link or waiting on a FIFO, and checked
-	// again once open: something swapped in after the Lstat is damage too.
-	f, err := os.OpenFile(name, os.O_RDONLY|oNoBlockNoFollow, 0)
 	if err != nil {
 		return nil, nil // there, and not a file to read: damaged
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, nil
-	}
 	b := make([]byte, anchorSize+1)
 	n, err := io.ReadFull(f, b)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {

@@ -4,8 +4,7 @@ package audit
 
 import "golang.org/x/sys/unix"
 
-// oNoBlockNoFollow opens what is at a path only if it is not a symlink,
-// and without waiting: a FIFO swapped in after the Lstat opens at once
-// (and then fails the regular-file check) instead of blocking under the
-// log's lock.
+// oNoBlockNoFollow: openRegular's open follows no symlink and does not wait
+// on a FIFO swapped in after its Lstat (it then fails the check once open)
+// instead of blocking under the log's lock.
 const oNoBlockNoFollow = unix.O_NONBLOCK | unix.O_NOFOLLOW
