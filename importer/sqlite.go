@@ -45,9 +45,8 @@ func openSQLite(data []byte) (*sqliteDB, error) {
 	return d, nil
 }
 
-// Close releases the database (nothing is held: it is kept for the
-// callers' shape).
-func (d *sqliteDB) Close() {}
+// Close wipes what the reader copied of the database.
+func (d *sqliteDB) Close() { d.db.Close() }
 
 // hasColumns reports whether table has every one of cols.
 func (d *sqliteDB) hasColumns(table string, cols ...string) bool {

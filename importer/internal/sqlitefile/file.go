@@ -74,6 +74,17 @@ type DB struct {
 	nPages   uint32 // pages in the database
 	utf16    binary.ByteOrder
 	tables   []*Table
+	padded   bool // data is the reader's own padded copy of the file: Close wipes it
+}
+
+// Close wipes the copy of the file Open made to pad its last page (the
+// rows of an authenticator's database are its secrets); the caller's
+// bytes stay the caller's to wipe. The DB is not used after.
+func (d *DB) Close() {
+	if d.padded {
+		clear(d.data)
+	}
+	d.data, d.tables = nil, nil
 }
 
 // Open checks data's header and reads its schema (sqlite_schema on page
@@ -119,6 +130,7 @@ func Open(data []byte) (*DB, error) {
 	if len(data)%d.pageSize != 0 {
 		d.data = make([]byte, filePages*d.pageSize)
 		copy(d.data, data)
+		d.padded = true
 	}
 	// The header's page count holds only if the "version valid for" field
 	// matches the change counter (as in SQLite); otherwise the file's
@@ -128,10 +140,12 @@ func Open(data []byte) (*DB, error) {
 		n = uint32(filePages)
 	}
 	if uint64(n) > uint64(filePages) {
+		d.Close()
 		return nil, damaged("its header counts %d pages but the file holds %d", n, filePages)
 	}
 	d.nPages = n
 	if err := d.readSchema(); err != nil {
+		d.Close()
 		return nil, err
 	}
 	return d, nil
