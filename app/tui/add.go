@@ -503,13 +503,18 @@ func (m addModel) stopReading() addModel {
 	}
 	m.req++ // whatever still comes back is dropped
 	m.busy = ""
-	if m.from == fromFile || m.from == fromLink {
+	if m.startedInForm() {
 		m.stage = stageForm
 		return m.revalidate() // a link's accounts went to the reading
 	}
 	m.stage = stageMenu
 	return m
 }
+
+// startedInForm reports whether the reading was started from the form (a
+// file's path or an export link typed there), where esc and a failure go
+// back to.
+func (m addModel) startedInForm() bool { return m.from == fromFile || m.from == fromLink }
 
 // onFound shows what a reading found, asks for a passphrase, or says why
 // nothing was found.
@@ -524,7 +529,7 @@ func (m addModel) onFound(msg foundMsg) (screen, tea.Cmd) {
 	}
 	m.busy = ""
 	back := stageMenu
-	if m.from == fromFile || m.from == fromLink {
+	if m.startedInForm() {
 		back = stageForm
 	}
 	switch {
