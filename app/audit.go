@@ -219,3 +219,9 @@ func loadAnchor(dir string, key []byte) *audit.Anchor {
 	}
 	return &a
 }
+
+// failedNotice is "2 failed unlock attempts since your last unlock, the
+// last at 14:02", the CLI's and the TUI's words.
+func failedNotice(n int, last, now time.Time) string {
+	return fmt.Sprintf("%s since your last unlock, the last at %s", plural(n, "failed unlock attempt"), clockTime(last.Local(), now))
+}

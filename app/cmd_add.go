@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -141,22 +143,6 @@ func nameOr(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// offset is the applied clock correction of this profile (sync/clock),
-// within its bounds (vault.Local.Offset): one out of bounds (an edited
-// local.json) is ignored with a warning.
-func (e *env) offset() time.Duration {
-	l, err := vault.LoadLocal(e.dir())
-	if err != nil {
-		return 0
-	}
-	if l.OffsetIgnored() {
-		fmt.Fprintf(e.err, "wardkey: warning: the clock offset in %s (%+g s) is beyond %s and was not applied with --force (or beyond %s): ignored, codes use the system clock\n",
-			vault.LocalFile, l.ClockOffset, vault.MaxClockOffset, vault.MaxForcedClockOffset)
-		fmt.Fprintf(e.err, "wardkey: hint: run '%s', then '%s' if the clock is still off\n", e.cmdline("clock --reset"), e.cmdline("clock --apply"))
-	}
-	return l.Offset()
 }
 
 // captureTimeout bounds a capture, the desktop's screenshot dialog included.

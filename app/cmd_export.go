@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -103,13 +105,6 @@ func countAccounts(n, deleted int) string {
 	return s
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
 // backupPassphrase reads a backup file's passphrase: from passFile, else
 // from the terminal (asked twice when confirm is set, for a new backup). A
 // new backup's passphrase must not be easy to guess: the file may be
@@ -163,12 +158,6 @@ func (e *env) backupPassphrase(passFile string, confirm bool) ([]byte, error) {
 }
 
 const passphraseAdvice = "use four or more random words (e.g. 'orbit tulip gravel lantern'), and keep the passphrase apart from the backup"
-
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}
 
 // confirmUnencrypted asks before secrets are written out in the clear:
 // --yes, or "yes" typed on the terminal.

@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -141,5 +143,16 @@ func (e *env) giveRecoveryCode(code, out string) error {
 	defer tty.Close()
 	fmt.Fprintf(tty, "\n  Recovery code for profile %q (shown once; write it down or print it):\n\n      %s\n\n", e.profile, code)
 	fmt.Fprintf(tty, "  It opens the vault if the passphrase is forgotten: 'wardkey --profile %s passwd --recovery'.\n\n", e.profile)
+	return nil
+}
+
+// checkVaultPassphrase refuses a new vault passphrase scoring below
+// min_passphrase_score (default 2), and warns about one that a backup
+// would refuse.
+func (e *env) checkVaultPassphrase(p []byte) error {
+	if err := e.policy().CheckPassphraseScore(strength.Estimate(p, e.profile).Score); err != nil {
+		return e.refused(withHint(err, "four or more unrelated words make a strong passphrase; nothing was changed"))
+	}
+	e.warnWeak(p)
 	return nil
 }

@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -156,15 +158,6 @@ func (e *env) currentPassphrase(v *vault.Vault, typed []byte) ([]byte, error) {
 	return p, err
 }
 
-func hasSlot(v *vault.Vault, kind string) bool {
-	for _, k := range v.SlotKinds() {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
-
 // rekey rotates the vault key; Ctrl-C before the file is written cancels.
 func (e *env) rekey(v *vault.Vault, o vault.RekeyOptions) (vault.RekeyResult, error) {
 	o.Options = e.options()
@@ -255,6 +248,29 @@ func cmdRecovery(e *env, args []string) error {
 	e.audit(v, audit.Event{Event: audit.Recovery})
 	fmt.Fprintln(e.err, "wardkey: the vault has a new key and a new recovery code; the old code opens nothing saved from now on")
 	res.RecoveryDropped = false
+	e.afterRekey(res)
+	return nil
+}
+
+// setPassphraseForSharedKeyring asks the person at the terminal for a new
+// passphrase and gives v a new key with a passphrase slot and no keyring
+// slot (leaveKeyringOnSharedMachine, where why comes from).
+func (e *env) setPassphraseForSharedKeyring(v *vault.Vault, why string) error {
+	fmt.Fprintf(e.err, "wardkey: %s: set a passphrase for it now (the keyring slot is then dropped)\n", why)
+	p, err := e.newVaultPassphrase("")
+	if err != nil {
+		return err
+	}
+	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true})
+	clear(p)
+	if err != nil {
+		return fmt.Errorf("set the passphrase: %w", err)
+	}
+	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"keyring_dropped": true}})
+	fmt.Fprintf(e.err, "wardkey: profile %q now opens with its passphrase only; the keyring slot is gone\n", e.profile)
+	if res.KeyringLeft != nil {
+		fmt.Fprintf(e.err, "wardkey: warning: its old keyring item could not be deleted (%v); it opens nothing saved from now on\n", res.KeyringLeft)
+	}
 	e.afterRekey(res)
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/app/policy"
-	"github.com/wardkey/wardkey/app/strength"
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/sync/clock"
 )
@@ -37,17 +36,6 @@ func (e *env) checkKeyringAllowed() error {
 	if err := e.policy().CheckKeyring(); err != nil {
 		return e.refused(withHint(err, "leave out --keyring: the vault opens with a passphrase"))
 	}
-	return nil
-}
-
-// checkVaultPassphrase refuses a new vault passphrase scoring below
-// min_passphrase_score (default 2), and warns about one that a backup
-// would refuse.
-func (e *env) checkVaultPassphrase(p []byte) error {
-	if err := e.policy().CheckPassphraseScore(strength.Estimate(p, e.profile).Score); err != nil {
-		return e.refused(withHint(err, "four or more unrelated words make a strong passphrase; nothing was changed"))
-	}
-	e.warnWeak(p)
 	return nil
 }
 

@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -7,12 +9,10 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
-	"golang.org/x/term"
 
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
@@ -133,10 +133,4 @@ func qrPNG(m *gozxing.BitMatrix, scale int) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -169,7 +171,7 @@ func restoreNew(e *env, b backup.Backup, aside vault.SetAside, dryRun, withKeyri
 
 // printBackupInfo says what the backup is (app/wording, as the TUI does).
 func printBackupInfo(w io.Writer, b backup.Backup, vaultID string) {
-	fmt.Fprintln(w, show(wording.BackupInfo(b, vaultID)))
+	fmt.Fprintln(w, show(wording.BackupInfo(b.Created, b.VaultID, len(b.State.Live()), vaultID)))
 }
 
 // printPlan shows what the restore does, category by category, in the

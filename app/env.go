@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -246,3 +247,9 @@ func (e *env) vaultPassphrase(label string, confirm bool) ([]byte, error) {
 
 // canAskPassphrase reports whether a vault passphrase is to be had.
 func (e *env) canAskPassphrase() bool { return e.passFile != "" || e.interactive() }
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

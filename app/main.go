@@ -110,6 +110,9 @@ func run(args []string, io stdio, h Hooks) int {
 	e, rest, err := newEnv(args, io, h)
 	if err == nil {
 		err = dispatch(e, rest)
+		if code, ok := forwarded(err, args, io); ok {
+			return code
+		}
 		e.flushAudit()
 	}
 	if err == nil {

@@ -57,23 +57,7 @@ func (e *env) leaveKeyringOnSharedMachine(v *vault.Vault) error {
 		return withHint(errors.New(why+": it needs a passphrase first; nothing was done"),
 			"run '"+e.cmdline("passwd")+"' on a terminal to set one (the keyring slot is then dropped)")
 	}
-	fmt.Fprintf(e.err, "wardkey: %s: set a passphrase for it now (the keyring slot is then dropped)\n", why)
-	p, err := e.newVaultPassphrase("")
-	if err != nil {
-		return err
-	}
-	res, err := e.rekey(v, vault.RekeyOptions{Passphrase: p, NewPassphrase: true})
-	clear(p)
-	if err != nil {
-		return fmt.Errorf("set the passphrase: %w", err)
-	}
-	e.audit(v, audit.Event{Event: audit.Passwd, Detail: map[string]any{"keyring_dropped": true}})
-	fmt.Fprintf(e.err, "wardkey: profile %q now opens with its passphrase only; the keyring slot is gone\n", e.profile)
-	if res.KeyringLeft != nil {
-		fmt.Fprintf(e.err, "wardkey: warning: its old keyring item could not be deleted (%v); it opens nothing saved from now on\n", res.KeyringLeft)
-	}
-	e.afterRekey(res)
-	return nil
+	return e.setPassphraseForSharedKeyring(v, why)
 }
 
 // attemptQueue is how long an attempt waits for the ones before it (other
@@ -274,4 +258,13 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+func hasSlot(v *vault.Vault, kind string) bool {
+	for _, k := range v.SlotKinds() {
+		if k == kind {
+			return true
+		}
+	}
+	return false
 }

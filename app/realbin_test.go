@@ -7,10 +7,13 @@ import (
 	"testing"
 )
 
-// buildWardkey builds the real wardkey binary (the product, with no test
-// hooks) into a temporary folder and returns its path. Tests of what only
-// the real process shows (its /proc files, a real terminal, real kills and
-// real waits) run it.
+// buildWardkey builds the real wardkey as packages install it (the product,
+// with no test hooks) into a temporary folder and returns the path of
+// `wardkey`: the lean build (-tags wardkey_lean), with wardkey-full (the
+// default build) beside it, so that every command these tests run goes
+// through the lean front door and, for what it does not have, its
+// hand-over. Tests of what only the real process shows (its /proc files, a
+// real terminal, real kills and real waits) run it.
 func buildWardkey(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -24,10 +27,17 @@ func buildWardkey(t *testing.T) string {
 		}
 	}
 	bin := filepath.Join(dir, "wardkey")
-	cmd := exec.Command("go", "build", "-o", bin, "..")
+	goBuild(t, bin, "-tags", "wardkey_lean")
+	goBuild(t, filepath.Join(dir, "wardkey-full"))
+	return bin
+}
+
+// goBuild builds wardkey's main package, statically, into out.
+func goBuild(t *testing.T, out string, flags ...string) {
+	t.Helper()
+	cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", out, "..")...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+
 	"github.com/wardkey/wardkey/app/display"
 	"github.com/wardkey/wardkey/vault"
 )
@@ -25,4 +27,17 @@ func (s stdio) safe() stdio {
 	s.out = display.Writer(s.out)
 	s.err = display.Writer(s.err)
 	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
 }

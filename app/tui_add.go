@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (

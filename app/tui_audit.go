@@ -1,3 +1,5 @@
+//go:build !wardkey_lean
+
 package app
 
 import (
@@ -5,7 +7,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/wardkey/wardkey/app/tui"
 	"github.com/wardkey/wardkey/vault"
@@ -102,12 +103,6 @@ func (b *tuiBackend) UnlockNotice(profile string) string {
 		return ""
 	}
 	return failedNotice(n, last, e.now())
-}
-
-// failedNotice is "2 failed unlock attempts since your last unlock, the
-// last at 14:02", the CLI's and the TUI's words.
-func failedNotice(n int, last, now time.Time) string {
-	return fmt.Sprintf("%s since your last unlock, the last at %s", plural(n, "failed unlock attempt"), clockTime(last.Local(), now))
 }
 
 // AuditLog reads and checks the whole log of v's profile, as 'wardkey log

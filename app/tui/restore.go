@@ -135,7 +135,7 @@ func (m restoreModel) plan() vault.RestorePlan {
 
 // backupInfo says what the backup is, as 'wardkey restore' does.
 func backupInfo(b backup.Backup, vaultID string) string {
-	return wording.Sentence(wording.BackupInfo(b, vaultID))
+	return wording.Sentence(wording.BackupInfo(b.Created, b.VaultID, len(b.State.Live()), vaultID))
 }
 
 // countOf says "1 account", "3 accounts".

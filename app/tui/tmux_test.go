@@ -294,9 +294,13 @@ func TestTmuxEndToEnd(t *testing.T) {
 // buildWardkey builds the real binary into dir.
 func buildWardkey(t *testing.T, dir string) string {
 	t.Helper()
+	// As packages install it: the lean `wardkey`, which hands the code
+	// screen to wardkey-full beside it (app/lean.go).
 	bin := filepath.Join(dir, "wardkey")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wardkey/wardkey").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	for _, b := range [][]string{{"-tags", "wardkey_lean", "-o", bin}, {"-o", filepath.Join(dir, "wardkey-full")}} {
+		if out, err := exec.Command("go", append(append([]string{"build"}, b...), "github.com/wardkey/wardkey")...).CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
 	}
 	return bin
 }

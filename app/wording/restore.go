@@ -3,9 +3,9 @@ package wording
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wardkey/wardkey/vault"
-	"github.com/wardkey/wardkey/vault/backup"
 )
 
 // PlanSection is one category of a restore plan as a person reads it:
@@ -60,21 +60,24 @@ func RestoreSummary(p vault.RestorePlan) string {
 }
 
 // BackupInfo says what a backup is: "backup made 2026-01-01 00:00 UTC, of
-// this vault: 8 accounts" (vaultID: the open vault's, "" none).
-func BackupInfo(b backup.Backup, vaultID string) string {
+// this vault: 8 accounts" (vaultID: the open vault's, "" none). It takes
+// the backup's facts rather than a backup.Backup so that what links this
+// package (the lean binary's commands: cmd/wardkey's build) does not link
+// age.
+func BackupInfo(created time.Time, backupVaultID string, accounts int, vaultID string) string {
 	whose := ""
 	switch {
 	case vaultID == "":
-	case b.VaultID == vaultID:
+	case backupVaultID == vaultID:
 		whose = ", of this vault"
-	case b.VaultID != "":
-		whose = ", from vault " + b.VaultID
+	case backupVaultID != "":
+		whose = ", from vault " + backupVaultID
 	}
 	when := "of unknown date"
-	if !b.Created.IsZero() {
-		when = "made " + b.Created.UTC().Format("2006-01-02 15:04 UTC")
+	if !created.IsZero() {
+		when = "made " + created.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	return fmt.Sprintf("backup %s%s: %s", when, whose, Count(len(b.State.Live()), "account"))
+	return fmt.Sprintf("backup %s%s: %s", when, whose, Count(accounts, "account"))
 }
 
 // Count says "1 account", "3 accounts".

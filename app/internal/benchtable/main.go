@@ -181,7 +181,13 @@ func run() error {
 	// without cgo. A cgo build is dynamically linked, and the loader's work
 	// (libc, relocations) adds about a tenth to every start.
 	static := []string{"CGO_ENABLED=0"}
-	if err := sh("", static, "go", "build", "-trimpath", "-o", wk, "github.com/wardkey/wardkey"); err != nil {
+	// As installed: wk is the lean build, wardkey-full beside it takes the
+	// commands the lean one hands over (import, export, restore, the code
+	// screen: app/lean.go).
+	if err := sh("", static, "go", "build", "-trimpath", "-tags", "wardkey_lean", "-o", wk, "github.com/wardkey/wardkey"); err != nil {
+		return err
+	}
+	if err := sh("", static, "go", "build", "-trimpath", "-o", filepath.Join(filepath.Dir(wk), "wardkey-full"), "github.com/wardkey/wardkey"); err != nil {
 		return err
 	}
 	if err := sh("", static, "go", "build", "-trimpath", "-o", kg, "github.com/wardkey/wardkey/app/internal/benchtable/keyringget"); err != nil {
