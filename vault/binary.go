@@ -297,26 +297,176 @@ func (r *reader) stampView() Stamp {
 // decoded account, an index's newest stamp) is cloned first.
 func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// accountScanner reads account entries into one reused Account whose
-// strings, tags and secret are views of the bytes read, checking each
-// entry exactly as the decoder does (the decoder is this scan, cloning
-// what it keeps): so nothing is allocated per account, and what the
-// payload index accepts is what the decoder accepts.
+// accountScanner reads account entries, checking each exactly as the
+// decoder does (the decoder is this scan, cloning what it keeps), into one
+// reused Account whose strings, tags and secret are views of the bytes
+// read, or (for the index) into nothing but the stamp returned: so nothing
+// is allocated per account, and what the payload index accepts is what the
+// decoder accepts.
 type accountScanner struct {
-	a      Account
+	a      Account // the entry next read; its Secret is unset (secret holds it)
 	secret []byte
 	tags   []string
+	noFast bool // tests: read through general only, to hold fast to it
 }
 
-func newAccountScanner() *accountScanner {
-	s := &accountScanner{}
-	s.a.Secret = Secret{f: func() []byte { return s.secret }}
-	return s
+func newAccountScanner() *accountScanner { return &accountScanner{} }
+
+// next reads and checks account entry i (0-based) into s.a and s.secret;
+// r.err says why one is refused.
+func (s *accountScanner) next(r *reader, i uint64) { s.scan(r, i, true) }
+
+// scan reads and checks account entry i (0-based) and returns its stamp
+// (its device a view of r's bytes). With keep set the entry is in s.a and
+// s.secret after; without, nothing is stored: the index keeps only the
+// stamp, and storing every field into the scanner (on the heap) cost a
+// write barrier per pointer whenever a collection overlapped the scan.
+// r.err says why an entry is refused.
+func (s *accountScanner) scan(r *reader, i uint64, keep bool) Stamp {
+	if r.err == nil && !s.noFast {
+		if st, ok := s.fast(r, i, keep); ok {
+			return st
+		}
+	}
+	s.general(r)
+	if r.err != nil {
+		return Stamp{}
+	}
+	a := &s.a
+	s.check(r, i, a.ID, a.Issuer, a.Name, a.Type, a.Algorithm, a.Digits, a.Period, len(s.secret) == 0)
+	return a.Stamp
 }
 
-// next reads and checks account entry i (0-based); r.err says why one is
-// refused.
-func (s *accountScanner) next(r *reader, i uint64) {
+// check is the checks of an entry read whole: an ID, and Validate's.
+func (s *accountScanner) check(r *reader, i uint64, id, issuer, name string, typ Type, alg Algorithm, digits, period int, noSecret bool) {
+	if id == "" {
+		r.err = fmt.Errorf("account %d: no id", i+1)
+		return
+	}
+	if err := checkAccount(issuer, name, typ, alg, digits, period, noSecret); err != nil {
+		r.err = fmt.Errorf("account %d: %w", i+1, err)
+	}
+}
+
+// fast is scan's reading of an entry from a local cursor, its fields in
+// locals: general goes through the reader field by field (a call, an error
+// check and a store of r.b each, about 20 per entry), which was most of
+// the open-time scan. It reports false, r and s untouched, where the
+// entry's bytes are out of the ordinary (a field cut short, a length of
+// more than one byte, a number out of range): general then reads the
+// entry again and words any refusal, so the words cannot differ. What it reads it checks
+// as scan does. TestScanFastMatchesGeneral and FuzzScanFastMatchesGeneral
+// hold it to general.
+func (s *accountScanner) fast(r *reader, i uint64, keep bool) (Stamp, bool) {
+	b, o := r.b, 0
+	var ok bool
+	var id, issuer, name, typ, secret, alg []byte
+	if id, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	if issuer, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	if name, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	if typ, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	if secret, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	if alg, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	var digits, period, counter, nt uint64
+	if o+4 <= len(b) && (b[o]|b[o+1]|b[o+2]|b[o+3]) < 0x80 {
+		// Digits, period, counter and tag count of one byte each (a TOTP
+		// account's, with fewer than 128 tags), read at once.
+		digits, period, counter, nt = uint64(b[o]), uint64(b[o+1]), uint64(b[o+2]), uint64(b[o+3])
+		o += 4
+	} else {
+		if digits, o, ok = uvarintAt(b, o); !ok || digits > 1<<31 {
+			return Stamp{}, false
+		}
+		if period, o, ok = uvarintAt(b, o); !ok || period > 1<<31 {
+			return Stamp{}, false
+		}
+		if counter, o, ok = uvarintAt(b, o); !ok {
+			return Stamp{}, false
+		}
+		if nt, o, ok = uvarintAt(b, o); !ok {
+			return Stamp{}, false
+		}
+	}
+	if nt > uint64(len(b)-o) {
+		return Stamp{}, false
+	}
+	tagsAt := o
+	for range nt {
+		if _, o, ok = fieldAt(b, o); !ok {
+			return Stamp{}, false
+		}
+	}
+	var note, device []byte
+	if note, o, ok = fieldAt(b, o); !ok || o >= len(b) {
+		return Stamp{}, false
+	}
+	fav := b[o] == 1
+	o++
+	wall, k := binary.Varint(b[o:])
+	if k <= 0 {
+		return Stamp{}, false
+	}
+	o += k
+	var logical uint64
+	if logical, o, ok = uvarintAt(b, o); !ok || logical > 1<<32-1 {
+		return Stamp{}, false
+	}
+	if device, o, ok = fieldAt(b, o); !ok {
+		return Stamp{}, false
+	}
+	st := Stamp{Wall: wall, Logical: uint32(logical), Device: view(device)}
+	r.b = b[o:]
+	if keep {
+		s.tags = s.tags[:0]
+		for t, q := []byte(nil), tagsAt; len(s.tags) < int(nt); {
+			t, q, _ = fieldAt(b, q)
+			s.tags = append(s.tags, view(t))
+		}
+		s.a = Account{ID: view(id), Issuer: view(issuer), Name: view(name), Type: Type(view(typ)), Algorithm: Algorithm(view(alg)),
+			Digits: int(digits), Period: int(period), Counter: counter, Tags: s.tags, Note: view(note), Favorite: fav, Stamp: st}
+		s.secret = secret
+	}
+	s.check(r, i, view(id), view(issuer), view(name), Type(view(typ)), Algorithm(view(alg)), int(digits), int(period), len(secret) == 0)
+	return st, true
+}
+
+// fieldAt reads the field at b[o:] (o <= len(b)) as the reader's bytes
+// does, and where it ends, when its length is one byte (under 128 bytes:
+// names, types, secrets, notes and devices as wardkey writes them); ok is
+// false for any other, and where bytes would refuse it. Kept this small,
+// it is inlined.
+func fieldAt(b []byte, o int) (v []byte, end int, ok bool) {
+	if o < len(b) {
+		if end = o + 1 + int(b[o]); b[o] < 0x80 && end <= len(b) {
+			return b[o+1 : end : end], end, true
+		}
+	}
+	return nil, 0, false
+}
+
+// uvarintAt reads the uvarint at b[o:] (o <= len(b)) as the reader's
+// uvarint does, and where it ends; ok is false where uvarint would refuse
+// it.
+func uvarintAt(b []byte, o int) (v uint64, end int, ok bool) {
+	v, k := binary.Uvarint(b[o:])
+	return v, o + k, k > 0
+}
+
+// general reads an entry through the reader into s.a and s.secret,
+// setting r.err at the first thing wrong.
+func (s *accountScanner) general(r *reader) {
 	a := &s.a
 	a.ID, a.Issuer, a.Name, a.Type = r.view(), r.view(), r.view(), Type(r.view())
 	s.secret = r.bytes()
@@ -341,16 +491,6 @@ func (s *accountScanner) next(r *reader, i uint64) {
 	a.Favorite = r.b[0] == 1
 	r.b = r.b[1:]
 	a.Stamp = r.stampView()
-	if r.err != nil {
-		return
-	}
-	if a.ID == "" {
-		r.err = fmt.Errorf("account %d: no id", i+1)
-		return
-	}
-	if err := a.Validate(); err != nil {
-		r.err = fmt.Errorf("account %d: %w", i+1, err)
-	}
 }
 
 // clone returns the account just read, its strings and tags copied. Its
@@ -413,13 +553,16 @@ func (r *reader) accounts(ix *payloadIndex, base int) []Account {
 	sc := newAccountScanner()
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		at := end - len(r.b)
-		sc.next(r, i)
-		switch {
-		case r.err != nil:
-		case ix != nil:
-			ix.offsets = append(ix.offsets, uint32(at))
-			ix.observe(sc.a.Stamp)
-		default:
+		if ix != nil {
+			// Only where the entry starts and its stamp are kept.
+			st := sc.scan(r, i, false)
+			if r.err == nil {
+				ix.offsets = append(ix.offsets, uint32(at))
+				ix.observe(st)
+			}
+			continue
+		}
+		if sc.next(r, i); r.err == nil {
 			out = append(out, sc.clone(!r.views))
 		}
 	}

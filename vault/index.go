@@ -30,7 +30,8 @@ type payloadIndex struct {
 // observe keeps s if it is the newest stamp seen so far (its device still
 // a view of plain: done clones it).
 func (ix *payloadIndex) observe(s Stamp) {
-	if s.Compare(ix.newest) > 0 {
+	// The wall clock first, inlined: most stamps are not the newest.
+	if s.Wall >= ix.newest.Wall && s.Compare(ix.newest) > 0 {
 		ix.newest = s
 	}
 }
