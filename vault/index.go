@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -81,31 +82,57 @@ func (ix *payloadIndex) count() int { return len(ix.offsets) }
 // entry reads the first fields of account entry i, as views of plain: ID,
 // issuer, name and secret (the type, between them, is skipped).
 func (ix *payloadIndex) entry(i int) (id, issuer, name string, secret []byte) {
-	r := reader{b: ix.plain[ix.offsets[i]:]}
-	id, issuer, name = r.view(), r.view(), r.view()
-	_ = r.bytes()
-	return id, issuer, name, r.bytes()
+	b, o := ix.plain, int(ix.offsets[i])
+	id, o = checkedView(b, o)
+	issuer, o = checkedView(b, o)
+	name, o = checkedView(b, o)
+	_, o = checkedField(b, o) // the type
+	secret, _ = checkedField(b, o)
+	return id, issuer, name, secret
 }
 
 // names returns account i's ID, issuer and name, as views of plain.
 func (ix *payloadIndex) names(i int) (id, issuer, name string) {
-	id, issuer, name, _ = ix.entry(i)
+	b, o := ix.plain, int(ix.offsets[i])
+	id, o = checkedView(b, o)
+	issuer, o = checkedView(b, o)
+	name, _ = checkedView(b, o)
 	return id, issuer, name
+}
+
+// checkedField reads the field at b[o:] in an entry the open-time scan
+// accepted, and where it ends: no error to look for, as the scan found
+// none (a bounds check would still stop a read past b). Find reads every
+// entry's names through it; the reader's checks per field were most of
+// that pass.
+func checkedField(b []byte, o int) ([]byte, int) {
+	if v, end, ok := fieldAt(b, o); ok {
+		return v, end
+	}
+	n, k := binary.Uvarint(b[o:])
+	end := o + k + int(n)
+	return b[o+k : end : end], end
+}
+
+// checkedView is checkedField as a view (see view).
+func checkedView(b []byte, o int) (string, int) {
+	v, end := checkedField(b, o)
+	return view(v), end
 }
 
 // hiddenDuplicate is hiddenDuplicate of the decoded accounts: another
 // account with the same issuer, name and secret has a smaller ID.
 func (ix *payloadIndex) hiddenDuplicate(i int) bool {
 	xid, xis, xn, xs := ix.entry(i)
-	for j, off := range ix.offsets {
-		// Field by field, each read only while the ones before match:
-		// this pass reads every entry.
-		r := reader{b: ix.plain[off:]}
-		if j == i || r.view() >= xid || r.view() != xis || r.view() != xn {
+	for j := range ix.offsets {
+		// Equalities first (a length compare rules out most entries), the
+		// ID's order and the secret only for an entry that names the same
+		// account: this pass reads every entry.
+		id, issuer, name := ix.names(j)
+		if j == i || name != xn || issuer != xis || id >= xid {
 			continue
 		}
-		_ = r.bytes() // the type
-		if bytes.Equal(r.bytes(), xs) {
+		if _, _, _, s := ix.entry(j); bytes.Equal(s, xs) {
 			return true
 		}
 	}
@@ -182,17 +209,18 @@ func findOne[L accountList](l L, query string) (i int, slow bool, err error) {
 	if count[s] > maxCheckedHits {
 		return 0, true, nil
 	}
-	live := -1
-	for i, k := first[s], 0; k < count[s]; i++ {
-		id, issuer, name := l.names(i)
-		if m.stage(id, issuer, name) != s {
-			continue
-		}
-		k++
-		if live >= 0 || l.hiddenDuplicate(i) {
-			return 0, true, nil
-		}
-		live = i
+	if count[s] > 1 {
+		// Several hits: at most one is live only where duplicates hide
+		// the others, which the exact path works out.
+		return 0, true, nil
 	}
-	return live, false, nil
+	// One hit. An account that hides it has its issuer and name, so it
+	// matches the stages of names as it does: were the hit found by
+	// issuer or name, that account would be a hit of the same stage (or,
+	// its ID the query, of the ID's stage, which would have decided).
+	// Only a hit by ID needs the pass that looks for one.
+	if i := first[s]; s != stageID || !l.hiddenDuplicate(i) {
+		return i, false, nil
+	}
+	return 0, true, nil
 }

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -137,8 +138,42 @@ func (m *matcher) stage(id, issuer, name string) int {
 	return stages
 }
 
-// appendLower appends strings.ToLower(s) to b without allocating.
+// appendLower appends strings.ToLower(s) to b without allocating (once b
+// has room).
 func appendLower(b []byte, s string) []byte {
+	// ASCII, byte by byte into room made once: Find lower-cases every
+	// account's names, and an append per byte was most of that.
+	n := len(b)
+	b = slices.Grow(b, len(s))[:n+len(s)]
+	d := b[n:]
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// Eight bytes at a time while they are ASCII: a byte c < 0x80 is
+		// in 'A'..'Z' when c+0x3f carries into its top bit (c >= 'A') and
+		// c+0x25 does not (c <= 'Z'); no sum carries into the next byte.
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&0x8080808080808080 != 0 {
+			break
+		}
+		upper := (x + 0x3f3f3f3f3f3f3f3f) &^ (x + 0x2525252525252525) & 0x8080808080808080
+		binary.LittleEndian.PutUint64(d[i:], x|upper>>2)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendLowerRunes(b[:n+i], s[i:])
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		d[i] = c
+	}
+	return b
+}
+
+// appendLowerRunes is appendLower of s holding more than ASCII.
+func appendLowerRunes(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -185,6 +186,36 @@ func TestMergeOrdersByID(t *testing.T) {
 		if !slices.IsSortedFunc(m.Accounts, func(x, y Account) int { return strings.Compare(x.ID, y.ID) }) ||
 			!slices.IsSortedFunc(m.Tombstones, func(x, y Tombstone) int { return strings.Compare(x.ID, y.ID) }) {
 			t.Fatalf("round %d: not in ID order", round)
+		}
+	}
+}
+
+// TestAppendLowerMatchesToLower: appendLower (eight ASCII bytes at a time,
+// then byte by byte, then rune by rune) is strings.ToLower, appended to
+// what the buffer held, for strings of every length up to 40 drawn from
+// ASCII around both ends of 'A'..'Z' and 'a'..'z', and runes that change
+// length when lower-cased.
+func TestAppendLowerMatchesToLower(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 12))
+	alphabet := []string{"@", "A", "M", "Z", "[", "`", "a", "z", "{", " ", ":", "0", "\x7f", "\x00", "İ", "K", "ẞ", "Σ", "é", "\xff"}
+	for range 20000 {
+		var sb strings.Builder
+		for range rng.IntN(41) {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		prefix := []byte("Pre:")[:rng.IntN(5)]
+		if got, want := string(appendLower(bytes.Clone(prefix), s)), string(prefix)+strings.ToLower(s); got != want {
+			t.Fatalf("appendLower(%q, %q) = %q, want %q", prefix, s, got, want)
+		}
+	}
+	for c := range 256 {
+		s := strings.Repeat(string(rune(c)), 9)
+		if c >= 0x80 {
+			s = strings.Repeat(string([]byte{byte(c)}), 9)
+		}
+		if got := string(appendLower(nil, s)); got != strings.ToLower(s) {
+			t.Fatalf("appendLower(%q) = %q", s, got)
 		}
 	}
 }
