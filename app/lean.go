@@ -24,11 +24,17 @@ import (
 	"github.com/wardkey/wardkey/vault"
 )
 
-// errNeedsFull is what a command left out of the lean build returns: run
-// hands the command line to wardkey-full instead of printing it.
-var errNeedsFull = errors.New("this command is in wardkey-full")
+// needsFull is what a command left out of the lean build returns: run
+// hands the command line to wardkey-full instead of printing it. what
+// names what needed it, for the sentence said when wardkey-full is missing.
+type needsFull struct{ what string }
 
-func runTUI(*env) error                  { return errNeedsFull }
+func (n needsFull) Error() string { return n.what + " is in wardkey-full" }
+
+// errNeedsFull: the whole command is left out of the lean build.
+var errNeedsFull error = needsFull{"this command"}
+
+func runTUI(*env) error                  { return needsFull{"the code screen"} }
 func cmdInit(*env, []string) error       { return errNeedsFull }
 func cmdAdd(*env, []string) error        { return errNeedsFull }
 func cmdImport(*env, []string) error     { return errNeedsFull }
@@ -42,33 +48,54 @@ func cmdRekey(*env, []string) error      { return errNeedsFull }
 func cmdCompletion(*env, []string) error { return errNeedsFull }
 func cmdMan(*env, []string) error        { return errNeedsFull }
 func (*env) setPassphraseForSharedKeyring(*vault.Vault, string) error {
-	return errNeedsFull
+	return needsFull{"setting this vault's passphrase"}
+}
+
+// startedByHandOver: this process was started by a lean build's hand-over.
+var startedByHandOver bool
+
+// noteHandOver reads, then takes out, the lean build's mark.
+func noteHandOver() {
+	startedByHandOver = os.Getenv(handOverEnv) == "1"
+	os.Unsetenv(handOverEnv)
 }
 
 // fullName is wardkey-full's file name.
 var fullName = "wardkey-full" + map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
 
-// forwarded runs the command line args in wardkey-full when err says the
-// lean build does not have the command, and reports whether it did; the
-// status is wardkey-full's. Nothing of this process's (its audit events
-// included) is kept: wardkey-full does the whole command again.
-func forwarded(err error, args []string, io stdio) (int, bool) {
-	if !errors.Is(err, errNeedsFull) {
-		return 0, false
+// handOver runs the command line args in wardkey-full when err says the
+// lean build does not have what the command needs. On Unix it does not
+// come back when wardkey-full starts (the process becomes it); on Windows
+// it returns wardkey-full's exit status as an exitError. The events this
+// process queued for the audit log are dropped first (wardkey-full does
+// the whole command again and writes its own); when wardkey-full cannot
+// be started they are kept, and the error says why with a next step.
+func (e *env) handOver(err error, args []string) error {
+	var nf needsFull
+	if !errors.As(err, &nf) {
+		return err
+	}
+	if startedByHandOver {
+		// Only a lean build installed as wardkey-full hands a command
+		// back: without this it would exec itself for ever.
+		return withHint(fmt.Errorf("%s is in wardkey-full, and the wardkey-full installed here is not it (it handed the command back)", nf.what), reinstallHint)
 	}
 	full, ferr := findFull()
 	if ferr != nil {
-		fmt.Fprintf(io.err, "wardkey: error: %s\n", show(ferr.Error()))
-		fmt.Fprintf(io.err, "wardkey: hint: reinstall wardkey (its package and its archive hold both programs), or build both with 'make build'\n")
-		return 1, true
+		return withHint(fmt.Errorf("%s is in %s", nf.what, ferr), reinstallHint)
 	}
+	queued := e.auditLog
+	e.auditLog = auditState{}
 	code, xerr := execFull(full, args)
 	if xerr != nil {
-		fmt.Fprintf(io.err, "wardkey: error: %s\n", show(fmt.Sprintf("could not start %s: %v", full, xerr)))
-		return 1, true
+		e.auditLog = queued
+		return fmt.Errorf("%s is in wardkey-full, which could not be started (%s): %w", nf.what, full, xerr)
 	}
-	return code, true
+	clear(queued.key)
+	return exitError{code}
 }
+
+const reinstallHint = "reinstall wardkey (its package and its archive hold both programs), or build both with 'make build'"
 
 // findFull is wardkey-full beside this executable (archives, `make
 // build`, /usr/bin in the packages), or in ../libexec/wardkey. The path
@@ -80,7 +107,7 @@ func findFull() (string, error) {
 		exe, err = filepath.EvalSymlinks(exe)
 	}
 	if err != nil {
-		return "", fmt.Errorf("this command is in %s, and where wardkey itself is could not be read: %w", fullName, err)
+		return "", fmt.Errorf("%s, and where wardkey itself is could not be read: %w", fullName, err)
 	}
 	dir := filepath.Dir(exe)
 	tried := []string{
@@ -92,5 +119,5 @@ func findFull() (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("this command is in %s, which is not installed next to %s", fullName, exe)
+	return "", fmt.Errorf("%s, which is not installed next to %s", fullName, exe)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLeanHandsOverToFull runs the two programs as packages install them
@@ -99,6 +101,24 @@ func TestLeanHandsOverToFull(t *testing.T) {
 	}
 	if got := strings.TrimSpace(must(bin, "", "code", "--at", "59", "Lean")); got != "287082" {
 		t.Errorf("code without wardkey-full: %q", got)
+	}
+
+	// A lean build installed as wardkey-full (a copy gone wrong) hands the
+	// command back once, and is refused then, instead of running itself
+	// for ever.
+	copyFile(t, bin, full)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, bin, "add", "--help")
+	c.Env = []string{"WARDKEY_HOME=" + home}
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	err := c.Run()
+	if ctx.Err() != nil {
+		t.Fatal("a lean wardkey-full: the hand-over did not end within a minute")
+	}
+	if c.ProcessState.ExitCode() != 1 || !strings.Contains(errb.String(), "the wardkey-full installed here is not it") {
+		t.Errorf("add with a lean wardkey-full: %v\n%s", err, errb.String())
 	}
 	if err := os.Rename(hidden, full); err != nil {
 		t.Fatal(err)

@@ -58,8 +58,14 @@ var commands = []command{
 // the exit status.
 func Main(args []string) int {
 	harden() // first: no core files, not dumpable (harden_*.go)
+	noteHandOver()
 	return run(args, defaultIO(), Hooks{})
 }
+
+// handOverEnv is set (to 1) by the lean build in the environment of the
+// wardkey-full it hands a command to (lean.go); both builds take it out
+// of their own environment at start, so nothing they start inherits it.
+const handOverEnv = "WARDKEY_HANDED_OVER"
 
 // Hooks let tests fix the clock and cheapen the KDF. The product passes the
 // zero value.
@@ -109,10 +115,7 @@ func run(args []string, io stdio, h Hooks) int {
 	io = io.safe()
 	e, rest, err := newEnv(args, io, h)
 	if err == nil {
-		err = dispatch(e, rest)
-		if code, ok := forwarded(err, args, io); ok {
-			return code
-		}
+		err = e.handOver(dispatch(e, rest), args)
 		e.flushAudit()
 	}
 	if err == nil {

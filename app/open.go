@@ -23,6 +23,21 @@ func (e *env) openVault() (*vault.Vault, error) {
 // openWith opens the vault for a command; a non-empty recovery code is
 // tried instead of the passphrase, which comes from the file or a prompt.
 func (e *env) openWith(recovery string) (*vault.Vault, error) {
+	v, err := e.openAsIs(recovery)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.leaveKeyringOnSharedMachine(v); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+// openAsIs opens the vault as openWith does but changes nothing: a shared
+// machine's keyring-only vault is not given a passphrase (doctor, which
+// only looks, reports it in its keyring check instead).
+func (e *env) openAsIs(recovery string) (*vault.Vault, error) {
 	var pass func() ([]byte, error)
 	if e.canAskPassphrase() {
 		pass = func() ([]byte, error) {
@@ -32,10 +47,6 @@ func (e *env) openWith(recovery string) (*vault.Vault, error) {
 	v, err := e.unlock(pass, recovery)
 	if err != nil {
 		return nil, e.explainOpen(err)
-	}
-	if err := e.leaveKeyringOnSharedMachine(v); err != nil {
-		v.Close()
-		return nil, err
 	}
 	return v, nil
 }

@@ -158,6 +158,25 @@ func TestTmuxSharedMachineSetsPassphrase(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// doctor looks and changes nothing: on a terminal it reports the
+	// keyring-only vault and asks for no passphrase (it had set one in the
+	// middle of its checks, and the lean build had said "this command is
+	// in wardkey-full" there instead).
+	vaultBefore, err := os.ReadFile(filepath.Join(home, "ward", vault.VaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmux("send-keys", "-t", "t", "./w doctor; echo doctor=$?", "Enter")
+	screen := waitFor("\ndoctor=")
+	if !strings.Contains(screen, "doctor=1") || !strings.Contains(screen, "opens only through the keyring") ||
+		strings.Contains(screen, "passphrase (ward):") || strings.Contains(screen, "wardkey-full") {
+		t.Fatalf("doctor on a shared machine's keyring-only vault:\n%s", screen)
+	}
+	if after, _ := os.ReadFile(filepath.Join(home, "ward", vault.VaultFile)); !bytes.Equal(after, vaultBefore) {
+		t.Fatal("doctor changed the vault")
+	}
+	tmux("send-keys", "-t", "t", "clear", "Enter")
+
 	tmux("send-keys", "-t", "t", "./w code 'Ward EHR'; echo exit=$?", "Enter")
 	waitFor("New vault passphrase (ward):")
 	tmux("send-keys", "-t", "t", "-l", strongPass)
@@ -165,7 +184,7 @@ func TestTmuxSharedMachineSetsPassphrase(t *testing.T) {
 	waitFor("Repeat it:")
 	tmux("send-keys", "-t", "t", "-l", strongPass)
 	tmux("send-keys", "-t", "t", "Enter")
-	screen := waitFor("\nexit=") // the line echo prints, not the command line
+	screen = waitFor("\nexit=") // the line echo prints, not the command line
 	if !strings.Contains(screen, "exit=0") || !strings.Contains(screen, "now opens with its passphrase only") {
 		t.Fatalf("the conversion on a terminal:\n%s", screen)
 	}
