@@ -2,13 +2,18 @@
 // Service on Linux (over D-Bus), the Keychain on macOS and the Credential
 // Manager on Windows, through github.com/zalando/go-keyring, with a timeout
 // on every call and errors that wrap [vault.ErrKeyringUnavailable] or
-// [vault.ErrKeyringMissing].
+// [vault.ErrKeyringMissing]. On Linux, Get is a leaner Secret Service client
+// of our own (get_linux.go: three D-Bus calls where go-keyring makes seven,
+// the same answer for every item go-keyring writes, go-keyring itself for a
+// locked collection or no "login" collection); Set and Delete, and every
+// other OS, stay on go-keyring.
 //
 // It lives apart from package vault so that what does not touch the OS
 // keyring (importer, sync, their fuzzers) links neither go-keyring nor godbus.
 package keyring
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -33,7 +38,10 @@ type System struct {
 	Timeout time.Duration // 0 means Timeout
 }
 
-func (k System) do(what string, f func() (string, error)) (string, error) {
+// do runs f with the timeout, in a goroutine of its own that a call which
+// never answers leaves behind; ctx ends at the timeout, and a call that
+// takes it (the Linux Get) ends then too.
+func (k System) do(what string, f func(ctx context.Context) (string, error)) (string, error) {
 	if !sessionBusLikely() {
 		return "", fmt.Errorf("%w: %s: no D-Bus session (no desktop login, or over SSH)", vault.ErrKeyringUnavailable, what)
 	}
@@ -45,11 +53,14 @@ func (k System) do(what string, f func() (string, error)) (string, error) {
 		s   string
 		err error
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
 	ch := make(chan result, 1)
 	go func() {
-		s, err := f()
+		s, err := f(ctx)
 		ch <- result{s, err}
 	}()
+	timedOut := fmt.Errorf("%w: %s: no answer within %s (is the keyring locked?)", vault.ErrKeyringUnavailable, what, d)
 	select {
 	case r := <-ch:
 		if r.err == nil {
@@ -58,9 +69,12 @@ func (k System) do(what string, f func() (string, error)) (string, error) {
 		if errors.Is(r.err, gokeyring.ErrNotFound) {
 			return "", vault.ErrKeyringMissing
 		}
+		if ctx.Err() != nil {
+			return "", timedOut // a call ended by the timeout, not a failure of its own
+		}
 		return "", fmt.Errorf("%w: %s: %s", vault.ErrKeyringUnavailable, what, keyringCause(r.err))
-	case <-time.After(d):
-		return "", fmt.Errorf("%w: %s: no answer within %s (is the keyring locked?)", vault.ErrKeyringUnavailable, what, d)
+	case <-ctx.Done():
+		return "", timedOut
 	}
 }
 
@@ -101,17 +115,17 @@ func keyringCause(err error) string {
 
 // Get implements vault.Keyring.
 func (k System) Get(service, user string) (string, error) {
-	return k.do("read", func() (string, error) { return gokeyring.Get(service, user) })
+	return k.do("read", func(ctx context.Context) (string, error) { return get(ctx, service, user) })
 }
 
 // Set implements vault.Keyring.
 func (k System) Set(service, user, secret string) error {
-	_, err := k.do("write", func() (string, error) { return "", gokeyring.Set(service, user, secret) })
+	_, err := k.do("write", func(context.Context) (string, error) { return "", gokeyring.Set(service, user, secret) })
 	return err
 }
 
 // Delete implements vault.Keyring.
 func (k System) Delete(service, user string) error {
-	_, err := k.do("delete", func() (string, error) { return "", gokeyring.Delete(service, user) })
+	_, err := k.do("delete", func(context.Context) (string, error) { return "", gokeyring.Delete(service, user) })
 	return err
 }

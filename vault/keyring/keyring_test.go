@@ -118,7 +118,7 @@ func TestKeyringTimeout(t *testing.T) {
 	k := System{Timeout: 50 * time.Millisecond}
 	block := make(chan struct{})
 	defer close(block)
-	_, err := k.do("read", func() (string, error) { <-block; return "", nil })
+	_, err := k.do("read", func(context.Context) (string, error) { <-block; return "", nil })
 	if !errors.Is(err, vault.ErrKeyringUnavailable) {
 		t.Fatalf("a hung call: %v, want vault.ErrKeyringUnavailable", err)
 	}
