@@ -9,6 +9,7 @@ import (
 	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
+	"github.com/wardkey/wardkey/vault/keyring"
 )
 
 // openVault opens this profile's vault: the keyring slot first, then the
@@ -81,16 +82,21 @@ const attemptQueue = 2 * time.Minute
 // processes, each made under the profile's lock after the wait the count
 // asks (vault.Attempt). The CLI and the TUI both open vaults through it.
 func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault, error) {
+	kr := e.keyring()
+	// The keyring's answer takes the Secret Service's round trips, most of
+	// a code's time: a vault that will be opened through it asks for the
+	// key first, from the header's slot, and is read meanwhile.
+	if service, user, info, ok := vault.PeekKeyringSlot(e.dir()); ok && e.opensWithKeyring(info) {
+		kr = keyring.Prefetch(kr, service, user)
+	}
 	f, err := vault.Load(e.dir())
 	if err != nil {
 		return nil, err
 	}
 	info := f.Info()
 	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
-	// Where the policy forbids keyrings, a vault that also has a passphrase
-	// opens only with it.
-	if info.Has(vault.SlotKeyring) && (e.policy().KeyringAllowed() || !info.Has(vault.SlotPassphrase)) {
-		u.Keyring = e.keyring()
+	if e.opensWithKeyring(info) {
+		u.Keyring = kr
 	}
 	var att *vault.Attempt
 	if recovery != "" {
@@ -121,6 +127,13 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 		e.auditUnlocked(v)
 	}
 	return v, err
+}
+
+// opensWithKeyring reports whether a vault with info's slots is opened
+// through the OS keyring: where the policy forbids keyrings, a vault that
+// also has a passphrase opens only with it.
+func (e *env) opensWithKeyring(info vault.Info) bool {
+	return info.Has(vault.SlotKeyring) && (e.policy().KeyringAllowed() || !info.Has(vault.SlotPassphrase))
 }
 
 // beginAttempt takes the profile's lock for one attempt and waits as long
