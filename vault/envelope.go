@@ -320,17 +320,24 @@ func decodeEnvelope(b []byte, env *envelope) error {
 
 // openPayload authenticates and decrypts the payload with the vault key
 // into a buffer the vault owns (secmem.go), so the decrypted secrets are
-// never on the heap; the caller gives it back with secureFree.
-func (p *parsed) openPayload(key []byte) ([]byte, error) {
+// never on the heap; the caller gives it back with secureFree. buf, when
+// it is payloadBuffer's buffer of the right size, is that buffer (taken:
+// freed here on failure); otherwise one is made.
+func (p *parsed) openPayload(key, buf []byte) ([]byte, error) {
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
+		secureFree(buf)
 		return nil, err
 	}
 	n := len(p.env.Payload) - aead.Overhead()
 	if n <= 0 {
+		secureFree(buf)
 		return nil, ErrTampered
 	}
-	buf := secureAlloc(n)
+	if len(buf) != n {
+		secureFree(buf)
+		buf = secureAlloc(n)
+	}
 	// buf has room for the plaintext: Open writes it there, not elsewhere.
 	plain, err := aead.Open(buf[:0], p.header.Nonce, p.env.Payload, p.env.Header)
 	if err != nil {
@@ -340,11 +347,23 @@ func (p *parsed) openPayload(key []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// payloadBuffer maps (and locks) the buffer a format-2 payload is
+// decrypted into, before the key is known: File.Open makes it before the
+// keyring is asked, so that the pages are mapped while the Secret Service
+// answers rather than after. nil for format 1 (its size is known only
+// after the base64).
+func (p *parsed) payloadBuffer() []byte {
+	if n := len(p.env.Payload) - chacha20poly1305.Overhead; p.header.Version == 2 && n > 0 {
+		return secureAlloc(n)
+	}
+	return nil
+}
+
 // decrypt opens the payload with the vault key. A format-1 payload gets
 // the audit key derived from the vault key (stored at the next save).
 // The caller wipes the keys the payload holds.
 func (p *parsed) decrypt(key []byte) (payload, error) {
-	ix, pl, err := p.decryptIndexed(key, false)
+	ix, pl, err := p.decryptIndexed(key, false, nil)
 	if ix != nil {
 		ix.free() // not reached: no index was asked for
 	}
@@ -357,8 +376,8 @@ func (p *parsed) decrypt(key []byte) (payload, error) {
 // holds the settings and keys. Anything else (format 1, a JSON payload, or
 // index false) is decoded whole, as decrypt does, and the index is nil.
 // Both accept exactly the same payloads.
-func (p *parsed) decryptIndexed(key []byte, index bool) (*payloadIndex, payload, error) {
-	plain, err := p.openPayload(key)
+func (p *parsed) decryptIndexed(key []byte, index bool, buf []byte) (*payloadIndex, payload, error) {
+	plain, err := p.openPayload(key, buf)
 	if err != nil {
 		return nil, payload{}, err
 	}

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -129,5 +130,56 @@ func TestSecureAllocFallback(t *testing.T) {
 	secureFree(h)
 	if !bytes.Equal(h, make([]byte, 4)) {
 		t.Error("secureFree did not wipe a heap buffer")
+	}
+}
+
+// ownedCount is how many mappings secureAlloc made are not released.
+func ownedCount() int {
+	n := 0
+	owned.Range(func(any, any) bool { n++; return true })
+	return n
+}
+
+// TestOpenReleasesThePayloadBuffer: File.Open maps the payload's buffer
+// before the key is unwrapped (payloadBuffer); a wrong passphrase, a
+// missing keyring item, a tampered payload and a Close each leave no
+// mapping behind, and a successful open decrypts into that buffer.
+func TestOpenReleasesThePayloadBuffer(t *testing.T) {
+	dir, v := newTestVault(t, "pw")
+	addAccount(t, v, testAccount("A", "a"))
+	v.Close()
+	before := ownedCount()
+	for range 3 {
+		if _, err := Open(dir, Unlock{Passphrase: passphrase("wrong")}); err == nil {
+			t.Fatal("a wrong passphrase opened the vault")
+		}
+	}
+	if _, err := Open(dir, Unlock{Keyring: memKeyring{}}); err == nil {
+		t.Fatal("opened with no slot to open")
+	}
+	if n := ownedCount(); n != before {
+		t.Fatalf("failed opens left %d mappings", n-before)
+	}
+	f, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p.env.Payload[len(f.p.env.Payload)/2] ^= 1
+	if _, err := f.Open(Unlock{Passphrase: passphrase("pw")}); !errors.Is(err, ErrTampered) {
+		t.Fatalf("a changed payload: %v", err)
+	}
+	if n := ownedCount(); n != before {
+		t.Fatalf("a tampered payload left %d mappings", n-before)
+	}
+	w, err := Open(dir, Unlock{Passphrase: passphrase("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.lazy == nil || !inOwned(w.lazy.plain) {
+		t.Fatal("the payload is not indexed in memory the vault owns")
+	}
+	w.Close()
+	if n := ownedCount(); n != before {
+		t.Fatalf("Close left %d mappings", n-before)
 	}
 }

@@ -263,12 +263,14 @@ func Open(dir string, u Unlock) (*Vault, error) {
 // Open decrypts a loaded vault file. It never writes the vault file.
 func (f *File) Open(u Unlock) (*Vault, error) {
 	p := f.p
+	buf := p.payloadBuffer()
 	key, used, err := unwrap(p, u)
 	if err != nil {
+		secureFree(buf)
 		return nil, err
 	}
 	// A format-2 payload is indexed, not decoded: see index.go.
-	ix, pl, err := p.decryptIndexed(key, true)
+	ix, pl, err := p.decryptIndexed(key, true, buf)
 	if errors.Is(err, ErrTampered) && used.Kind == SlotKeyring && u.Passphrase != nil {
 		// A keyring item left with another key (a rotation cut short
 		// between the keyring and the file): the passphrase still opens.
@@ -277,7 +279,7 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 		if key, _, err = unwrap(p, u); err != nil {
 			return nil, err
 		}
-		ix, pl, err = p.decryptIndexed(key, true)
+		ix, pl, err = p.decryptIndexed(key, true, nil)
 	}
 	defer wipe(key)
 	if err != nil {
