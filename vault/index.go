@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 )
 
@@ -176,6 +177,54 @@ func (as accountSlice) names(i int) (id, issuer, name string) {
 
 func (as accountSlice) hiddenDuplicate(i int) bool { return hiddenDuplicate(as, i) }
 
+// parallelStages is the number of accounts from which stageCounts splits
+// its pass between two goroutines (a variable: tests lower it). Below it
+// the second goroutine's start costs more than it saves.
+var parallelStages = 4096
+
+// stageCounts is findOne's one pass over l: how many accounts match each
+// stage and the first of them. From parallelStages accounts, with more
+// than one processor, the two halves are counted at once (the pass is
+// most of a code at 10,000 accounts, and a code runs alone); the halves'
+// counts add and the first half's first hit comes first, so the answer is
+// the sequential pass's.
+func stageCounts[L accountList](l L, m *matcher) (count, first [stages]int) {
+	n := l.count()
+	if n < parallelStages || runtime.GOMAXPROCS(0) < 2 {
+		return countStages(l, m, 0, n)
+	}
+	half := n / 2
+	var c2, f2 [stages]int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c2, f2 = countStages(l, m.clone(), half, n)
+	}()
+	count, first = countStages(l, m, 0, half)
+	<-done
+	for s := range stages {
+		if count[s] == 0 {
+			first[s] = f2[s]
+		}
+		count[s] += c2[s]
+	}
+	return count, first
+}
+
+// countStages counts the stages of accounts [from, to) of l.
+func countStages[L accountList](l L, m *matcher, from, to int) (count, first [stages]int) {
+	for i := from; i < to; i++ {
+		id, issuer, name := l.names(i)
+		if s := m.stage(id, issuer, name); s < stages {
+			if count[s] == 0 {
+				first[s] = i
+			}
+			count[s]++
+		}
+	}
+	return count, first
+}
+
 // findOne decides a query over l as Find(State{Accounts: l}.Live(), query)
 // would, without working out every duplicate first (State.Live sorts all
 // accounts to find them, while a query has one hit or a few): the stage is
@@ -188,17 +237,7 @@ func findOne[L accountList](l L, query string) (i int, slow bool, err error) {
 	if err != nil {
 		return 0, false, err
 	}
-	n := l.count()
-	var count, first [stages]int
-	for i := range n {
-		id, issuer, name := l.names(i)
-		if s := m.stage(id, issuer, name); s < stages {
-			if count[s] == 0 {
-				first[s] = i
-			}
-			count[s]++
-		}
-	}
+	count, first := stageCounts(l, m)
 	s := 0
 	for s < stages && count[s] == 0 {
 		s++

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -428,4 +429,52 @@ func TestAmbiguousFindHoldsNoSecrets(t *testing.T) {
 			t.Fatalf("a match holds a secret or lacks its name/ID: %s", a.Label())
 		}
 	}
+}
+
+// withParallelStages runs f with findOne's pass split between two
+// goroutines from n accounts on, on at least two processors.
+func withParallelStages(t *testing.T, n int, f func()) {
+	t.Helper()
+	old, procs := parallelStages, runtime.GOMAXPROCS(2)
+	parallelStages = n
+	defer func() { parallelStages = old; runtime.GOMAXPROCS(procs) }()
+	f()
+}
+
+// The pass split between two goroutines counts every stage as the one
+// pass does, first hit included, over decoded and indexed accounts, and
+// Find on the index answers as Find on the decoded accounts with it.
+func TestStageCountsParallelMatchesSequential(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 7))
+	withParallelStages(t, 2, func() {
+		for round := range 200 {
+			s := randomState(rng)
+			b := marshalPayload(payload{state: s, auditKey: bytes.Repeat([]byte{7}, keySize)})
+			lazy, err := indexedVault(t, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range queriesFor(rng, s) {
+				m, err := newMatcher(q)
+				if err != nil {
+					continue
+				}
+				for _, l := range []accountList{accountSlice(s.Accounts), lazy.lazy} {
+					wc, wf := countStages(l, m, 0, l.count())
+					gc, gf := stageCounts(l, m)
+					for st := range stages {
+						if gc[st] != wc[st] || (wc[st] > 0 && gf[st] != wf[st]) {
+							t.Fatalf("round %d, %q, %T: counts %v first %v; one pass: %v %v", round, q, l, gc, gf, wc, wf)
+						}
+					}
+				}
+			}
+			lazy.Close()
+		}
+	})
+}
+
+// TestIndexFindMatchesDecodedFind with the pass split from two accounts.
+func TestIndexFindMatchesDecodedFindParallel(t *testing.T) {
+	withParallelStages(t, 2, func() { TestIndexFindMatchesDecodedFind(t) })
 }

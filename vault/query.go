@@ -118,6 +118,12 @@ func newMatcher(query string) (*matcher, error) {
 	return &matcher{query: query, q: []byte(q), buf: make([]byte, 0, 128)}, nil
 }
 
+// clone is a matcher of the same query with a buffer of its own, for
+// another goroutine.
+func (m *matcher) clone() *matcher {
+	return &matcher{query: m.query, q: m.q, buf: make([]byte, 0, cap(m.buf))}
+}
+
 // stage returns the first stage the account matches, or stages for none.
 // The comparison is that of strings.ToLower on each side.
 func (m *matcher) stage(id, issuer, name string) int {
