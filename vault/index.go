@@ -195,10 +195,11 @@ func stageCounts[L accountList](l L, m *matcher) (count, first [stages]int) {
 	}
 	half := n / 2
 	var c2, f2 [stages]int
+	m2 := m.clone()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c2, f2 = countStages(l, m.clone(), half, n)
+		c2, f2 = countStages(l, m2, half, n)
 	}()
 	count, first = countStages(l, m, 0, half)
 	<-done
