@@ -264,28 +264,39 @@ func parseFile(b []byte) (*parsed, error) {
 	if err := json.Unmarshal(p.env.Header, &p.header); err != nil {
 		return nil, ErrNotVault
 	}
-	h := p.header
-	if h.Format != FormatName {
-		return nil, ErrNotVault
+	if err := checkHeader(p.header, rest != nil, p.env.Payload != nil); err != nil {
+		return nil, err
 	}
-	if h.Version > FormatVersion || h.Version < 1 {
-		return nil, fmt.Errorf("version %d (this wardkey reads 1 to %d): %w", h.Version, FormatVersion, ErrUnsupportedVersion)
-	}
-	if h.VaultID == "" || len(h.Nonce) != chacha20poly1305.NonceSizeX {
-		return nil, ErrTampered
-	}
-	switch h.Version {
-	case 1:
-		if rest != nil || h.KeyID != "" || h.KeyGen != 0 {
-			return nil, ErrTampered
-		}
-	case 2:
-		if rest == nil || p.env.Payload != nil || !validKeyID(h.KeyID) {
-			return nil, ErrTampered
-		}
+	if p.header.Version == 2 {
 		p.env.Payload = rest
 	}
 	return &p, nil
+}
+
+// checkHeader is parseFile's check of a header, for a file whose payload
+// follows the header line (rest: format 2) or sits inside the envelope
+// (inEnvelope: format 1). PeekKeyringSlot checks the same.
+func checkHeader(h header, rest, inEnvelope bool) error {
+	if h.Format != FormatName {
+		return ErrNotVault
+	}
+	if h.Version > FormatVersion || h.Version < 1 {
+		return fmt.Errorf("version %d (this wardkey reads 1 to %d): %w", h.Version, FormatVersion, ErrUnsupportedVersion)
+	}
+	if h.VaultID == "" || len(h.Nonce) != chacha20poly1305.NonceSizeX {
+		return ErrTampered
+	}
+	switch h.Version {
+	case 1:
+		if rest || h.KeyID != "" || h.KeyGen != 0 {
+			return ErrTampered
+		}
+	case 2:
+		if !rest || inEnvelope || !validKeyID(h.KeyID) {
+			return ErrTampered
+		}
+	}
+	return nil
 }
 
 var payloadKey = []byte(`,"payload":"`)

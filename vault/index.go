@@ -195,14 +195,23 @@ func stageCounts[L accountList](l L, m *matcher) (count, first [stages]int) {
 	}
 	half := n / 2
 	var c2, f2 [stages]int
+	var p2 any // the second half's panic, raised again here
 	m2 := m.clone()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() { p2 = recover() }()
 		c2, f2 = countStages(l, m2, half, n)
 	}()
-	count, first = countStages(l, m, 0, half)
-	<-done
+	func() {
+		// Even if this half panics, the other is waited for: the caller
+		// holds the vault's lock while both read its payload.
+		defer func() { <-done }()
+		count, first = countStages(l, m, 0, half)
+	}()
+	if p2 != nil {
+		panic(p2)
+	}
 	for s := range stages {
 		if count[s] == 0 {
 			first[s] = f2[s]

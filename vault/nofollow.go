@@ -30,14 +30,32 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// readNoFollow reads a file of the profile without following a symlink
-// (the profile folder itself checked too), at most max bytes.
-func readNoFollow(path string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+// openNoFollow opens a file of the profile for reading without following
+// a symlink and without waiting on a FIFO planted in its place (O_NONBLOCK,
+// which a regular file ignores), and refuses anything but a regular file.
+func openNoFollow(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow|oNonBlock, 0)
 	if err != nil {
 		if isSymlinkErr(err) {
 			return nil, fmt.Errorf("%s %w", path, ErrSymlink)
 		}
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is not a regular file", path)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// readNoFollow reads a file of the profile without following a symlink
+// (the profile folder itself checked too), at most max bytes.
+func readNoFollow(path string, max int64) ([]byte, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
 		return nil, err
 	}
 	defer f.Close()

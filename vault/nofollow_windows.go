@@ -6,4 +6,7 @@ package vault
 // profile folder.
 const oNoFollow = 0
 
+// oNonBlock: Windows has no FIFOs in the file system.
+const oNonBlock = 0
+
 func isSymlinkErr(error) bool { return false }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 )
 
@@ -17,16 +16,19 @@ const maxPeek = 64 << 10
 // slot's service and user and the file's slot kinds: a caller can ask the
 // OS keyring for the key while Load reads the rest (app: a code's time is
 // mostly the Secret Service's round trips, and a large vault's read
-// overlaps them). The folder and the file are checked as Load checks them
-// (no symlink, not another user's folder). ok is false for a format-1
-// file, one without a keyring slot, or one that cannot be read or parsed;
-// Load, which is what opens a vault, then says why. Nothing read here is
-// trusted beyond naming the keyring item: Load parses the file again.
+// overlaps them). It checks what Load and Open check before Open asks
+// the keyring: the folder and the file (no symlink, no FIFO, a regular
+// file), the header (parseFile's checkHeader, a payload after the line)
+// and the slot (it names the header's key, as unwrapSlot requires). ok is
+// false for a format-1 file, one without a keyring slot, or one that
+// cannot be read or does not pass; Load, which is what opens a vault,
+// then says why. Nothing read here is trusted beyond naming the keyring
+// item: Load parses the file again.
 func PeekKeyringSlot(dir string) (service, user string, info Info, ok bool) {
 	if checkDir(dir) != nil {
 		return "", "", Info{}, false
 	}
-	f, err := os.OpenFile(filepath.Join(dir, VaultFile), os.O_RDONLY|oNoFollow, 0)
+	f, err := openNoFollow(filepath.Join(dir, VaultFile))
 	if err != nil {
 		return "", "", Info{}, false
 	}
@@ -39,19 +41,24 @@ func PeekKeyringSlot(dir string) (service, user string, info Info, ok bool) {
 		m, err = io.ReadFull(f, buf[n:])
 		n += m
 	}
-	line, _, found := bytes.Cut(buf[:n], []byte{'\n'})
-	if !found {
-		return "", "", Info{}, false // format 1 (one JSON object), or no header line
+	line, rest, found := bytes.Cut(buf[:n], []byte{'\n'})
+	if !found || len(bytes.TrimRight(rest, " \t\r\n")) == 0 {
+		return "", "", Info{}, false // format 1 (one JSON object), no header line, or no payload after it
 	}
 	var env envelope
 	var h header
-	if json.Unmarshal(line, &env) != nil || json.Unmarshal(env.Header, &h) != nil || h.Format != FormatName || h.Version != 2 {
+	if json.Unmarshal(line, &env) != nil || len(env.Header) == 0 || json.Unmarshal(env.Header, &h) != nil ||
+		h.Version != 2 || checkHeader(h, true, env.Payload != nil) != nil {
 		return "", "", Info{}, false
 	}
 	info = Info{ID: h.VaultID}
+	cur := keyRef{h.KeyID, h.KeyGen}
 	for _, s := range env.Slots {
 		info.Slots = append(info.Slots, s.Kind)
 		if s.Kind == SlotKeyring && !ok {
+			if s.KeyID != "" && s.ref() != cur {
+				return "", "", Info{}, false // a slot of an earlier key: Open refuses it unasked
+			}
 			service, user, ok = s.Service, s.User, true
 		}
 	}

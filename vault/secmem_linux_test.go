@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,5 +182,46 @@ func TestOpenReleasesThePayloadBuffer(t *testing.T) {
 	w.Close()
 	if n := ownedCount(); n != before {
 		t.Fatalf("Close left %d mappings", n-before)
+	}
+}
+
+// The retry of File.Open (a keyring item left with another key, then the
+// passphrase) and a failing DeviceID leave no mapping behind either.
+func TestOpenRetryReleasesThePayloadBuffer(t *testing.T) {
+	kr := memKeyring{}
+	dir := t.TempDir() + "/default"
+	v, err := Create(dir, CreateOptions{Options: cheap, Keyring: kr, Passphrase: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccount(t, v, testAccount("A", "a"))
+	v.Close()
+	for k := range kr {
+		kr[k] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" // a key, but another one
+	}
+	before := ownedCount()
+	w, err := Open(dir, Unlock{Keyring: kr, Passphrase: passphrase("pw")})
+	if err != nil {
+		t.Fatalf("the retry with the passphrase: %v", err)
+	}
+	w.Close()
+	if _, err := Open(dir, Unlock{Keyring: kr, Passphrase: passphrase("wrong")}); err == nil {
+		t.Fatal("a wrong passphrase opened the vault on the retry")
+	}
+	if n := ownedCount(); n != before {
+		t.Fatalf("the retries left %d mappings", n-before)
+	}
+	local := filepath.Join(dir, LocalFile)
+	if err := os.Remove(local); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(local, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Unlock{Passphrase: passphrase("pw")}); err == nil {
+		t.Fatal("opened with local.json a folder")
+	}
+	if n := ownedCount(); n != before {
+		t.Fatalf("a failing DeviceID left %d mappings", n-before)
 	}
 }

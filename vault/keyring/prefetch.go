@@ -28,7 +28,8 @@ type prefetched struct {
 	ch            chan result // one answer; nil once taken
 }
 
-// Get implements vault.Keyring.
+// Get implements vault.Keyring. It is for one goroutine (the open that
+// asks it), as the vault's unlock is: the answer is taken without a lock.
 func (p *prefetched) Get(service, user string) (string, error) {
 	if p.ch == nil || service != p.service || user != p.user {
 		return p.Keyring.Get(service, user)
