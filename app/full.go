@@ -2,11 +2,6 @@
 
 package app
 
-import "os"
-
-// noteHandOver takes the lean build's mark out of the environment.
-func noteHandOver() { os.Unsetenv(handOverEnv) }
-
 // handOver is the lean build's hand-over to wardkey-full (lean.go); the
 // full build has every command and hands over nothing.
 func (e *env) handOver(err error, _ []string) error { return err }

@@ -51,17 +51,13 @@ func (*env) setPassphraseForSharedKeyring(*vault.Vault, string) error {
 	return needsFull{"setting this vault's passphrase"}
 }
 
-// startedByHandOver: this process was started by a lean build's hand-over.
-var startedByHandOver bool
-
-// noteHandOver reads, then takes out, the lean build's mark.
-func noteHandOver() {
-	startedByHandOver = os.Getenv(handOverEnv) == "1"
-	os.Unsetenv(handOverEnv)
-}
-
 // fullName is wardkey-full's file name.
-var fullName = "wardkey-full" + map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
+func fullName() string {
+	if runtime.GOOS == "windows" {
+		return "wardkey-full.exe"
+	}
+	return "wardkey-full"
+}
 
 // handOver runs the command line args in wardkey-full when err says the
 // lean build does not have what the command needs. On Unix it does not
@@ -75,14 +71,15 @@ func (e *env) handOver(err error, args []string) error {
 	if !errors.As(err, &nf) {
 		return err
 	}
-	if startedByHandOver {
-		// Only a lean build installed as wardkey-full hands a command
-		// back: without this it would exec itself for ever.
-		return withHint(fmt.Errorf("%s is in wardkey-full, and the wardkey-full installed here is not it (it handed the command back)", nf.what), reinstallHint)
-	}
-	full, ferr := findFull()
+	exe, full, ferr := findFull()
 	if ferr != nil {
 		return withHint(fmt.Errorf("%s is in %s", nf.what, ferr), reinstallHint)
+	}
+	if filepath.Base(exe) == fullName() || sameFile(exe, full) {
+		// This lean build is itself installed as wardkey-full (a copy
+		// under that name, or a link to wardkey): handing over would
+		// exec it for ever.
+		return withHint(fmt.Errorf("%s is in wardkey-full, and the wardkey-full installed here is not it (it handed the command back)", nf.what), reinstallHint)
 	}
 	queued := e.auditLog
 	e.auditLog = auditState{}
@@ -101,23 +98,36 @@ const reinstallHint = "reinstall wardkey (its package and its archive hold both 
 // build`, /usr/bin in the packages), or in ../libexec/wardkey. The path
 // is the executable's own, links resolved: never a search of PATH, which
 // would run whatever a colleague put first in it.
-func findFull() (string, error) {
-	exe, err := os.Executable()
+//
+// It returns this executable's path too.
+func findFull() (exe, full string, err error) {
+	exe, err = os.Executable()
 	if err == nil {
 		exe, err = filepath.EvalSymlinks(exe)
 	}
 	if err != nil {
-		return "", fmt.Errorf("%s, and where wardkey itself is could not be read: %w", fullName, err)
+		return "", "", fmt.Errorf("%s, and where wardkey itself is could not be read: %w", fullName(), err)
 	}
 	dir := filepath.Dir(exe)
 	tried := []string{
-		filepath.Join(dir, fullName),
-		filepath.Join(dir, "..", "libexec", "wardkey", fullName),
+		filepath.Join(dir, fullName()),
+		filepath.Join(dir, "..", "libexec", "wardkey", fullName()),
 	}
 	for _, p := range tried {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p, nil
+			return exe, p, nil
 		}
 	}
-	return "", fmt.Errorf("%s, which is not installed next to %s", fullName, exe)
+	return exe, "", fmt.Errorf("%s, which is not installed next to %s", fullName(), exe)
+}
+
+// sameFile reports whether a and b name one file (a link to wardkey
+// installed as wardkey-full).
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }

@@ -13,7 +13,7 @@ import (
 func execFull(full string, args []string) (int, error) {
 	signal.Ignore(os.Interrupt)
 	argv := append([]string{os.Args[0]}, args...)
-	p, err := os.StartProcess(full, argv, &os.ProcAttr{Env: append(os.Environ(), handOverEnv+"=1"), Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}})
+	p, err := os.StartProcess(full, argv, &os.ProcAttr{Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}})
 	if err != nil {
 		return 0, err
 	}

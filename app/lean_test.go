@@ -106,19 +106,35 @@ func TestLeanHandsOverToFull(t *testing.T) {
 	// A lean build installed as wardkey-full (a copy gone wrong) hands the
 	// command back once, and is refused then, instead of running itself
 	// for ever.
-	copyFile(t, bin, full)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c := exec.CommandContext(ctx, bin, "add", "--help")
-	c.Env = []string{"WARDKEY_HOME=" + home}
-	var errb bytes.Buffer
-	c.Stderr = &errb
-	err := c.Run()
-	if ctx.Err() != nil {
-		t.Fatal("a lean wardkey-full: the hand-over did not end within a minute")
+	// So does a link to wardkey installed as wardkey-full.
+	for _, install := range []func(){
+		func() { copyFile(t, bin, full) },
+		func() {
+			if err := os.Remove(full); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(bin, full); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		install()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		c := exec.CommandContext(ctx, bin, "add", "--help")
+		c.Env = []string{"WARDKEY_HOME=" + home}
+		var errb bytes.Buffer
+		c.Stderr = &errb
+		err := c.Run()
+		if ctx.Err() != nil {
+			t.Fatal("a lean wardkey-full: the hand-over did not end within a minute")
+		}
+		cancel()
+		if c.ProcessState.ExitCode() != 1 || !strings.Contains(errb.String(), "the wardkey-full installed here is not it") {
+			t.Errorf("add with a lean wardkey-full: %v\n%s", err, errb.String())
+		}
 	}
-	if c.ProcessState.ExitCode() != 1 || !strings.Contains(errb.String(), "the wardkey-full installed here is not it") {
-		t.Errorf("add with a lean wardkey-full: %v\n%s", err, errb.String())
+	if err := os.Remove(full); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.Rename(hidden, full); err != nil {
 		t.Fatal(err)

@@ -12,5 +12,5 @@ import (
 // failed.
 func execFull(full string, args []string) (int, error) {
 	argv := append([]string{os.Args[0]}, args...)
-	return 0, syscall.Exec(full, argv, append(os.Environ(), handOverEnv+"=1"))
+	return 0, syscall.Exec(full, argv, os.Environ())
 }

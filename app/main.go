@@ -58,14 +58,8 @@ var commands = []command{
 // the exit status.
 func Main(args []string) int {
 	harden() // first: no core files, not dumpable (harden_*.go)
-	noteHandOver()
 	return run(args, defaultIO(), Hooks{})
 }
-
-// handOverEnv is set (to 1) by the lean build in the environment of the
-// wardkey-full it hands a command to (lean.go); both builds take it out
-// of their own environment at start, so nothing they start inherits it.
-const handOverEnv = "WARDKEY_HANDED_OVER"
 
 // Hooks let tests fix the clock and cheapen the KDF. The product passes the
 // zero value.
