@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wardkey/wardkey/app/policy"
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
 )
@@ -223,5 +224,5 @@ func loadAnchor(dir string, key []byte) *audit.Anchor {
 // failedNotice is "2 failed unlock attempts since your last unlock, the
 // last at 14:02", the CLI's and the TUI's words.
 func failedNotice(n int, last, now time.Time) string {
-	return fmt.Sprintf("%s since your last unlock, the last at %s", plural(n, "failed unlock attempt"), clockTime(last.Local(), now))
+	return fmt.Sprintf("%s since your last unlock, the last at %s", wording.Count(n, "failed unlock attempt"), clockTime(last.Local(), now))
 }

@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/wardkey/wardkey/app/capture"
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/importer"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
@@ -169,7 +170,7 @@ func addCaptured(e *env, screen, all, yes bool) error {
 		return err
 	}
 	now := e.now().Add(e.offset())
-	fmt.Fprintf(e.out, "found %s %s:\n", plural(len(found), "account"), where)
+	fmt.Fprintf(e.out, "found %s %s:\n", wording.Count(len(found), "account"), where)
 	for i, a := range found {
 		fmt.Fprintf(e.out, "  %d. %s (%s)%s\n", i+1, show(importLabel(a)), a.Type, firstCode(a, now))
 	}

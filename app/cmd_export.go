@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wardkey/wardkey/app/strength"
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/importer/migration"
 	"github.com/wardkey/wardkey/importer/otpauth"
 	"github.com/wardkey/wardkey/vault"
@@ -98,9 +99,9 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 }
 
 func countAccounts(n, deleted int) string {
-	s := plural(n, "account")
+	s := wording.Count(n, "account")
 	if deleted > 0 {
-		s += fmt.Sprintf(" (and %s of deleted ones)", plural(deleted, "record"))
+		s += fmt.Sprintf(" (and %s of deleted ones)", wording.Count(deleted, "record"))
 	}
 	return s
 }
@@ -209,7 +210,7 @@ func exportOtpauth(e *env, out string, yes, force bool) error {
 		return err
 	}
 	e.audit(nil, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "otpauth", "accounts": len(as)}})
-	fmt.Fprintf(e.err, "wardkey: wrote %s as otpauth:// URIs to %s (unencrypted: delete it once imported)\n", plural(len(as), "account"), out)
+	fmt.Fprintf(e.err, "wardkey: wrote %s as otpauth:// URIs to %s (unencrypted: delete it once imported)\n", wording.Count(len(as), "account"), out)
 	return nil
 }
 
@@ -245,7 +246,7 @@ func exportMigration(e *env, out string, yes, force bool) error {
 			}
 		}
 	}
-	if err := e.confirmUnencrypted(fmt.Sprintf("the %s in %s", plural(len(uris), "QR image"), out), yes); err != nil {
+	if err := e.confirmUnencrypted(fmt.Sprintf("the %s in %s", wording.Count(len(uris), "QR image"), out), yes); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
@@ -266,7 +267,7 @@ func exportMigration(e *env, out string, yes, force bool) error {
 	}
 	e.audit(nil, audit.Event{Event: audit.Export, Detail: map[string]any{"format": "google-migration", "accounts": len(keep)}})
 	fmt.Fprintf(e.err, "wardkey: wrote %s of %s to %s (unencrypted: delete them once scanned)\n",
-		plural(len(uris), "QR image"), plural(len(keep), "account"), out)
+		wording.Count(len(uris), "QR image"), wording.Count(len(keep), "account"), out)
 	fmt.Fprintln(e.err, "wardkey: in Google Authenticator: Transfer accounts, Import accounts, then scan each image in turn")
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardkey/wardkey/app/wording"
 	"github.com/wardkey/wardkey/vault"
 	"github.com/wardkey/wardkey/vault/audit"
 )
@@ -79,7 +80,7 @@ func cmdLog(e *env, args []string) error {
 	case len(rep.Problems) > 0:
 		fmt.Fprintf(e.err, "wardkey: warning: the audit log is damaged: %s: '%s' checks it\n", rep.Problems[0], e.cmdline("log --verify"))
 	case *verify:
-		fmt.Fprintf(e.err, "wardkey: the audit log verifies: %s", plural(len(rep.Entries), "line"))
+		fmt.Fprintf(e.err, "wardkey: the audit log verifies: %s", wording.Count(len(rep.Entries), "line"))
 		if rep.Pending > 0 {
 			fmt.Fprintf(e.err, " (the last %d written while locked: the next unlock covers them)", rep.Pending)
 		}

@@ -99,7 +99,7 @@ func cmdRestore(e *env, args []string) error {
 	}
 	e.audit(v, audit.Event{Event: audit.Restore, Detail: restoreCounts(done)})
 	fmt.Fprintf(e.err, "wardkey: restored: %s; the vault of profile %q now has %s\n",
-		wording.RestoreSummary(done), e.profile, plural(v.Count(), "account"))
+		wording.RestoreSummary(done), e.profile, wording.Count(v.Count(), "account"))
 	return nil
 }
 
@@ -114,10 +114,10 @@ func cmdRestore(e *env, args []string) error {
 func (e *env) confirmRestore(p vault.RestorePlan, aside vault.SetAside, yes bool) error {
 	var what []string
 	if n := len(p.Updated); n > 0 {
-		what = append(what, "update "+plural(n, "account"))
+		what = append(what, "update "+wording.Count(n, "account"))
 	}
 	if n := len(p.Removed); n > 0 {
-		what = append(what, "delete "+plural(n, "account"))
+		what = append(what, "delete "+wording.Count(n, "account"))
 	}
 	if p.Settings {
 		what = append(what, "change the settings")
@@ -165,7 +165,7 @@ func restoreNew(e *env, b backup.Backup, aside vault.SetAside, dryRun, withKeyri
 	}
 	defer v.Close()
 	e.audit(v, audit.Event{Event: audit.Restore, Detail: restoreCounts(plan)})
-	fmt.Fprintf(e.err, "wardkey: restored %s into the new vault\n", plural(v.Count(), "account"))
+	fmt.Fprintf(e.err, "wardkey: restored %s into the new vault\n", wording.Count(v.Count(), "account"))
 	return nil
 }
 

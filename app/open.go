@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -284,11 +285,4 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-func hasSlot(v *vault.Vault, kind string) bool {
-	for _, k := range v.SlotKinds() {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
+func hasSlot(v *vault.Vault, kind string) bool { return slices.Contains(v.SlotKinds(), kind) }

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"fmt"
-
 	"github.com/wardkey/wardkey/app/display"
 	"github.com/wardkey/wardkey/vault"
 )
@@ -27,13 +25,6 @@ func (s stdio) safe() stdio {
 	s.out = display.Writer(s.out)
 	s.err = display.Writer(s.err)
 	return s
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func wipe(b []byte) {

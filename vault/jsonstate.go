@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -105,12 +104,6 @@ func (sd *stateDecoder) mismatch(what string) {
 	}
 }
 
-// fieldIs matches a key to a field name as encoding/json does: exactly,
-// else folding case.
-func fieldIs(key []byte, name string) bool {
-	return string(key) == name || bytes.EqualFold(key, []byte(name))
-}
-
 func (sd *stateDecoder) state() {
 	switch sd.d.Peek() {
 	case '{':
@@ -123,11 +116,11 @@ func (sd *stateDecoder) state() {
 	}
 	sd.d.Object(func(key []byte) {
 		switch {
-		case fieldIs(key, "accounts"):
+		case jsonscan.KeyIs(key, "accounts"):
 			sd.accounts = decodeArray(sd, sd.accounts, (*stateDecoder).account)
-		case fieldIs(key, "tombstones"):
+		case jsonscan.KeyIs(key, "tombstones"):
 			sd.tombstones = decodeArray(sd, sd.tombstones, (*stateDecoder).tombstone)
-		case fieldIs(key, "settings"):
+		case jsonscan.KeyIs(key, "settings"):
 			sd.settingsObject(&sd.settings)
 		default:
 			sd.d.Skip()
@@ -184,31 +177,31 @@ func (sd *stateDecoder) object(what string, member func(key []byte)) {
 func (sd *stateDecoder) account(a *jsonAccount) {
 	sd.object("an account object", func(key []byte) {
 		switch {
-		case fieldIs(key, "id"):
+		case jsonscan.KeyIs(key, "id"):
 			sd.str(&a.id)
-		case fieldIs(key, "issuer"):
+		case jsonscan.KeyIs(key, "issuer"):
 			sd.str(&a.issuer)
-		case fieldIs(key, "name"):
+		case jsonscan.KeyIs(key, "name"):
 			sd.str(&a.name)
-		case fieldIs(key, "type"):
+		case jsonscan.KeyIs(key, "type"):
 			sd.name(&a.typ)
-		case fieldIs(key, "secret"):
+		case jsonscan.KeyIs(key, "secret"):
 			sd.secret(&a.secret)
-		case fieldIs(key, "algorithm"):
+		case jsonscan.KeyIs(key, "algorithm"):
 			sd.name(&a.algorithm)
-		case fieldIs(key, "digits"):
+		case jsonscan.KeyIs(key, "digits"):
 			sd.int(&a.digits)
-		case fieldIs(key, "period"):
+		case jsonscan.KeyIs(key, "period"):
 			sd.int(&a.period)
-		case fieldIs(key, "counter"):
+		case jsonscan.KeyIs(key, "counter"):
 			sd.uint(&a.counter, 64)
-		case fieldIs(key, "tags"):
+		case jsonscan.KeyIs(key, "tags"):
 			a.tags = decodeArray(sd, a.tags, (*stateDecoder).str)
-		case fieldIs(key, "note"):
+		case jsonscan.KeyIs(key, "note"):
 			sd.str(&a.note)
-		case fieldIs(key, "favorite"):
+		case jsonscan.KeyIs(key, "favorite"):
 			sd.bool(&a.favorite)
-		case fieldIs(key, "stamp"):
+		case jsonscan.KeyIs(key, "stamp"):
 			sd.stamp(&a.stamp)
 		default:
 			sd.d.Skip()
@@ -219,9 +212,9 @@ func (sd *stateDecoder) account(a *jsonAccount) {
 func (sd *stateDecoder) tombstone(t *Tombstone) {
 	sd.object("a tombstone object", func(key []byte) {
 		switch {
-		case fieldIs(key, "id"):
+		case jsonscan.KeyIs(key, "id"):
 			sd.str(&t.ID)
-		case fieldIs(key, "stamp"):
+		case jsonscan.KeyIs(key, "stamp"):
 			sd.stamp(&t.Stamp)
 		default:
 			sd.d.Skip()
@@ -232,17 +225,17 @@ func (sd *stateDecoder) tombstone(t *Tombstone) {
 func (sd *stateDecoder) settingsObject(s *Settings) {
 	sd.object("a settings object", func(key []byte) {
 		switch {
-		case fieldIs(key, "lock_after"):
+		case jsonscan.KeyIs(key, "lock_after"):
 			sd.int(&s.LockAfter)
-		case fieldIs(key, "stamp"):
+		case jsonscan.KeyIs(key, "stamp"):
 			sd.stamp(&s.Stamp)
-		case fieldIs(key, "reauth_after"):
+		case jsonscan.KeyIs(key, "reauth_after"):
 			sd.int(&s.ReauthAfter)
-		case fieldIs(key, "reauth_after_stamp"):
+		case jsonscan.KeyIs(key, "reauth_after_stamp"):
 			sd.stamp(&s.ReauthAfterStamp)
-		case fieldIs(key, "clipboard_clear"):
+		case jsonscan.KeyIs(key, "clipboard_clear"):
 			sd.int(&s.ClipboardClear)
-		case fieldIs(key, "clipboard_clear_stamp"):
+		case jsonscan.KeyIs(key, "clipboard_clear_stamp"):
 			sd.stamp(&s.ClipboardClearStamp)
 		default:
 			sd.d.Skip()
@@ -253,13 +246,13 @@ func (sd *stateDecoder) settingsObject(s *Settings) {
 func (sd *stateDecoder) stamp(s *Stamp) {
 	sd.object("a stamp object", func(key []byte) {
 		switch {
-		case fieldIs(key, "wall"):
+		case jsonscan.KeyIs(key, "wall"):
 			sd.int64(&s.Wall, 64)
-		case fieldIs(key, "logical"):
+		case jsonscan.KeyIs(key, "logical"):
 			n := uint64(s.Logical)
 			sd.uint(&n, 32)
 			s.Logical = uint32(n)
-		case fieldIs(key, "device"):
+		case jsonscan.KeyIs(key, "device"):
 			if sd.d.Peek() != '"' {
 				sd.str(&s.Device)
 				return

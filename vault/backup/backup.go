@@ -156,14 +156,14 @@ func Unmarshal(b []byte) (Backup, error) {
 	d := jsonscan.New(b)
 	d.Object(func(key []byte) {
 		switch {
-		case fieldIs(key, "format"):
+		case jsonscan.KeyIs(key, "format"):
 			var v optional[string]
 			err := readString(d, &v)
 			head.format, head.err = v.over(head.format, err), cmp.Or(head.err, err)
 			if !doc.stopped {
 				doc.format, doc.err = v.over(doc.format, err), cmp.Or(doc.err, err)
 			}
-		case fieldIs(key, "version"):
+		case jsonscan.KeyIs(key, "version"):
 			var v optional[int]
 			err := readInt(d, &v)
 			head.version, head.err = v.over(head.version, err), cmp.Or(head.err, err)
@@ -172,18 +172,18 @@ func Unmarshal(b []byte) (Backup, error) {
 			}
 		case doc.stopped:
 			d.Skip()
-		case fieldIs(key, "created"):
+		case jsonscan.KeyIs(key, "created"):
 			d.Peek()
 			if err := doc.created.UnmarshalJSON(d.Skip()); err != nil && !d.Failed() {
 				doc.err, doc.stopped = err, true
 			}
-		case fieldIs(key, "vault_id"):
+		case jsonscan.KeyIs(key, "vault_id"):
 			doc.err = cmp.Or(doc.err, readPlain(d, &doc.vaultID))
-		case fieldIs(key, "device"):
+		case jsonscan.KeyIs(key, "device"):
 			doc.err = cmp.Or(doc.err, readPlain(d, &doc.device))
-		case fieldIs(key, "app"):
+		case jsonscan.KeyIs(key, "app"):
 			doc.err = cmp.Or(doc.err, readPlain(d, &doc.app))
-		case fieldIs(key, "state"):
+		case jsonscan.KeyIs(key, "state"):
 			// The last "state" is the one read (a json.RawMessage kept
 			// the last); once an error is certain it is only checked.
 			if doc.stateValid {
@@ -257,12 +257,6 @@ func (o optional[T]) over(prev optional[T], err error) optional[T] {
 	return o
 }
 
-// fieldIs matches a key to a field name as encoding/json does: exactly,
-// else folding case.
-func fieldIs(key []byte, name string) bool {
-	return string(key) == name || bytes.EqualFold(key, []byte(name))
-}
-
 // errWrongType: a document value is not of its field's type.
 var errWrongType = errors.New("a value is not of its field's type")
 
@@ -282,16 +276,12 @@ func readString(d *jsonscan.Decoder, o *optional[string]) error {
 
 // readPlain reads a string field; null leaves it.
 func readPlain(d *jsonscan.Decoder, s *string) error {
-	switch d.Peek() {
-	case '"':
-		*s = unquote(d)
-	case 'n':
-		d.Literal()
-	default:
-		d.Skip()
-		return errWrongType
+	var o optional[string]
+	err := readString(d, &o)
+	if o.set {
+		*s = o.v
 	}
-	return nil
+	return err
 }
 
 // readInt reads an integer field that may be absent (null).

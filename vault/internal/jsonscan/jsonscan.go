@@ -10,6 +10,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"fmt"
 	"unicode"
 	"unicode/utf16"
@@ -426,4 +427,10 @@ func hex4(b []byte) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
+}
+
+// KeyIs matches an object's key to a field name as encoding/json does:
+// exactly, else folding case.
+func KeyIs(key []byte, name string) bool {
+	return string(key) == name || bytes.EqualFold(key, []byte(name))
 }
