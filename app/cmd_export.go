@@ -85,7 +85,7 @@ func exportAge(e *env, out, passFile string, armored, force bool) error {
 	}
 	fmt.Fprintln(e.err, "wardkey: encrypting the backup (the passphrase is stretched with scrypt: a second or two)")
 	w, err := writeBackupFile(v, out, pass, backupWrite{armor: armored, force: force, now: e.now()})
-	wipe(pass)
+	clear(pass)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (e *env) backupPassphrase(passFile string, confirm bool) ([]byte, error) {
 		return p, nil
 	}
 	if err := strength.Check(p, e.profile); err != nil {
-		wipe(p)
+		clear(p)
 		return nil, withHint(fmt.Errorf("%w; nothing was written", err), passphraseAdvice)
 	}
 	if passFile == "" {
@@ -149,9 +149,9 @@ func (e *env) backupPassphrase(passFile string, confirm bool) ([]byte, error) {
 			return nil, err
 		}
 		same := bytes.Equal(p, q)
-		wipe(q)
+		clear(q)
 		if !same {
-			wipe(p)
+			clear(p)
 			return nil, errors.New("the two passphrases differ; nothing was written")
 		}
 	}
@@ -205,7 +205,7 @@ func exportOtpauth(e *env, out string, yes, force bool) error {
 		buf.WriteByte('\n')
 	}
 	err = writePlainFile(out, buf.Bytes(), force)
-	wipe(buf.Bytes())
+	clear(buf.Bytes())
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func cmdRestore(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.err, "wardkey: decrypting the backup (a second or two)")
 	b, err := readBackup(f, file, pass)
-	wipe(pass)
+	clear(pass)
 	if err != nil {
 		return err
 	}

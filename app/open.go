@@ -113,7 +113,7 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 				return nil, err
 			}
 			if att, err = e.beginAttempt(); err != nil {
-				wipe(p)
+				clear(p)
 				return nil, err
 			}
 			return p, nil

@@ -26,9 +26,3 @@ func (s stdio) safe() stdio {
 	s.err = display.Writer(s.err)
 	return s
 }
-
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}

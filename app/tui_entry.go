@@ -278,14 +278,14 @@ func (b *tuiBackend) Create(profile string, r tui.CreateRequest) (tui.Vault, err
 	e := b.env(profile)
 	if len(r.Passphrase) > 0 {
 		if err := e.tuiPassphraseCheck(r.Passphrase); err != nil {
-			wipe(r.Passphrase)
+			clear(r.Passphrase)
 			return nil, err
 		}
 	}
 	o := vault.CreateOptions{Options: e.options(), Passphrase: r.Passphrase, RecoveryCode: r.RecoveryCode}
 	if r.Keyring {
 		if err := e.policy().CheckKeyring(); err != nil {
-			wipe(r.Passphrase)
+			clear(r.Passphrase)
 			return nil, err
 		}
 		o.Keyring = e.keyring()
@@ -543,7 +543,7 @@ func screenSentence(err error) error {
 // is one person's on a workstation others use.
 func (b *tuiBackend) CreateProfile(r tui.NewProfileRequest) (tui.Vault, tui.Profile, error) {
 	fail := func(err error) (tui.Vault, tui.Profile, error) {
-		wipe(r.Passphrase)
+		clear(r.Passphrase)
 		return nil, tui.Profile{}, err
 	}
 	if err := vault.CheckProfile(r.Name); err != nil {
@@ -603,12 +603,12 @@ func (b *tuiBackend) AddRecovery(v tui.Vault, code string) error {
 func (b *tuiBackend) DropKeyring(v tui.Vault, pass []byte) error {
 	vv, err := vaultOf(v)
 	if err != nil {
-		wipe(pass)
+		clear(pass)
 		return err
 	}
 	e := b.envDir(vv.Dir())
 	if err := e.tuiPassphraseCheck(pass); err != nil {
-		wipe(pass)
+		clear(pass)
 		return err
 	}
 	res, err := vv.Rekey(context.Background(), vault.RekeyOptions{Options: e.options(), Passphrase: pass, NewPassphrase: true, Keyring: e.keyring(), DropKeyring: true})
