@@ -102,6 +102,7 @@ func cmdCode(e *env, args []string) error {
 			return usagef("--at %q: use RFC 3339 (2026-01-02T15:04:05Z) or Unix seconds", *at)
 		}
 	} else {
+		e.prefetchKey() // before the offset's read of local.json
 		t = e.now().Add(e.offset())
 	}
 	v, a, err := e.openAndFind(pos[0])

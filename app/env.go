@@ -31,6 +31,7 @@ type env struct {
 	pol        *policy.Policy // read on first use: see policy()
 	auditLog   auditState     // events to write at the end (audit.go)
 	inTUI      bool           // the code screen runs: nothing goes to stderr
+	early      vault.Keyring  // the keyring whose read prefetchKey started, for unlock
 }
 
 // globalFlags take a value; they may stand before or after the command.

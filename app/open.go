@@ -83,13 +83,9 @@ const attemptQueue = 2 * time.Minute
 // processes, each made under the profile's lock after the wait the count
 // asks (vault.Attempt). The CLI and the TUI both open vaults through it.
 func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault, error) {
-	kr := e.keyring()
-	// The keyring's answer takes the Secret Service's round trips, most of
-	// a code's time: a vault that will be opened through it asks for the
-	// key first, from the header's slot, and is read meanwhile.
-	if service, user, info, ok := vault.PeekKeyringSlot(e.dir()); ok && e.opensWithKeyring(info) {
-		kr = keyring.Prefetch(kr, service, user)
-	}
+	e.prefetchKey()
+	kr := e.early
+	e.early = nil
 	f, err := vault.Load(e.dir())
 	if err != nil {
 		return nil, err
@@ -128,6 +124,23 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 		e.auditUnlocked(v)
 	}
 	return v, err
+}
+
+// prefetchKey starts reading the vault key from the OS keyring, when the
+// vault will be opened through it, for the next unlock. The keyring's
+// answer takes the Secret Service's round trips, most of a code's time:
+// unlock reads the vault file meanwhile, and a command that has other
+// work before it opens (code's clock offset) calls this first, once its
+// arguments are known to be good. Nothing is asked of a vault without a
+// keyring slot, or one the policy keeps from the keyring.
+func (e *env) prefetchKey() {
+	if e.early != nil || e.demo {
+		return
+	}
+	e.early = e.keyring()
+	if service, user, info, ok := vault.PeekKeyringSlot(e.dir()); ok && e.opensWithKeyring(info) {
+		e.early = keyring.Prefetch(e.early, service, user)
+	}
 }
 
 // opensWithKeyring reports whether a vault with info's slots is opened

@@ -134,15 +134,25 @@ func saveLocal(dir string, l Local) error {
 
 // DeviceID returns this profile's device ID, creating local.json if needed.
 func DeviceID(dir string) (string, error) {
+	id, err := storedDeviceID(dir)
+	if id != "" || err != nil {
+		return id, err
+	}
+	l, err := UpdateLocal(dir, func(*Local) {})
+	return l.DeviceID, err
+}
+
+// storedDeviceID is the device ID local.json holds, without writing
+// anything: "" and no error when there is no local.json.
+func storedDeviceID(dir string) (string, error) {
 	l, err := LoadLocal(dir)
 	if err != nil {
 		return "", err
 	}
-	if _, err := os.Stat(filepath.Join(dir, LocalFile)); err == nil {
-		return l.DeviceID, nil
+	if _, err := os.Stat(filepath.Join(dir, LocalFile)); err != nil {
+		return "", nil
 	}
-	l, err = UpdateLocal(dir, func(*Local) {})
-	return l.DeviceID, err
+	return l.DeviceID, nil
 }
 
 // UnlockDelay is how long to wait before the next passphrase attempt after

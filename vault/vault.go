@@ -264,6 +264,9 @@ func Open(dir string, u Unlock) (*Vault, error) {
 func (f *File) Open(u Unlock) (*Vault, error) {
 	p := f.p
 	buf := p.payloadBuffer()
+	// Read while the keyring answers, as the buffer is made: a profile
+	// without local.json is given one (DeviceID) only once the key opened.
+	device, _ := storedDeviceID(f.dir)
 	key, used, err := unwrap(p, u)
 	if err != nil {
 		secureFree(buf)
@@ -285,7 +288,9 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	device, err := DeviceID(f.dir)
+	if device == "" {
+		device, err = DeviceID(f.dir)
+	}
 	if err != nil {
 		wipePayloadKeys(&pl)
 		wipeState(pl.state)
