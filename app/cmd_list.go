@@ -133,9 +133,13 @@ func cmdCode(e *env, args []string) error {
 }
 
 // openAndFind opens the vault and picks the one account QUERY names. The
-// caller closes the vault.
+// caller closes the vault. The vault is opened for that one account
+// (vault.Unlock.OneAccount): a change the caller then makes decodes and
+// checks the rest first.
 func (e *env) openAndFind(query string) (*vault.Vault, vault.Account, error) {
+	e.oneAccount = true
 	v, err := e.openVault()
+	e.oneAccount = false
 	if err != nil {
 		return nil, vault.Account{}, err
 	}

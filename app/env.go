@@ -32,6 +32,7 @@ type env struct {
 	auditLog   auditState     // events to write at the end (audit.go)
 	inTUI      bool           // the code screen runs: nothing goes to stderr
 	early      vault.Keyring  // the keyring whose read prefetchKey started, for unlock
+	oneAccount bool           // the next unlock is for one account (vault.Unlock.OneAccount)
 }
 
 // globalFlags take a value; they may stand before or after the command.

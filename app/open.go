@@ -91,7 +91,7 @@ func (e *env) unlock(pass func() ([]byte, error), recovery string) (*vault.Vault
 		return nil, err
 	}
 	info := f.Info()
-	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery}
+	u := vault.Unlock{Options: e.options(), RecoveryCode: recovery, OneAccount: e.oneAccount}
 	if e.opensWithKeyring(info) {
 		u.Keyring = kr
 	}

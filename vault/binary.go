@@ -647,8 +647,31 @@ func decodePayload(b []byte, ix *payloadIndex, views bool) (payload, error) {
 		return p, errors.New("decode state: not a wardkey state")
 	}
 	r := &reader{b: b[len(binaryMagicV2):]}
-	last := uint64(0)
+	last := p.sections(r, b, 0, ix, views)
+	if r.err == nil && (last < secSettings || p.state.Accounts == nil || p.state.Tombstones == nil) {
+		r.err = errors.New("a section is missing")
+	}
+	if r.err == nil {
+		r.err = p.state.Settings.Validate()
+	}
+	if r.err != nil {
+		wipePayloadKeys(&p)
+		return payload{}, fmt.Errorf("decode state: %w", r.err)
+	}
+	return p, nil
+}
+
+// sections reads the sections in r (the bytes of b from some offset to
+// its end) into p, each of a tag above after and the one before it, and
+// returns the last tag read; r.err says why they are refused. With ix set
+// the accounts and tombstones are checked and indexed, not decoded (see
+// decodePayload), and ix learns where the accounts section's body ends
+// and where the first section after the tombstones starts (a format-3
+// directory records both).
+func (p *payload) sections(r *reader, b []byte, after uint64, ix *payloadIndex, views bool) uint64 {
+	last := after
 	for len(r.b) > 0 && r.err == nil {
+		at := len(b) - len(r.b)
 		tag := r.uvarint()
 		body := r.bytes()
 		if r.err != nil {
@@ -659,10 +682,17 @@ func decodePayload(b []byte, ix *payloadIndex, views bool) (payload, error) {
 			break
 		}
 		last = tag
+		if ix != nil && tag > secTombstones && ix.tail == 0 {
+			ix.tail = at
+		}
 		sr := &reader{b: body, views: views}
 		switch tag {
 		case secAccounts:
-			p.state.Accounts = sr.accounts(ix, len(b)-len(r.b)-len(body))
+			base := len(b) - len(r.b) - len(body)
+			p.state.Accounts = sr.accounts(ix, base)
+			if ix != nil {
+				ix.accountsEnd = base + len(body)
+			}
 		case secTombstones:
 			p.state.Tombstones = sr.tombstones(ix)
 		case secSettings:
@@ -693,17 +723,7 @@ func decodePayload(b []byte, ix *payloadIndex, views bool) (payload, error) {
 		}
 		r.err = sr.err
 	}
-	if r.err == nil && (last < secSettings || p.state.Accounts == nil || p.state.Tombstones == nil) {
-		r.err = errors.New("a section is missing")
-	}
-	if r.err == nil {
-		r.err = p.state.Settings.Validate()
-	}
-	if r.err != nil {
-		wipePayloadKeys(&p)
-		return payload{}, fmt.Errorf("decode state: %w", r.err)
-	}
-	return p, nil
+	return last
 }
 
 // wipePayloadKeys wipes the keys a decoded payload holds.

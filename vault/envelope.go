@@ -19,8 +19,8 @@ import (
 // The vault file format (docs/vault-format.md).
 const (
 	FormatName = "wardkey-vault"
-	// FormatVersion is the version this wardkey writes. It reads 1 and 2.
-	FormatVersion = 2
+	// FormatVersion is the version this wardkey writes. It reads 1 to 3.
+	FormatVersion = 3
 	keySize       = chacha20poly1305.KeySize
 )
 
@@ -41,6 +41,9 @@ type header struct {
 	KeyID   string `json:"key_id,omitempty"`  // format 2
 	KeyGen  uint64 `json:"key_gen,omitempty"` // format 2
 	Nonce   []byte `json:"nonce"`
+	// Format 3: the payload's plaintext and directory lengths (format3.go).
+	Size      int `json:"size,omitempty"`
+	Directory int `json:"directory,omitempty"`
 }
 
 // envelope is the JSON part of a vault file. In format 1 it holds the
@@ -267,8 +270,11 @@ func parseFile(b []byte) (*parsed, error) {
 	if err := checkHeader(p.header, rest != nil, p.env.Payload != nil); err != nil {
 		return nil, err
 	}
-	if p.header.Version == 2 {
+	if p.header.Version >= 2 {
 		p.env.Payload = rest
+	}
+	if p.header.Version == 3 && len(rest) != sealedLen(p.header.Size, p.header.Directory) {
+		return nil, ErrTampered
 	}
 	return &p, nil
 }
@@ -288,11 +294,17 @@ func checkHeader(h header, rest, inEnvelope bool) error {
 	}
 	switch h.Version {
 	case 1:
-		if rest || h.KeyID != "" || h.KeyGen != 0 {
+		if rest || h.KeyID != "" || h.KeyGen != 0 || h.Size != 0 || h.Directory != 0 {
 			return ErrTampered
 		}
-	case 2:
+	case 2, 3:
 		if !rest || inEnvelope || !validKeyID(h.KeyID) {
+			return ErrTampered
+		}
+		// Format 3 gives both lengths (each below what a vault file may
+		// be), format 2 neither.
+		if v3 := h.Size > 0 && h.Size < maxVaultFile && h.Directory > 0 && h.Directory < maxVaultFile; v3 != (h.Version == 3) ||
+			h.Version == 2 && (h.Size != 0 || h.Directory != 0) {
 			return ErrTampered
 		}
 	}
@@ -364,6 +376,14 @@ func (p *parsed) openPayload(key, buf []byte) ([]byte, error) {
 // answers rather than after. nil for format 1 (its size is known only
 // after the base64).
 func (p *parsed) payloadBuffer() []byte {
+	if p.header.Version == 3 {
+		// Locked part by part as it is decrypted (openPartial): the
+		// directory's pages now.
+		size, dir := p.header.Size, p.header.Directory
+		b := secureAllocUnlocked(size + dir)
+		secureLock(b, size, size+dir)
+		return b
+	}
 	if n := len(p.env.Payload) - chacha20poly1305.Overhead; p.header.Version == 2 && n > 0 {
 		return secureAlloc(n)
 	}
@@ -374,7 +394,7 @@ func (p *parsed) payloadBuffer() []byte {
 // the audit key derived from the vault key (stored at the next save).
 // The caller wipes the keys the payload holds.
 func (p *parsed) decrypt(key []byte) (payload, error) {
-	ix, pl, err := p.decryptIndexed(key, false, nil)
+	ix, pl, err := p.decryptIndexed(key, false, false, nil)
 	if ix != nil {
 		ix.free() // not reached: no index was asked for
 	}
@@ -387,34 +407,63 @@ func (p *parsed) decrypt(key []byte) (payload, error) {
 // holds the settings and keys. Anything else (format 1, a JSON payload, or
 // index false) is decoded whole, as decrypt does, and the index is nil.
 // Both accept exactly the same payloads.
-func (p *parsed) decryptIndexed(key []byte, index bool, buf []byte) (*payloadIndex, payload, error) {
-	plain, err := p.openPayload(key, buf)
-	if err != nil {
-		return nil, payload{}, err
-	}
+//
+// A format-3 payload is indexed the same way, all of it decrypted and
+// checked, unless oneAccount is set: then only its directory and the
+// sections after the accounts are (openPartial), and the index reads the
+// rest as it is used.
+func (p *parsed) decryptIndexed(key []byte, index, oneAccount bool, buf []byte) (*payloadIndex, payload, error) {
 	var pl payload
 	var ix *payloadIndex
-	switch {
-	case index && p.header.Version == 2 && bytes.HasPrefix(plain, binaryMagicV2):
-		ix, pl, err = indexPayload(plain)
-	case plain[0] == '{':
-		pl.state, err = UnmarshalState(plain)
-	default:
-		pl, err = unmarshalPayload(plain)
-	}
-	if ix == nil {
-		secureFree(plain)
-	}
 	fail := func(err error) (*payloadIndex, payload, error) {
 		if ix != nil {
 			ix.free()
 		}
 		wipePayloadKeys(&pl)
 		wipeState(pl.state)
+		if !errors.Is(err, ErrTampered) {
+			err = fmt.Errorf("%w: %w", ErrTampered, err)
+		}
 		return nil, payload{}, err
 	}
-	if err != nil {
-		return fail(fmt.Errorf("%w: %w", ErrTampered, err))
+	if p.header.Version == 3 {
+		var err error
+		if ix, pl, err = p.openPartial(key, buf); err != nil {
+			return nil, payload{}, err
+		}
+		if !oneAccount || !index {
+			if err := ix.complete(); err != nil {
+				return fail(err)
+			}
+		}
+		if !index {
+			whole, err := unmarshalPayload(ix.plain)
+			wipePayloadKeys(&pl)
+			ix.free()
+			ix, pl = nil, whole
+			if err != nil {
+				return fail(err)
+			}
+		}
+	} else {
+		plain, err := p.openPayload(key, buf)
+		if err != nil {
+			return nil, payload{}, err
+		}
+		switch {
+		case index && p.header.Version == 2 && bytes.HasPrefix(plain, binaryMagicV2):
+			ix, pl, err = indexPayload(plain)
+		case plain[0] == '{':
+			pl.state, err = UnmarshalState(plain)
+		default:
+			pl, err = unmarshalPayload(plain)
+		}
+		if ix == nil {
+			secureFree(plain)
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
 	if p.header.Version == 1 {
 		if pl.auditKey != nil || pl.oldKeys != nil {
@@ -427,15 +476,24 @@ func (p *parsed) decryptIndexed(key []byte, index bool, buf []byte) (*payloadInd
 	return ix, pl, nil
 }
 
-// seal builds the file bytes (format 2) for a payload under key k. The
+// seal builds the file bytes (format 3) for a payload under key k. The
 // header is marshalled once and those exact bytes are both stored and used
 // as associated data.
 func seal(vaultID string, k keyRef, key []byte, slots []Slot, pl payload) ([]byte, error) {
-	aead, err := chacha20poly1305.NewX(key)
+	plain := marshalPayload(pl)
+	defer wipe(plain)
+	dir, err := directoryOf(plain)
 	if err != nil {
-		return nil, err
+		return nil, err // not reached: plain is what marshalPayload writes
 	}
-	h := header{Format: FormatName, Version: FormatVersion, VaultID: vaultID, KeyID: k.id, KeyGen: k.gen, Nonce: randomBytes(aead.NonceSize())}
+	defer wipe(dir)
+	return sealPlain(vaultID, k, key, slots, plain, dir)
+}
+
+// sealPlain is seal of a payload marshalled, and its directory.
+func sealPlain(vaultID string, k keyRef, key []byte, slots []Slot, plain, dir []byte) ([]byte, error) {
+	h := header{Format: FormatName, Version: FormatVersion, VaultID: vaultID, KeyID: k.id, KeyGen: k.gen,
+		Nonce: randomBytes(chacha20poly1305.NonceSizeX), Size: len(plain), Directory: len(dir)}
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
@@ -444,11 +502,9 @@ func seal(vaultID string, k keyRef, key []byte, slots []Slot, pl payload) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	plain := marshalPayload(pl)
-	defer wipe(plain)
-	out := make([]byte, 0, len(line)+1+len(plain)+aead.Overhead())
+	out := make([]byte, 0, len(line)+1+sealedLen(len(plain), len(dir)))
 	out = append(append(out, line...), '\n')
-	return aead.Seal(out, h.Nonce, plain, hb), nil
+	return sealSegments(out, key, h.Nonce, hb, plain, dir)
 }
 
 // SealWithKey encrypts plain under a 256-bit key with XChaCha20-Poly1305,

@@ -27,6 +27,15 @@ type payloadIndex struct {
 	offsets  []uint32 // where each account entry starts in plain, in file order
 	newest   Stamp    // the newest stamp of the accounts and tombstones; its device a view until done
 	settings Settings
+
+	// Where the accounts section's body ends and the sections after the
+	// tombstones start in plain: what a format-3 directory records.
+	accountsEnd, tail int
+
+	// A format-3 file opened for one account (format3.go): only the
+	// directory and the chunks read so far are decrypted; names are read
+	// from the directory. nil otherwise.
+	part *partial
 }
 
 // observe keeps s if it is the newest stamp seen so far (its device still
@@ -65,8 +74,14 @@ func indexPayload(plain []byte) (*payloadIndex, payload, error) {
 
 // decode decodes the whole payload, its secrets as views of plain (for
 // the vault to adopt into its own buffer). The keys it holds are wiped:
-// the vault took them at open.
-func (ix *payloadIndex) decode() State {
+// the vault took them at open. Only a format-3 payload opened for one
+// account can fail here: the rest of it is decrypted and checked now.
+func (ix *payloadIndex) decode() (State, error) {
+	if ix.part != nil {
+		if err := ix.complete(); err != nil {
+			return State{}, err
+		}
+	}
 	p, err := decodePayload(ix.plain, nil, true)
 	if err != nil {
 		// indexPayload accepted these bytes, the same scan, and they
@@ -74,7 +89,7 @@ func (ix *payloadIndex) decode() State {
 		panic("vault: a payload checked at open no longer decodes: " + err.Error())
 	}
 	wipePayloadKeys(&p)
-	return p.state
+	return p.state, nil
 }
 
 // count is the number of accounts.
@@ -154,7 +169,12 @@ func (ix *payloadIndex) account(i int) Account {
 
 // free wipes the payload and gives its buffer back.
 func (ix *payloadIndex) free() {
-	secureFree(ix.plain)
+	if ix.part != nil {
+		ix.part.wipe(ix.plain)
+		secureRelease(ix.plain)
+	} else {
+		secureFree(ix.plain)
+	}
 	ix.plain, ix.offsets = nil, nil
 }
 

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,12 +9,20 @@ import (
 )
 
 // TestOpensFilesWrittenBefore: format-1 vaults written at cf9145e, with the
-// binary payload and with the older JSON payload, and a format-2 vault
-// written at 511d86b (before the payload index), still open, find, show
-// codes and save. Format 2 opens through the index, format 1 decodes.
+// binary payload and with the older JSON payload, a format-2 vault written
+// at 511d86b (before the payload index) and a format-3 vault written at
+// its introduction (the same state) still open, find, show codes and
+// save, opened whole and opened for one account. Formats 2 and 3 open
+// through the index (format 3 opened for one account, through its
+// directory), format 1 decodes.
 func TestOpensFilesWrittenBefore(t *testing.T) {
-	for _, name := range []string{"vault-v1-binary.json", "vault-v1-json.json", "vault-v2.json"} {
-		t.Run(name, func(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		one  bool
+	}{{"vault-v1-binary.json", false}, {"vault-v1-json.json", false}, {"vault-v2.json", false}, {"vault-v3.json", false},
+		{"vault-v1-binary.json", true}, {"vault-v2.json", true}, {"vault-v3.json", true}} {
+		name := c.name
+		t.Run(fmt.Sprintf("%s/one=%v", name, c.one), func(t *testing.T) {
 			dir := t.TempDir()
 			b, err := os.ReadFile(filepath.Join("testdata", name))
 			if err != nil {
@@ -22,12 +31,15 @@ func TestOpensFilesWrittenBefore(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, VaultFile), b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			v, err := Open(dir, Unlock{Passphrase: passphrase("pw")})
+			v, err := Open(dir, Unlock{Passphrase: passphrase("pw"), OneAccount: c.one})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if indexed := v.lazy != nil; indexed != (name == "vault-v2.json") {
+			if indexed := v.lazy != nil; indexed != (name == "vault-v2.json" || name == "vault-v3.json") {
 				t.Errorf("opened through the payload index: %v", indexed)
+			}
+			if partly := v.lazy != nil && v.lazy.part != nil; partly != (c.one && name == "vault-v3.json") {
+				t.Errorf("opened through the directory: %v", partly)
 			}
 			a, err := v.Find("riverside")
 			if err != nil {

@@ -48,7 +48,7 @@ func PeekKeyringSlot(dir string) (service, user string, info Info, ok bool) {
 	var env envelope
 	var h header
 	if json.Unmarshal(line, &env) != nil || len(env.Header) == 0 || json.Unmarshal(env.Header, &h) != nil ||
-		h.Version != 2 || checkHeader(h, true, env.Payload != nil) != nil {
+		h.Version < 2 || checkHeader(h, true, env.Payload != nil) != nil {
 		return "", "", Info{}, false
 	}
 	info = Info{ID: h.VaultID}

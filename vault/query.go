@@ -134,14 +134,36 @@ func (m *matcher) stage(id, issuer, name string) int {
 	n := len(m.buf)
 	m.buf = append(m.buf, ':')
 	m.buf = appendLower(m.buf, name)
-	all := m.buf
+	return m.stageLower(m.buf, n)
+}
+
+// stageLower is stage for an account whose lower-cased "issuer:name" is
+// all, its issuer the first n bytes, once the ID did not match.
+func (m *matcher) stageLower(all []byte, n int) int {
 	switch {
 	case string(all) == string(m.q), string(all[:n]) == string(m.q), string(all[n+1:]) == string(m.q):
 		return stageExact
-	case bytes.Contains(all, m.q):
+	case containsShort(all, m.q):
 		return stageSubstr
 	}
 	return stages
+}
+
+// containsShort is bytes.Contains(s, q) (q not empty) for the short s of
+// names: bytes.Index's set-up for them cost more than the search, which
+// mostly ends at the first IndexByte, not finding q's first byte.
+func containsShort(s, q []byte) bool {
+	for len(s) >= len(q) {
+		i := bytes.IndexByte(s[:len(s)-len(q)+1], q[0])
+		if i < 0 {
+			return false
+		}
+		if string(s[i:i+len(q)]) == string(q) {
+			return true
+		}
+		s = s[i+1:]
+	}
+	return false
 }
 
 // appendLower appends strings.ToLower(s) to b without allocating (once b

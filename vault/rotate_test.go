@@ -87,8 +87,8 @@ func TestFormat1StillOpens(t *testing.T) {
 	addAccount(t, v, testAccount("New", "one"))
 	v.Close()
 	h, b := fileVersion(t, dir)
-	if h.Version != 2 || h.KeyID != keyID || !bytes.Contains(b[:bytes.IndexByte(b, '\n')], []byte(`"version":2`)) {
-		t.Fatalf("after a save: version %d key %q (want 2, %q)", h.Version, h.KeyID, keyID)
+	if h.Version != FormatVersion || h.KeyID != keyID || !bytes.Contains(b[:bytes.IndexByte(b, '\n')], []byte(`"version":3`)) {
+		t.Fatalf("after a save: version %d key %q (want %d, %q)", h.Version, h.KeyID, FormatVersion, keyID)
 	}
 	for name, u := range map[string]Unlock{
 		"passphrase":    {Passphrase: passphrase(format1Pass)},

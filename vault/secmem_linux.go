@@ -15,6 +15,16 @@ var owned sync.Map // uintptr -> []byte (the whole mapping)
 // into RAM where the OS allows (EPERM and ENOMEM from mlock are ignored: the
 // pages are still the vault's own), or from the heap if mmap fails.
 func secureAlloc(n int) []byte {
+	b := secureAllocUnlocked(n)
+	secureRelock(b) // EPERM (no CAP_IPC_LOCK, RLIMIT_MEMLOCK) or ENOMEM: stay unlocked
+	return b
+}
+
+// secureAllocUnlocked is secureAlloc without the lock, which maps every
+// page: for a buffer only parts of which are filled (a format-3 payload
+// opened for one account), each part locked with secureLock before it is
+// written.
+func secureAllocUnlocked(n int) []byte {
 	if n == 0 {
 		return []byte{}
 	}
@@ -24,10 +34,19 @@ func secureAlloc(n int) []byte {
 	if err != nil {
 		return make([]byte, n)
 	}
-	_ = unix.Mlock(m)                       // EPERM (no CAP_IPC_LOCK, RLIMIT_MEMLOCK) or ENOMEM: stay unlocked
 	_ = unix.Madvise(m, unix.MADV_DONTDUMP) // keep the pages out of core dumps
 	owned.Store(uintptr(unsafe.Pointer(&m[0])), m)
 	return m[:n:n]
+}
+
+// secureLock locks the pages holding m[lo:hi] into RAM before they are
+// written; m is a buffer from secureAllocUnlocked (its first byte starts
+// a page). Errors are ignored as in secureAlloc.
+func secureLock(m []byte, lo, hi int) {
+	if lo >= hi {
+		return
+	}
+	_ = unix.Mlock(m[lo&^(unix.Getpagesize()-1) : hi])
 }
 
 // secureRelock tries again to lock a buffer made by secureAlloc into RAM:

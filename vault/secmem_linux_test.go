@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -223,5 +224,53 @@ func TestOpenRetryReleasesThePayloadBuffer(t *testing.T) {
 	}
 	if n := ownedCount(); n != before {
 		t.Fatalf("a failing DeviceID left %d mappings", n-before)
+	}
+}
+
+// TestOneAccountReleasesItsBuffer: a format-3 vault opened for one account
+// decrypts into memory the vault owns (the parts it reads locked one by
+// one); Close, a tampered payload met later (which closes the vault), and
+// a tampered directory at open each leave no mapping behind.
+func TestOneAccountReleasesItsBuffer(t *testing.T) {
+	dir, v := newTestVault(t, "pw")
+	for i := range 400 {
+		addAccount(t, v, testAccount("A", fmt.Sprintf("a%d", i)))
+	}
+	v.Close()
+	before := ownedCount()
+	w, err := Open(dir, Unlock{Passphrase: passphrase("pw"), OneAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.lazy == nil || w.lazy.part == nil || !inOwned(w.lazy.plain) || !inOwned(w.lazy.part.dir) {
+		t.Fatal("not opened for one account in memory the vault owns")
+	}
+	if a, err := w.Find("a123"); err != nil || a.Name != "a123" {
+		t.Fatalf("Find: %v", err)
+	}
+	w.Close()
+	if n := ownedCount(); n != before {
+		t.Fatalf("Close left %d mappings", n-before)
+	}
+	for _, at := range []int{0, -1} { // the directory's first byte; the last chunk's
+		f, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := f.p.env.Payload
+		pl[(at+len(pl))%len(pl)] ^= 1
+		w, err := f.Open(Unlock{Passphrase: passphrase("pw"), OneAccount: true})
+		if err == nil {
+			w.Find("a0")
+			if st := w.State(); len(st.Accounts) != 0 || !w.Locked() {
+				t.Fatal("a tampered chunk decoded")
+			}
+			w.Close()
+		} else if !errors.Is(err, ErrTampered) {
+			t.Fatal(err)
+		}
+		if n := ownedCount(); n != before {
+			t.Fatalf("a tampered payload (byte %d) left %d mappings", at, n-before)
+		}
 	}
 }

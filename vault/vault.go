@@ -189,6 +189,16 @@ type Unlock struct {
 	Keyring      Keyring
 	RecoveryCode string
 	Passphrase   func() ([]byte, error)
+
+	// OneAccount says the caller finds one account (Find) and uses only
+	// it, as `wardkey code` does: a vault file of format 3 then has only
+	// its directory and the settings decrypted at open, and the one entry
+	// Find returns; the rest is decrypted and checked when something
+	// needs it (a save, State, Accounts). Should the rest then be found
+	// damaged (a file only the vault key could have sealed), that call
+	// fails with ErrTampered, or, for State, Accounts and Count, which
+	// return no error, returns nothing; the vault closes itself either way.
+	OneAccount bool
 }
 
 // Info describes a vault file without opening it.
@@ -273,7 +283,7 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 		return nil, err
 	}
 	// A format-2 payload is indexed, not decoded: see index.go.
-	ix, pl, err := p.decryptIndexed(key, true, buf)
+	ix, pl, err := p.decryptIndexed(key, true, u.OneAccount, buf)
 	if errors.Is(err, ErrTampered) && used.Kind == SlotKeyring && u.Passphrase != nil {
 		// A keyring item left with another key (a rotation cut short
 		// between the keyring and the file): the passphrase still opens.
@@ -282,7 +292,7 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 		if key, _, err = unwrap(p, u); err != nil {
 			return nil, err
 		}
-		ix, pl, err = p.decryptIndexed(key, true, nil)
+		ix, pl, err = p.decryptIndexed(key, true, u.OneAccount, nil)
 	}
 	defer wipe(key)
 	if err != nil {
@@ -305,6 +315,9 @@ func (f *File) Open(u Unlock) (*Vault, error) {
 	if ix != nil {
 		v.clock.Observe(ix.newest)
 		v.lazy = ix
+		if ix.part != nil {
+			ix.part.key = v.key // the chunks still to read open with the vault's own copy
+		}
 		return v, nil
 	}
 	v.clock.Observe(pl.state.MaxStamp())
@@ -323,7 +336,7 @@ func unwrap(p *parsed, u Unlock) ([]byte, Slot, error) {
 	}
 	// A format-2 slot's AD binds its key ID; a format-1 slot (kept from
 	// before the file was format 2) must give the key the file names.
-	if p.header.Version == 2 && used.KeyID == "" && (legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0) {
+	if p.header.Version >= 2 && used.KeyID == "" && (legacyKeyID(key) != p.header.KeyID || p.header.KeyGen != 0) {
 		wipe(key)
 		return nil, Slot{}, fmt.Errorf("a key slot of an earlier key: %w", ErrTampered)
 	}
@@ -433,11 +446,13 @@ func (v *Vault) payload(s State) payload {
 
 // decoded decodes the payload indexed at open, if it was not yet, into
 // the vault's state (adopted as any state is), and wipes the payload.
-// v.mu is held. Every use of v.state but Find's goes through it.
-func (v *Vault) decoded() {
+// v.mu is held. Every use of v.state but Find's goes through it. Only a
+// format-3 file opened for one account can fail here (Unlock.OneAccount):
+// the vault is then closed.
+func (v *Vault) decoded() error {
 	ix := v.lazy
 	if ix == nil {
-		return
+		return nil
 	}
 	v.lazy = nil
 	defer func() {
@@ -446,7 +461,13 @@ func (v *Vault) decoded() {
 		// counted against RLIMIT_MEMLOCK: lock it now they are gone.
 		secureRelock(v.arena)
 	}()
-	v.adopt(ix.decode())
+	s, err := ix.decode()
+	if err != nil {
+		v.closeLocked()
+		return err
+	}
+	v.adopt(s)
+	return nil
 }
 
 // adopt makes s the vault's state, its secrets moved into one buffer the
@@ -526,7 +547,7 @@ func (v *Vault) SlotKinds() []string {
 func (v *Vault) State() State {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.decoded()
+	_ = v.decoded() // a failure closes v: its state is then empty
 	return Merge(v.state, State{})
 }
 
@@ -536,7 +557,7 @@ func (v *Vault) Accounts() []Account {
 	// The clones are made under the lock: the state's secrets live in a
 	// buffer that the next save or Close wipes and unmaps.
 	v.mu.Lock()
-	v.decoded()
+	_ = v.decoded() // a failure closes v: its state is then empty
 	live := v.state.Live()
 	out := make([]Account, len(live))
 	for i, a := range live {
@@ -552,7 +573,7 @@ func (v *Vault) Accounts() []Account {
 func (v *Vault) Count() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.decoded()
+	_ = v.decoded() // a failure closes v: its state is then empty
 	return len(v.state.Accounts) - len(v.state.duplicateOf())
 }
 
@@ -564,15 +585,27 @@ func (v *Vault) Count() int {
 func (v *Vault) Find(query string) (Account, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.lazy != nil {
-		i, slow, err := findOne(v.lazy, query)
+	if ix := v.lazy; ix != nil {
+		var a Account
+		var slow bool
+		var err error
+		if ix.part != nil {
+			a, slow, err = ix.partFind(query)
+		} else {
+			var i int
+			if i, slow, err = findOne(ix, query); err == nil && !slow {
+				a = ix.account(i)
+			}
+		}
 		switch {
 		case err != nil:
 			return Account{}, err
 		case !slow:
-			return v.lazy.account(i), nil
+			return a, nil
 		}
-		v.decoded()
+		if err := v.decoded(); err != nil {
+			return Account{}, err
+		}
 	}
 	a, err := findLive(v.state.Accounts, query)
 	var amb *AmbiguousError
@@ -816,7 +849,11 @@ func (v *Vault) ReloadContext(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v.decoded()
+	if err := v.decoded(); err != nil {
+		wipePayloadKeys(&pl)
+		wipeState(pl.state)
+		return err
+	}
 	v.clock.Observe(pl.state.MaxStamp())
 	next := Merge(v.state, pl.state)
 	wipeState(pl.state)
@@ -861,7 +898,9 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 	if v.key == nil {
 		return ErrLocked
 	}
-	v.decoded()
+	if err := v.decoded(); err != nil {
+		return err
+	}
 	base := Merge(v.state, State{})
 	defer func() { wipeState(base) }()
 	diskSlots := v.slots

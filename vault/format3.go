@@ -1,0 +1,478 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Format 3 (docs/vault-format.md, "Version 3") seals the same payload as
+// format 2 in chunks, after a directory of the accounts (each one's ID,
+// issuer, name and where its entry lies), sealed on its own. `wardkey
+// code` then decrypts the directory, finds its account there and decrypts
+// the chunks of that one entry and of the settings and keys: about 40 %
+// of the payload at 10,000 accounts, where format 2's one AEAD made every
+// code decrypt, and check, all of it. Every other open decrypts and checks
+// all of it, the directory included, as before.
+
+const (
+	// chunkSize is the plaintext bytes of every chunk but the last.
+	chunkSize = 16 << 10
+	overhead  = chacha20poly1305.Overhead
+)
+
+var directoryMagic = []byte("WKD\x01")
+
+// segmentNonce is the nonce of segment s of a format-3 payload (0: the
+// directory; c+1: chunk c): the header's nonce with s XORed into its last
+// eight bytes, so every segment of one save has its own nonce, and a
+// segment moved to another place, or from another save, fails to open.
+func segmentNonce(base []byte, s int) []byte {
+	n := bytes.Clone(base)
+	binary.BigEndian.PutUint64(n[16:], binary.BigEndian.Uint64(n[16:])^uint64(s))
+	return n
+}
+
+// sealedLen is the length of a format-3 payload whose plaintext is size
+// bytes and its directory dir bytes.
+func sealedLen(size, dir int) int {
+	chunks := (size + chunkSize - 1) / chunkSize
+	return dir + overhead + size + chunks*overhead
+}
+
+// sealSegments appends the sealed directory, then plain sealed in chunks.
+func sealSegments(out []byte, key, nonce, ad, plain, dir []byte) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	out = aead.Seal(out, segmentNonce(nonce, 0), dir, ad)
+	for c := 0; c*chunkSize < len(plain); c++ {
+		out = aead.Seal(out, segmentNonce(nonce, c+1), plain[c*chunkSize:min((c+1)*chunkSize, len(plain))], ad)
+	}
+	return out, nil
+}
+
+// directoryOf builds the directory of plain, a format-2 payload that
+// marshalPayload wrote.
+func directoryOf(plain []byte) ([]byte, error) {
+	ix, pl, err := indexPayload(plain)
+	if err != nil {
+		return nil, err
+	}
+	wipePayloadKeys(&pl)
+	return ix.directory(), nil
+}
+
+// directory is the directory of an index made of a whole payload:
+//
+//	"WKD\x01" ‖ stamp newest ‖ u tail ‖ u count ‖ u half ‖ count × entry
+//	entry = s id ‖ u k ‖ s names ‖ u offset ‖ u length
+//
+// newest is the index's (accounts, tombstones, settings); tail is where the
+// sections after the tombstones start in the payload; half is where entry
+// count/2 starts, from the first entry (Find reads the halves at once, see
+// partFind); offset and length
+// place each account entry in the payload, in the payload's order. names
+// is "issuer:name" lower-cased, as Find compares them, when both are
+// ASCII (k = 2 × the issuer's length), and as they are otherwise (k = 2 ×
+// the issuer's length + 1: Find lower-cases them as it reads them, with
+// the Unicode tables of the wardkey reading, and the directory stays the
+// same under any).
+func (ix *payloadIndex) directory() []byte {
+	var entries, names []byte
+	half := 0
+	for i, off := range ix.offsets {
+		if i == len(ix.offsets)/2 {
+			half = len(entries)
+		}
+		id, issuer, name := ix.names(i)
+		var k uint64
+		k, names = dirNames(names[:0], issuer, name)
+		entries = appendString(entries, id)
+		entries = binary.AppendUvarint(entries, k)
+		entries = appendBytes(entries, names)
+		entries = binary.AppendUvarint(entries, uint64(off))
+		entries = binary.AppendUvarint(entries, uint64(ix.entryEnd(i)-int(off)))
+	}
+	b := make([]byte, 0, 64+len(entries))
+	b = append(b, directoryMagic...)
+	b = appendStamp(b, ix.newest)
+	b = binary.AppendUvarint(b, uint64(ix.tail))
+	b = binary.AppendUvarint(b, uint64(len(ix.offsets)))
+	b = binary.AppendUvarint(b, uint64(half))
+	return append(b, entries...)
+}
+
+// dirNames appends a directory entry's names for issuer and name to b,
+// and returns its k (see directory).
+func dirNames(b []byte, issuer, name string) (uint64, []byte) {
+	if isASCII(issuer) && isASCII(name) {
+		b = appendLower(b, issuer)
+		b = append(b, ':')
+		return 2 * uint64(len(issuer)), appendLower(b, name)
+	}
+	b = append(append(append(b, issuer...), ':'), name...)
+	return 2*uint64(len(issuer)) + 1, b
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// entryEnd is where account entry i ends in plain.
+func (ix *payloadIndex) entryEnd(i int) int {
+	if i+1 < len(ix.offsets) {
+		return int(ix.offsets[i+1])
+	}
+	return ix.accountsEnd
+}
+
+// partial is what a format-3 payload opened for one account keeps: the
+// directory, and the chunks decrypted so far into plain.
+type partial struct {
+	dir     []byte // the decrypted directory, in the payload's buffer after plain
+	entries int    // where its entries start in dir
+	count   int    // how many it says there are
+	half    int    // where entry count/2 starts in dir, it says
+	key     []byte // the vault's key (the vault's own buffer; not a copy)
+	nonce   []byte // the header's nonce
+	ad      []byte // the header's bytes
+	sealed  []byte // the chunks as stored
+	open    []bool // the chunks decrypted into plain
+}
+
+// ensure decrypts the chunks holding plain[from:to] that are not yet.
+func (pt *partial) ensure(plain []byte, from, to int) error {
+	if from >= to {
+		return nil
+	}
+	aead, err := chacha20poly1305.NewX(pt.key)
+	if err != nil {
+		return err
+	}
+	for c := from / chunkSize; c*chunkSize < to; c++ {
+		if pt.open[c] {
+			continue
+		}
+		lo, hi := c*chunkSize, min((c+1)*chunkSize, len(plain))
+		at := c * (chunkSize + overhead)
+		secureLock(plain, lo, hi)
+		// plain[lo:lo] has room for the chunk: Open writes it in place.
+		if _, err := aead.Open(plain[lo:lo], segmentNonce(pt.nonce, c+1), pt.sealed[at:at+hi-lo+overhead], pt.ad); err != nil {
+			clear(plain[lo:hi])
+			return fmt.Errorf("chunk %d: %w", c+1, ErrTampered)
+		}
+		pt.open[c] = true
+	}
+	return nil
+}
+
+// openPartial opens a format-3 payload for one account into buf (the
+// payload buffer: the plaintext, then the directory): the directory, and
+// the sections after the tombstones (settings, audit key, previous keys),
+// which the payload returned holds. The accounts' entries are decrypted
+// as they are read (account, complete). buf is the index's (or freed,
+// on failure).
+func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
+	size, dsize := p.header.Size, p.header.Directory
+	if len(buf) != size+dsize {
+		secureFree(buf)
+		buf = secureAllocUnlocked(size + dsize)
+	}
+	plain, dir := buf[:size], buf[size:size+dsize]
+	ix := &payloadIndex{plain: plain}
+	fail := func(err error) (*payloadIndex, payload, error) {
+		ix.free()
+		return nil, payload{}, err
+	}
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return fail(err)
+	}
+	secureLock(buf, size, size+dsize)
+	if _, err := aead.Open(dir[:0], segmentNonce(p.header.Nonce, 0), p.env.Payload[:dsize+overhead], p.env.Header); err != nil {
+		return fail(ErrTampered)
+	}
+	ix.part = &partial{dir: dir, key: key, nonce: p.header.Nonce, ad: p.env.Header, sealed: p.env.Payload[dsize+overhead:],
+		open: make([]bool, (size+chunkSize-1)/chunkSize)}
+	if err := ix.readDirectory(); err != nil {
+		return fail(fmt.Errorf("%w: the directory: %w", ErrTampered, err))
+	}
+	if err := ix.part.ensure(plain, ix.tail, size); err != nil {
+		return fail(err)
+	}
+	var pl payload
+	r := &reader{b: plain[ix.tail:]}
+	last := pl.sections(r, plain, secTombstones, nil, false)
+	if r.err == nil && last < secSettings {
+		r.err = errors.New("a section is missing")
+	}
+	if r.err == nil {
+		r.err = pl.state.Settings.Validate()
+	}
+	if r.err != nil {
+		wipePayloadKeys(&pl)
+		return fail(fmt.Errorf("%w: decode state: %w", ErrTampered, r.err))
+	}
+	ix.settings = pl.state.Settings
+	return ix, pl, nil
+}
+
+// readDirectory reads the head of ix.part.dir: the newest stamp, the
+// tail and the count. The entries are read (and checked) as Find passes
+// over them (partFind).
+func (ix *payloadIndex) readDirectory() error {
+	pt := ix.part
+	if !bytes.HasPrefix(pt.dir, directoryMagic) {
+		return errors.New("no directory")
+	}
+	r := &reader{b: pt.dir[len(directoryMagic):]}
+	newest := r.stampView()
+	tail := r.uvarint()
+	n := r.uvarint()
+	half := r.uvarint()
+	if r.err != nil {
+		return r.err
+	}
+	if half > uint64(len(r.b)) {
+		return errShort
+	}
+	if tail <= uint64(len(binaryMagicV2)) || tail > uint64(len(ix.plain)) {
+		return errors.New("the settings are out of place")
+	}
+	if n > maxStateAccounts || n > uint64(len(r.b)) {
+		return errShort
+	}
+	pt.entries, pt.count = len(pt.dir)-len(r.b), int(n)
+	pt.half = pt.entries + int(half)
+	ix.tail = int(tail)
+	ix.newest = newest
+	ix.newest.Device = strings.Clone(newest.Device)
+	return nil
+}
+
+// dirEntry is one entry of a directory, its strings views of it.
+type dirEntry struct {
+	id, names   []byte
+	k           uint64
+	off, length uint64
+}
+
+// next reads the directory entry at r (the fields as directory writes
+// them; r.err says why not).
+func (e *dirEntry) next(r *reader) {
+	if b := r.b; len(b) > 0 {
+		// Strings of one byte's length and a k of one byte (as wardkey
+		// writes most entries) read from a local cursor; anything else
+		// through the reader.
+		var ok, ok2 bool
+		o := 0
+		if e.id, o, ok = fieldAt(b, o); ok && len(e.id) > 0 && o < len(b) && b[o] < 0x80 {
+			e.k = uint64(b[o])
+			if e.names, o, ok = fieldAt(b, o+1); ok && e.k>>1 < uint64(len(e.names)) && e.names[e.k>>1] == ':' {
+				e.off, o, ok = uvarintAt(b, o)
+				e.length, o, ok2 = uvarintAt(b, min(o, len(b)))
+				if ok && ok2 {
+					r.b = b[o:]
+					return
+				}
+			}
+		}
+	}
+	e.id = r.bytes()
+	e.k = r.uvarint()
+	e.names = r.bytes()
+	e.off, e.length = r.uvarint(), r.uvarint()
+	if r.err == nil && (len(e.id) == 0 || e.k>>1 >= uint64(len(e.names)) || e.names[e.k>>1] != ':') {
+		r.err = errors.New("a malformed entry")
+	}
+}
+
+// stage is the matcher's stage for the entry.
+func (e *dirEntry) stage(m *matcher) int {
+	n := int(e.k >> 1)
+	if e.k&1 == 1 {
+		return m.stage(view(e.id), view(e.names[:n]), view(e.names[n+1:]))
+	}
+	if view(e.id) == m.query {
+		return stageID
+	}
+	return m.stageLower(e.names, n)
+}
+
+// partFind is Find over a partly opened payload: findOne's decision made
+// in one pass over the directory, then the one account decrypted, checked
+// and held to its entry (partAccount). slow (the exact path must answer)
+// is findOne's, and also where a hit by ID has another entry of the same
+// names, whose secret is not decrypted, with a smaller ID.
+func (ix *payloadIndex) partFind(query string) (Account, bool, error) {
+	m, err := newMatcher(query)
+	if err != nil {
+		return Account{}, false, err
+	}
+	pt := ix.part
+	var h1, h2 dirPass
+	if pt.count < parallelStages || runtime.GOMAXPROCS(0) < 2 {
+		h1 = pt.pass(m, pt.entries, len(pt.dir), 0, pt.count)
+	} else {
+		// The halves at once, as stageCounts does (a code runs alone).
+		m2 := m.clone()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h2 = pt.pass(m2, pt.half, len(pt.dir), pt.count/2, pt.count)
+		}()
+		h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2)
+		<-done
+	}
+	if h1.err == nil {
+		h1.err = h2.err
+	}
+	if h1.err != nil {
+		return Account{}, false, fmt.Errorf("%w: the directory: %w", ErrTampered, h1.err)
+	}
+	count, first, firstIdx := h1.count, h1.first, h1.firstIdx
+	for s := range stages {
+		if count[s] == 0 {
+			first[s], firstIdx[s] = h2.first[s], h2.firstIdx[s]
+		}
+		count[s] += h2.count[s]
+	}
+	s := 0
+	for s < stages && count[s] == 0 {
+		s++
+	}
+	switch {
+	case s == stages:
+		return Account{}, false, notFound(query)
+	case count[s] > 1:
+		return Account{}, true, nil
+	case s == stageID && ix.partMayHide(first[s]):
+		return Account{}, true, nil
+	}
+	a, err := ix.partAccount(first[s], firstIdx[s])
+	return a, false, err
+}
+
+// dirPass is what a pass over directory entries found: per stage, the
+// hits, and the first one's place in the directory and index.
+type dirPass struct {
+	count, first, firstIdx [stages]int
+	err                    error
+}
+
+// pass reads entries from..to-1, which lie at dir[lo:hi] exactly, and
+// counts their stages.
+func (pt *partial) pass(m *matcher, lo, hi, from, to int) (p dirPass) {
+	var e dirEntry
+	r := &reader{b: pt.dir[lo:hi]}
+	for i := from; i < to; i++ {
+		at := hi - len(r.b)
+		if e.next(r); r.err != nil {
+			p.err = fmt.Errorf("account %d: %w", i+1, r.err)
+			return p
+		}
+		if s := e.stage(m); s < stages {
+			if p.count[s] == 0 {
+				p.first[s], p.firstIdx[s] = at, i
+			}
+			p.count[s]++
+		}
+	}
+	if len(r.b) != 0 {
+		p.err = fmt.Errorf("entries %d to %d: trailing bytes", from+1, to)
+	}
+	return p
+}
+
+// partMayHide reports whether another directory entry than the one at
+// dir offset at has its k and names and a smaller ID: an account that may
+// hide it (findOne's hiddenDuplicate, without the secrets).
+func (ix *payloadIndex) partMayHide(at int) bool {
+	pt := ix.part
+	var x, e dirEntry
+	x.next(&reader{b: pt.dir[at:]})
+	r := &reader{b: pt.dir[pt.entries:]}
+	for range pt.count {
+		here := len(pt.dir) - len(r.b)
+		if e.next(r); here != at && e.k == x.k && bytes.Equal(e.names, x.names) && string(e.id) < string(x.id) {
+			return true
+		}
+	}
+	return false
+}
+
+// partAccount is account i of a partly opened payload, its directory
+// entry at dir offset at: the entry decrypted, checked as the decoder
+// checks it, and held to its directory entry.
+func (ix *payloadIndex) partAccount(at, i int) (Account, error) {
+	var e dirEntry
+	e.next(&reader{b: ix.part.dir[at:]})
+	if e.off < uint64(len(binaryMagicV2)) || e.length == 0 || e.off > uint64(ix.tail) || e.length > uint64(ix.tail)-e.off {
+		return Account{}, fmt.Errorf("%w: the directory: account %d is out of place", ErrTampered, i+1)
+	}
+	off, end := int(e.off), int(e.off+e.length)
+	if err := ix.part.ensure(ix.plain, off, end); err != nil {
+		return Account{}, err
+	}
+	r := &reader{b: ix.plain[off:end]}
+	sc := newAccountScanner()
+	sc.next(r, uint64(i))
+	if r.err != nil {
+		return Account{}, fmt.Errorf("%w: decode state: %w", ErrTampered, r.err)
+	}
+	k, names := dirNames(nil, sc.a.Issuer, sc.a.Name)
+	if len(r.b) != 0 || sc.a.ID != string(e.id) || k != e.k || !bytes.Equal(names, e.names) {
+		return Account{}, fmt.Errorf("%w: account %d is not the directory's", ErrTampered, i+1)
+	}
+	return sc.clone(true), nil
+}
+
+// complete decrypts the rest of a partly opened payload and checks all of
+// it as a format-2 payload is checked at open, and its directory against
+// it: after, ix is the index of a whole payload.
+func (ix *payloadIndex) complete() error {
+	pt := ix.part
+	secureRelock(ix.plain) // every page is written now: all of them locked at once
+	if err := pt.ensure(ix.plain, 0, len(ix.plain)); err != nil {
+		return err
+	}
+	whole, pl, err := indexPayload(ix.plain)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrTampered, err)
+	}
+	wipePayloadKeys(&pl) // the same bytes openPartial read them from
+	dir := whole.directory()
+	same := bytes.Equal(dir, pt.dir)
+	if !same {
+		return fmt.Errorf("%w: the directory does not match the accounts", ErrTampered)
+	}
+	ix.offsets, ix.newest, ix.settings, ix.accountsEnd, ix.tail = whole.offsets, whole.newest, whole.settings, whole.accountsEnd, whole.tail
+	clear(pt.dir)
+	ix.part = nil
+	return nil
+}
+
+// wipe clears what was decrypted into the buffer of a partly opened
+// payload: the directory and the chunks read. The rest was never written,
+// and clearing it would map every page of the buffer.
+func (pt *partial) wipe(plain []byte) {
+	clear(pt.dir)
+	for c, o := range pt.open {
+		if o {
+			clear(plain[c*chunkSize : min((c+1)*chunkSize, len(plain))])
+		}
+	}
+}
