@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"crypto/cipher"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -158,10 +159,17 @@ func (pt *partial) ensure(plain []byte, from, to int) error {
 	if from >= to {
 		return nil
 	}
+	// Each AEAD holds a copy of the key on the heap that cannot be wiped:
+	// one per call (a code makes two: openPartial's and this one).
 	aead, err := chacha20poly1305.NewX(pt.key)
 	if err != nil {
 		return err
 	}
+	return pt.ensureWith(aead, plain, from, to)
+}
+
+// ensureWith is ensure with the AEAD of the vault's key.
+func (pt *partial) ensureWith(aead cipher.AEAD, plain []byte, from, to int) error {
 	for c := from / chunkSize; c*chunkSize < to; c++ {
 		if pt.open[c] {
 			continue
@@ -192,7 +200,10 @@ func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
 		buf = secureAllocUnlocked(size + dsize)
 	}
 	plain, dir := buf[:size], buf[size:size+dsize]
-	ix := &payloadIndex{plain: plain}
+	// The partial index first: a failure wipes only what was decrypted
+	// (clearing the whole buffer would map every page of it).
+	ix := &payloadIndex{plain: plain, part: &partial{dir: dir, key: key, nonce: p.header.Nonce, ad: p.env.Header,
+		sealed: p.env.Payload[dsize+overhead:], open: make([]bool, (size+chunkSize-1)/chunkSize)}}
 	fail := func(err error) (*payloadIndex, payload, error) {
 		ix.free()
 		return nil, payload{}, err
@@ -205,12 +216,10 @@ func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
 	if _, err := aead.Open(dir[:0], segmentNonce(p.header.Nonce, 0), p.env.Payload[:dsize+overhead], p.env.Header); err != nil {
 		return fail(ErrTampered)
 	}
-	ix.part = &partial{dir: dir, key: key, nonce: p.header.Nonce, ad: p.env.Header, sealed: p.env.Payload[dsize+overhead:],
-		open: make([]bool, (size+chunkSize-1)/chunkSize)}
 	if err := ix.readDirectory(); err != nil {
 		return fail(fmt.Errorf("%w: the directory: %w", ErrTampered, err))
 	}
-	if err := ix.part.ensure(plain, ix.tail, size); err != nil {
+	if err := ix.part.ensureWith(aead, plain, ix.tail, size); err != nil {
 		return fail(err)
 	}
 	var pl payload
@@ -282,11 +291,11 @@ func (e *dirEntry) next(r *reader) {
 		if e.id, o, ok = fieldAt(b, o); ok && len(e.id) > 0 && o < len(b) && b[o] < 0x80 {
 			e.k = uint64(b[o])
 			if e.names, o, ok = fieldAt(b, o+1); ok && e.k>>1 < uint64(len(e.names)) && e.names[e.k>>1] == ':' {
-				e.off, o, ok = uvarintAt(b, o)
-				e.length, o, ok2 = uvarintAt(b, min(o, len(b)))
-				if ok && ok2 {
-					r.b = b[o:]
-					return
+				if e.off, o, ok = uvarintAt(b, o); ok {
+					if e.length, o, ok2 = uvarintAt(b, o); ok2 {
+						r.b = b[o:]
+						return
+					}
 				}
 			}
 		}
@@ -325,17 +334,31 @@ func (ix *payloadIndex) partFind(query string) (Account, bool, error) {
 	pt := ix.part
 	var h1, h2 dirPass
 	if pt.count < parallelStages || runtime.GOMAXPROCS(0) < 2 {
-		h1 = pt.pass(m, pt.entries, len(pt.dir), 0, pt.count)
+		// One pass, in two calls: the half is held to where it is, as
+		// the two goroutines below hold it.
+		h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2)
+		if h1.err == nil {
+			h2 = pt.pass(m, pt.half, len(pt.dir), pt.count/2, pt.count)
+		}
 	} else {
 		// The halves at once, as stageCounts does (a code runs alone).
 		m2 := m.clone()
+		var p2 any // the second half's panic, raised again here
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
+			defer func() { p2 = recover() }()
 			h2 = pt.pass(m2, pt.half, len(pt.dir), pt.count/2, pt.count)
 		}()
-		h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2)
-		<-done
+		func() {
+			// Even if this half panics, the other is waited for: both
+			// read the vault's buffer.
+			defer func() { <-done }()
+			h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2)
+		}()
+		if p2 != nil {
+			panic(p2)
+		}
 	}
 	if h1.err == nil {
 		h1.err = h2.err
@@ -431,7 +454,9 @@ func (ix *payloadIndex) partAccount(at, i int) (Account, error) {
 	sc := newAccountScanner()
 	sc.next(r, uint64(i))
 	if r.err != nil {
-		return Account{}, fmt.Errorf("%w: decode state: %w", ErrTampered, r.err)
+		// Not r.err's words: they may quote the entry's bytes, which a
+		// directory that lies about where it lies could make a secret's.
+		return Account{}, fmt.Errorf("%w: account %d does not decode where the directory places it", ErrTampered, i+1)
 	}
 	k, names := dirNames(nil, sc.a.Issuer, sc.a.Name)
 	if len(r.b) != 0 || sc.a.ID != string(e.id) || k != e.k || !bytes.Equal(names, e.names) {

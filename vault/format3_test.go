@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -213,8 +214,11 @@ func TestFormat3RefusesTampering(t *testing.T) {
 		if st := v.State(); len(st.Accounts) != 0 || !v.Locked() {
 			t.Errorf("%s: the rest decoded (%d accounts), or the vault stayed open", name, len(st.Accounts))
 		}
-		if err := v.Update(func(*Tx) error { return nil }); !errors.Is(err, ErrLocked) {
+		if err := v.Update(func(*Tx) error { return nil }); !errors.Is(err, ErrTampered) {
 			t.Errorf("%s: Update after: %v", name, err)
+		}
+		if _, err := v.Find("user0"); !errors.Is(err, ErrTampered) {
+			t.Errorf("%s: Find after: %v", name, err)
 		}
 	}
 	payloadAt := len(good.raw) - len(good.env.Payload)
@@ -330,6 +334,25 @@ func TestOneAccountOpen(t *testing.T) {
 	}
 }
 
+// TestDirectoryEntryNeverPanics: entries cut anywhere, and one whose
+// offset overflows a uvarint, are refused, not a panic.
+func TestDirectoryEntryNeverPanics(t *testing.T) {
+	for _, b := range [][]byte{
+		append([]byte{1, 'x', 0, 1, ':'}, bytes.Repeat([]byte{0xff}, 11)...),
+		append([]byte{1, 'x', 0, 1, ':', 5}, bytes.Repeat([]byte{0xff}, 11)...),
+		{1, 'x', 0, 1, ':', 5, 6},
+	} {
+		for n := range len(b) + 1 {
+			var e dirEntry
+			r := &reader{b: b[:n]}
+			e.next(r)
+			if r.err == nil && n < len(b) && n < 7 {
+				t.Errorf("% x: accepted", b[:n])
+			}
+		}
+	}
+}
+
 // containsShort is bytes.Contains, on every short string of a few bytes.
 func TestContainsShort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 16))
@@ -364,6 +387,15 @@ func FuzzFormat3Directory(f *testing.F) {
 	f.Add(dir, s.Accounts[0].Name)
 	f.Add(dir[:len(dir)-1], s.Accounts[1].ID)
 	f.Add([]byte("WKD\x01"), "x")
+	// An entry whose offset overflows a uvarint (found in review: the
+	// length was then read at a negative offset).
+	whole, pl, _ := indexPayload(plain)
+	wipePayloadKeys(&pl)
+	over := appendStamp(append([]byte{}, directoryMagic...), whole.newest)
+	over = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(over, uint64(whole.tail)), 1), 0)
+	over = append(append(over, 1, 'x', 0, 1, ':'), bytes.Repeat([]byte{0xff}, 11)...)
+	f.Add(over, "x")
+	f.Add(over, "xy")
 	full, err := unmarshalPayload(plain)
 	if err != nil {
 		f.Fatal(err)

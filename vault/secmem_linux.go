@@ -46,6 +46,9 @@ func secureLock(m []byte, lo, hi int) {
 	if lo >= hi {
 		return
 	}
+	if _, ok := owned.Load(uintptr(unsafe.Pointer(&m[0]))); !ok {
+		return // the heap's (mmap failed): it would stay locked after the buffer is gone
+	}
 	_ = unix.Mlock(m[lo&^(unix.Getpagesize()-1) : hi])
 }
 

@@ -39,6 +39,19 @@ type Vault struct {
 	lazy  *payloadIndex
 	clock *Clock
 	now   func() time.Time
+	// damaged is why the rest of a vault opened for one account failed
+	// to decode (Unlock.OneAccount); the vault closed itself then, and
+	// the calls that return an error return this one, not ErrLocked.
+	damaged error
+}
+
+// errLocked is what a call on a closed vault returns: ErrLocked, or why
+// the vault closed itself.
+func (v *Vault) errLocked() error {
+	if v.damaged != nil {
+		return v.damaged
+	}
+	return ErrLocked
 }
 
 // Options tune how a vault is created or opened. The zero value is right
@@ -197,7 +210,8 @@ type Unlock struct {
 	// needs it (a save, State, Accounts). Should the rest then be found
 	// damaged (a file only the vault key could have sealed), that call
 	// fails with ErrTampered, or, for State, Accounts and Count, which
-	// return no error, returns nothing; the vault closes itself either way.
+	// return no error, returns nothing; the vault closes itself either way,
+	// and every later call that returns an error returns that one.
 	OneAccount bool
 }
 
@@ -464,6 +478,7 @@ func (v *Vault) decoded() error {
 	s, err := ix.decode()
 	if err != nil {
 		v.closeLocked()
+		v.damaged = err
 		return err
 	}
 	v.adopt(s)
@@ -585,6 +600,9 @@ func (v *Vault) Count() int {
 func (v *Vault) Find(query string) (Account, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.damaged != nil {
+		return Account{}, v.damaged
+	}
 	if ix := v.lazy; ix != nil {
 		var a Account
 		var slow bool
@@ -697,7 +715,7 @@ func (v *Vault) AuditKey() ([]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return nil, ErrLocked
+		return nil, v.errLocked()
 	}
 	return bytes.Clone(v.auditKey), nil
 }
@@ -843,7 +861,7 @@ func (v *Vault) ReloadContext(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return ErrLocked
+		return v.errLocked()
 	}
 	pl, err := v.readDisk(p)
 	if err != nil {
@@ -896,7 +914,7 @@ func (v *Vault) update(ctx context.Context, fn func(*Tx) error, c *change) error
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return ErrLocked
+		return v.errLocked()
 	}
 	if err := v.decoded(); err != nil {
 		return err
@@ -1035,7 +1053,7 @@ func (v *Vault) Seal(plain, ad []byte) ([]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return nil, ErrLocked
+		return nil, v.errLocked()
 	}
 	return SealWithKey(v.key, plain, ad)
 }
@@ -1048,7 +1066,7 @@ func (v *Vault) SealCurrent(plain []byte, ad func(keyID string) ([]byte, error))
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return "", nil, ErrLocked
+		return "", nil, v.errLocked()
 	}
 	a, err := ad(v.ref.id)
 	if err != nil {
@@ -1072,7 +1090,7 @@ func (v *Vault) UnsealKey(keyID string, sealed, ad []byte) ([]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == nil {
-		return nil, ErrLocked
+		return nil, v.errLocked()
 	}
 	keys := append([]oldKey{{id: v.ref.id, key: v.key}}, v.oldKeys...)
 	for _, k := range keys {
