@@ -375,11 +375,14 @@ func (p *parsed) openPayload(key, buf []byte) ([]byte, error) {
 // keyring is asked, so that the pages are mapped while the Secret Service
 // answers rather than after. nil for format 1 (its size is known only
 // after the base64).
-func (p *parsed) payloadBuffer() []byte {
+func (p *parsed) payloadBuffer(oneAccount bool) []byte {
 	if p.header.Version == 3 {
+		size, dir := p.header.Size, p.header.Directory
+		if !oneAccount {
+			return secureAlloc(size) // the directory is not read (openWhole)
+		}
 		// Locked part by part as it is decrypted (openPartial): the
 		// directory's pages now.
-		size, dir := p.header.Size, p.header.Directory
 		b := secureAllocUnlocked(size + dir)
 		secureLock(b, size, size+dir)
 		return b
@@ -426,32 +429,24 @@ func (p *parsed) decryptIndexed(key []byte, index, oneAccount bool, buf []byte) 
 		}
 		return nil, payload{}, err
 	}
-	if p.header.Version == 3 {
+	if p.header.Version == 3 && oneAccount && index {
 		var err error
 		if ix, pl, err = p.openPartial(key, buf); err != nil {
 			return nil, payload{}, err
 		}
-		if !oneAccount || !index {
-			if err := ix.complete(); err != nil {
-				return fail(err)
-			}
-		}
-		if !index {
-			whole, err := unmarshalPayload(ix.plain)
-			wipePayloadKeys(&pl)
-			ix.free()
-			ix, pl = nil, whole
-			if err != nil {
-				return fail(err)
-			}
-		}
 	} else {
-		plain, err := p.openPayload(key, buf)
+		var plain []byte
+		var err error
+		if p.header.Version == 3 {
+			plain, err = p.openWhole(key, buf)
+		} else {
+			plain, err = p.openPayload(key, buf)
+		}
 		if err != nil {
 			return nil, payload{}, err
 		}
 		switch {
-		case index && p.header.Version == 2 && bytes.HasPrefix(plain, binaryMagicV2):
+		case index && p.header.Version >= 2 && bytes.HasPrefix(plain, binaryMagicV2):
 			ix, pl, err = indexPayload(plain)
 		case plain[0] == '{':
 			pl.state, err = UnmarshalState(plain)

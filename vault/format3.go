@@ -152,6 +152,7 @@ type partial struct {
 	ad      []byte // the header's bytes
 	sealed  []byte // the chunks as stored
 	open    []bool // the chunks decrypted into plain
+	locked  bool   // the whole buffer is locked (else each chunk is, before it is written)
 }
 
 // ensure decrypts the chunks holding plain[from:to] that are not yet.
@@ -176,7 +177,9 @@ func (pt *partial) ensureWith(aead cipher.AEAD, plain []byte, from, to int) erro
 		}
 		lo, hi := c*chunkSize, min((c+1)*chunkSize, len(plain))
 		at := c * (chunkSize + overhead)
-		secureLock(plain, lo, hi)
+		if !pt.locked {
+			secureLock(plain, lo, hi)
+		}
 		// plain[lo:lo] has room for the chunk: Open writes it in place.
 		if _, err := aead.Open(plain[lo:lo], segmentNonce(pt.nonce, c+1), pt.sealed[at:at+hi-lo+overhead], pt.ad); err != nil {
 			clear(plain[lo:hi])
@@ -187,17 +190,68 @@ func (pt *partial) ensureWith(aead cipher.AEAD, plain []byte, from, to int) erro
 	return nil
 }
 
+// openWhole decrypts a format-3 payload's accounts whole into buf (the
+// payload buffer, locked), or a buffer of its own, and returns it. The
+// directory is authenticated, so any change to the file is found by any
+// open, but not read: the accounts themselves are at hand, and it is
+// derived from them, built anew at every save. An open for one account
+// holds the one entry it uses to its directory entry (partAccount); only
+// the vault key's holder could seal a directory that says something else.
+func (p *parsed) openWhole(key, buf []byte) ([]byte, error) {
+	size, dsize := p.header.Size, p.header.Directory
+	if len(buf) != size {
+		secureFree(buf)
+		buf = secureAlloc(size)
+	}
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		secureFree(buf)
+		return nil, err
+	}
+	// The directory is decrypted where the chunks then go (a directory is
+	// smaller than its state: each entry is smaller than the account's),
+	// which they overwrite; a larger one (no wardkey writes it), on the
+	// heap, cleared.
+	dir := buf[:0]
+	if dsize > size {
+		dir = make([]byte, 0, dsize)
+		defer clear(dir[:dsize])
+	}
+	if _, err := aead.Open(dir, segmentNonce(p.header.Nonce, 0), p.env.Payload[:dsize+overhead], p.env.Header); err != nil {
+		secureFree(buf)
+		return nil, ErrTampered
+	}
+	plain := buf
+	sealed := p.env.Payload[dsize+overhead:]
+	for c := 0; c*chunkSize < size; c++ {
+		lo, hi := c*chunkSize, min((c+1)*chunkSize, size)
+		at := c * (chunkSize + overhead)
+		if _, err := aead.Open(plain[lo:lo], segmentNonce(p.header.Nonce, c+1), sealed[at:at+hi-lo+overhead], p.env.Header); err != nil {
+			secureFree(buf)
+			return nil, ErrTampered
+		}
+	}
+	if !bytes.HasPrefix(plain, binaryMagicV2) {
+		// Format 3 seals format 2's sections only (the directory places
+		// entries in them).
+		secureFree(buf)
+		return nil, fmt.Errorf("%w: not a state of sections", ErrTampered)
+	}
+	return plain, nil
+}
+
 // openPartial opens a format-3 payload for one account into buf (the
-// payload buffer: the plaintext, then the directory): the directory, and
-// the sections after the tombstones (settings, audit key, previous keys),
-// which the payload returned holds. The accounts' entries are decrypted
-// as they are read (account, complete). buf is the index's (or freed,
-// on failure).
+// payload buffer: the plaintext, then the directory; its directory's
+// pages locked, the rest locked part by part as it is written): the directory, and the sections after the
+// tombstones (settings, audit key, previous keys), which the payload
+// returned holds. The accounts' entries are decrypted as they are read
+// (partAccount, complete). buf is the index's (or freed, on failure).
 func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
 	size, dsize := p.header.Size, p.header.Directory
 	if len(buf) != size+dsize {
 		secureFree(buf)
 		buf = secureAllocUnlocked(size + dsize)
+		secureLock(buf, size, size+dsize)
 	}
 	plain, dir := buf[:size], buf[size:size+dsize]
 	// The partial index first: a failure wipes only what was decrypted
@@ -212,7 +266,6 @@ func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
 	if err != nil {
 		return fail(err)
 	}
-	secureLock(buf, size, size+dsize)
 	if _, err := aead.Open(dir[:0], segmentNonce(p.header.Nonce, 0), p.env.Payload[:dsize+overhead], p.env.Header); err != nil {
 		return fail(ErrTampered)
 	}
@@ -466,11 +519,14 @@ func (ix *payloadIndex) partAccount(at, i int) (Account, error) {
 }
 
 // complete decrypts the rest of a partly opened payload and checks all of
-// it as a format-2 payload is checked at open, and its directory against
-// it: after, ix is the index of a whole payload.
+// it as a format-2 payload is checked at open: after, ix is the index of
+// a whole payload. The directory is not held to it (see openWhole).
 func (ix *payloadIndex) complete() error {
 	pt := ix.part
-	secureRelock(ix.plain) // every page is written now: all of them locked at once
+	if !pt.locked {
+		secureRelock(ix.plain) // every page is written now: all of them locked at once
+		pt.locked = true
+	}
 	if err := pt.ensure(ix.plain, 0, len(ix.plain)); err != nil {
 		return err
 	}
@@ -479,11 +535,6 @@ func (ix *payloadIndex) complete() error {
 		return fmt.Errorf("%w: %w", ErrTampered, err)
 	}
 	wipePayloadKeys(&pl) // the same bytes openPartial read them from
-	dir := whole.directory()
-	same := bytes.Equal(dir, pt.dir)
-	if !same {
-		return fmt.Errorf("%w: the directory does not match the accounts", ErrTampered)
-	}
 	ix.offsets, ix.newest, ix.settings, ix.accountsEnd, ix.tail = whole.offsets, whole.newest, whole.settings, whole.accountsEnd, whole.tail
 	clear(pt.dir)
 	ix.part = nil

@@ -287,7 +287,7 @@ func Open(dir string, u Unlock) (*Vault, error) {
 // Open decrypts a loaded vault file. It never writes the vault file.
 func (f *File) Open(u Unlock) (*Vault, error) {
 	p := f.p
-	buf := p.payloadBuffer()
+	buf := p.payloadBuffer(u.OneAccount)
 	// Read while the keyring answers, as the buffer is made: a profile
 	// without local.json is given one (DeviceID) only once the key opened.
 	device, _ := storedDeviceID(f.dir)
