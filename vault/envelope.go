@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 
 	"golang.org/x/crypto/argon2"
@@ -232,6 +233,13 @@ type parsed struct {
 	raw    []byte
 	env    envelope
 	header header
+
+	// A format-3 file Load read in part (readPart): the file, where the
+	// payload starts in it, and the chunks read so far; src is nil once
+	// all of it is.
+	src  *os.File
+	base int64
+	got  []bool
 }
 
 // ref is the key the file's payload is sealed with. A format-1 file names

@@ -454,3 +454,113 @@ func FuzzFormat3Directory(f *testing.F) {
 		}
 	})
 }
+
+// bigVault makes a vault of n accounts ("user0" …) with a keyring slot.
+func bigVault(t *testing.T, n int) (string, memKeyring) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "default")
+	k := memKeyring{}
+	var s State
+	c := NewClock("d", nil)
+	for i := range n {
+		s.Accounts = append(s.Accounts, Account{ID: fmt.Sprintf("%016x", i), Issuer: fmt.Sprintf("Service %d", i%97), Name: fmt.Sprintf("user%d", i),
+			Type: TOTP, Secret: NewSecret([]byte(fmt.Sprintf("secret-%020d", i))), Algorithm: SHA1, Digits: 6, Period: 30, Tags: []string{}, Stamp: c.Now()})
+	}
+	v, err := Create(dir, CreateOptions{Keyring: k, State: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	return dir, k
+}
+
+// TestLoadReadsInPart: Load reads a large format-3 file as far as its
+// directory; an open for one account reads the chunks it decrypts, and
+// no other; a whole open reads the rest and closes the file. A save that
+// renames a new file over it meanwhile changes nothing of what is read;
+// the file cut short in place is refused (ErrTampered), not a panic.
+func TestLoadReadsInPart(t *testing.T) {
+	dir, k := bigVault(t, 4000)
+	if st, _ := os.Stat(filepath.Join(dir, VaultFile)); st.Size() < partReadFrom {
+		t.Fatalf("a file of %d bytes: too small to test", st.Size())
+	}
+	got := func(f *File) int {
+		n := 0
+		for _, g := range f.p.got {
+			if g {
+				n++
+			}
+		}
+		return n
+	}
+	f, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.p.src == nil || got(f) != 0 {
+		t.Fatalf("not read in part (%d chunks read)", got(f))
+	}
+	last := f.p.env.Payload[len(f.p.env.Payload)-overhead:]
+	if !allZero(last) {
+		t.Fatal("the last chunk was read")
+	}
+	v, err := f.Open(Unlock{Keyring: k, OneAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := v.Find("user2345")
+	if err != nil || string(a.Secret.Bytes()) != fmt.Sprintf("secret-%020d", 2345) {
+		t.Fatalf("Find: %v", err)
+	}
+	if n := got(f); n < 2 || n > 4 {
+		t.Fatalf("%d chunks read for one account and the settings", n)
+	}
+	// Another process saves: a new file is renamed over the one read.
+	w, err := Open(dir, Unlock{Keyring: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Update(func(tx *Tx) error { tx.Delete("0000000000000001"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	b, err := v.Find("user1")
+	if err != nil || b.ID != "0000000000000001" {
+		t.Fatalf("Find after a save renamed over the file: %+v, %v", b, err)
+	}
+	if n := len(v.Accounts()); n != 4000 {
+		t.Fatalf("the rest read after the save: %d accounts", n)
+	}
+	if f.p.src != nil {
+		t.Fatal("the file is still open once all of it was read")
+	}
+	v.Close()
+
+	// A whole open reads all of it at once.
+	f, err = Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = f.Open(Unlock{Keyring: k})
+	if err != nil || f.p.src != nil || len(v.Accounts()) != 3999 {
+		t.Fatalf("a whole open: %v (file still open: %v)", err, f.p.src != nil)
+	}
+	v.Close()
+
+	// The file cut short in place while a code reads it.
+	f, err = Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = f.Open(Unlock{Keyring: k, OneAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := os.Truncate(filepath.Join(dir, VaultFile), f.p.base+int64(f.p.header.Directory+overhead+100)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Find("user10"); !errors.Is(err, ErrTampered) {
+		t.Fatalf("Find in a file cut short: %v", err)
+	}
+}

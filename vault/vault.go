@@ -230,9 +230,11 @@ type File struct {
 	p   *parsed
 }
 
-// Load reads the vault file in dir, checking its envelope and version.
+// Load reads the vault file in dir, checking its envelope and version. Of
+// a large format-3 file it reads the header line and the directory, and
+// keeps the file open to read the rest as an open needs it (readPart).
 func Load(dir string) (*File, error) {
-	p, err := readParsed(dir)
+	p, err := readPart(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +289,12 @@ func Open(dir string, u Unlock) (*Vault, error) {
 // Open decrypts a loaded vault file. It never writes the vault file.
 func (f *File) Open(u Unlock) (*Vault, error) {
 	p := f.p
+	if !u.OneAccount {
+		// Read the rest now, while the keyring answers.
+		if err := p.fetchAll(); err != nil {
+			return nil, err
+		}
+	}
 	buf := p.payloadBuffer(u.OneAccount)
 	// Read while the keyring answers, as the buffer is made: a profile
 	// without local.json is given one (DeviceID) only once the key opened.
