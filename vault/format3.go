@@ -580,7 +580,8 @@ const partReadFrom = 256 << 10
 // keyring answered, slowed the answer on two cores. The file is read
 // through the descriptor opened here, so a save that renames a new file
 // over it meanwhile changes nothing of what is read; one that changed it
-// in place would fail the AEAD or the read (ErrTampered).
+// in place would fail the AEAD or the read (ErrTampered). Not on Windows
+// (below).
 func readPart(dir string) (*parsed, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
@@ -593,7 +594,9 @@ func readPart(dir string) (*parsed, error) {
 		return nil, fmt.Errorf("read vault: %w", err)
 	}
 	st, err := f.Stat()
-	if err != nil || st.Size() < partReadFrom || st.Size() > maxVaultFile {
+	// Not on Windows: a file held open there cannot be renamed over, and
+	// a save by another process would fail while a code runs.
+	if err != nil || st.Size() < partReadFrom || st.Size() > maxVaultFile || runtime.GOOS == "windows" {
 		f.Close()
 		return readParsed(dir)
 	}
