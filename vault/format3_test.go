@@ -32,28 +32,22 @@ func sealedFile(t testing.TB, plain, dir []byte) *parsed {
 
 // partialVault opens p as File.Open does for Unlock.OneAccount: the
 // directory and settings only. The vault is closed when the test ends.
-func partialVault(t testing.TB, p *parsed) (*Vault, error) {
-	t.Helper()
-	ix, pl, err := p.decryptIndexed(testKey, true, true, p.payloadBuffer(true))
-	if err != nil {
-		return nil, err
-	}
-	v := &Vault{key: secureBytes(testKey), lazy: ix}
-	v.takeKeys(pl)
-	ix.part.key = v.key
-	t.Cleanup(v.Close)
-	return v, nil
-}
+func partialVault(t testing.TB, p *parsed) (*Vault, error) { return testOpen(t, p, true) }
 
 // fullVault opens p as File.Open does without Unlock.OneAccount.
-func fullVault(t testing.TB, p *parsed) (*Vault, error) {
+func fullVault(t testing.TB, p *parsed) (*Vault, error) { return testOpen(t, p, false) }
+
+func testOpen(t testing.TB, p *parsed, oneAccount bool) (*Vault, error) {
 	t.Helper()
-	ix, pl, err := p.decryptIndexed(testKey, true, false, p.payloadBuffer(false))
+	ix, pl, err := p.decryptIndexed(testKey, true, oneAccount, p.payloadBuffer(oneAccount))
 	if err != nil {
 		return nil, err
 	}
 	v := &Vault{key: secureBytes(testKey), lazy: ix}
 	v.takeKeys(pl)
+	if ix.part != nil {
+		ix.part.key = v.key
+	}
 	t.Cleanup(v.Close)
 	return v, nil
 }
