@@ -42,12 +42,21 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	labels := make([]string, len(e.Matches))
-	for i, a := range e.Matches {
-		labels[i] = fmt.Sprintf("%s (%s)", a.Label(), a.ID)
+	// The first few: a query of one letter in a vault of thousands named
+	// every account, one line of screens.
+	labels := make([]string, 0, min(len(e.Matches), maxAmbiguousShown+1))
+	for _, a := range e.Matches[:min(len(e.Matches), maxAmbiguousShown)] {
+		labels = append(labels, fmt.Sprintf("%s (%s)", a.Label(), a.ID))
+	}
+	if more := len(e.Matches) - maxAmbiguousShown; more > 0 {
+		labels = append(labels, fmt.Sprintf("and %d more", more))
 	}
 	return fmt.Sprintf("%q matches %d accounts: %s", e.Query, len(e.Matches), strings.Join(labels, ", "))
 }
+
+// maxAmbiguousShown is how many of an ambiguous query's matches its error
+// names.
+const maxAmbiguousShown = 10
 
 // Unwrap makes errors.Is(err, ErrAmbiguous) true.
 func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }

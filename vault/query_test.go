@@ -219,3 +219,19 @@ func TestAppendLowerMatchesToLower(t *testing.T) {
 		}
 	}
 }
+
+// An ambiguous query over many accounts names the first ten and counts
+// the rest: one line, not one screen per hundred accounts.
+func TestAmbiguousErrorNamesTen(t *testing.T) {
+	var as []Account
+	for i := range 25 {
+		as = append(as, Account{ID: fmt.Sprintf("%016x", i), Issuer: "Ward", Name: fmt.Sprintf("n%02d", i)})
+	}
+	msg := (&AmbiguousError{Query: "ward", Matches: as}).Error()
+	if !strings.Contains(msg, `"ward" matches 25 accounts: Ward:n00 (0000000000000000)`) || !strings.HasSuffix(msg, "Ward:n09 (0000000000000009), and 15 more") {
+		t.Fatalf("%s", msg)
+	}
+	if msg := (&AmbiguousError{Query: "ward", Matches: as[:10]}).Error(); strings.Contains(msg, "more") {
+		t.Fatalf("%s", msg)
+	}
+}
