@@ -234,7 +234,7 @@ type parsed struct {
 	env    envelope
 	header header
 
-	// A format-3 file Load read in part (readPart): the file, where the
+	// A format-3 file Load read in part (readInPart): the file, where the
 	// payload starts in it, and the chunks read so far; src is nil once
 	// all of it is.
 	src  *os.File

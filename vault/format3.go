@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
+	"os"
 	"runtime"
 	"strings"
 	"unicode/utf8"
@@ -23,7 +21,8 @@ import (
 // the chunks of that one entry and of the settings and keys: about 40 %
 // of the payload at 10,000 accounts, where format 2's one AEAD made every
 // code decrypt, and check, all of it. Every other open decrypts and checks
-// all of it, the directory included, as before.
+// all of it as before, and authenticates the directory without reading it
+// (openWhole).
 
 const (
 	// chunkSize is the plaintext bytes of every chunk but the last.
@@ -58,9 +57,26 @@ func sealSegments(out []byte, key, nonce, ad, plain, dir []byte) ([]byte, error)
 	}
 	out = aead.Seal(out, segmentNonce(nonce, 0), dir, ad)
 	for c := 0; c*chunkSize < len(plain); c++ {
-		out = aead.Seal(out, segmentNonce(nonce, c+1), plain[c*chunkSize:min((c+1)*chunkSize, len(plain))], ad)
+		lo, hi := chunkBounds(c, len(plain))
+		out = aead.Seal(out, segmentNonce(nonce, c+1), plain[lo:hi], ad)
 	}
 	return out, nil
+}
+
+// chunkBounds is where chunk c lies in a plaintext of size bytes.
+func chunkBounds(c, size int) (lo, hi int) { return c * chunkSize, min((c+1)*chunkSize, size) }
+
+// openChunk decrypts chunk c of sealed (a format-3 payload's chunks, as
+// stored) into its place in plain, which has room for it. The header's
+// nonce and bytes are nonce and ad.
+func openChunk(aead cipher.AEAD, plain, sealed []byte, c int, nonce, ad []byte) error {
+	lo, hi := chunkBounds(c, len(plain))
+	at := c * (chunkSize + overhead)
+	if _, err := aead.Open(plain[lo:lo], segmentNonce(nonce, c+1), sealed[at:at+hi-lo+overhead], ad); err != nil {
+		clear(plain[lo:hi])
+		return fmt.Errorf("chunk %d: %w", c+1, ErrTampered)
+	}
+	return nil
 }
 
 // directoryOf builds the directory of plain, a format-2 payload that
@@ -182,15 +198,12 @@ func (pt *partial) ensureWith(aead cipher.AEAD, plain []byte, from, to int) erro
 		if err := pt.file.fetch(c); err != nil {
 			return err
 		}
-		lo, hi := c*chunkSize, min((c+1)*chunkSize, len(plain))
-		at := c * (chunkSize + overhead)
 		if !pt.locked {
+			lo, hi := chunkBounds(c, len(plain))
 			secureLock(plain, lo, hi)
 		}
-		// plain[lo:lo] has room for the chunk: Open writes it in place.
-		if _, err := aead.Open(plain[lo:lo], segmentNonce(pt.nonce, c+1), pt.sealed[at:at+hi-lo+overhead], pt.ad); err != nil {
-			clear(plain[lo:hi])
-			return fmt.Errorf("chunk %d: %w", c+1, ErrTampered)
+		if err := openChunk(aead, plain, pt.sealed, c, pt.nonce, pt.ad); err != nil {
+			return err
 		}
 		pt.open[c] = true
 	}
@@ -233,11 +246,8 @@ func (p *parsed) openWhole(key, buf []byte) ([]byte, error) {
 		return nil, ErrTampered
 	}
 	plain := buf
-	sealed := p.env.Payload[dsize+overhead:]
 	for c := 0; c*chunkSize < size; c++ {
-		lo, hi := c*chunkSize, min((c+1)*chunkSize, size)
-		at := c * (chunkSize + overhead)
-		if _, err := aead.Open(plain[lo:lo], segmentNonce(p.header.Nonce, c+1), sealed[at:at+hi-lo+overhead], p.env.Header); err != nil {
+		if err := openChunk(aead, plain, p.env.Payload[dsize+overhead:], c, p.header.Nonce, p.env.Header); err != nil {
 			secureFree(buf)
 			return nil, ErrTampered
 		}
@@ -252,10 +262,10 @@ func (p *parsed) openWhole(key, buf []byte) ([]byte, error) {
 }
 
 // openPartial opens a format-3 payload for one account into buf (the
-// payload buffer: the plaintext, then the directory; its directory's
-// pages locked, the rest locked part by part as it is written): the directory, and the sections after the
-// tombstones (settings, audit key, previous keys), which the payload
-// returned holds. The accounts' entries are decrypted as they are read
+// payload buffer: the plaintext, then the directory; the directory's
+// pages locked, the rest locked part by part as it is written): the
+// directory, and the sections after the tombstones (settings, audit key,
+// previous keys), which the payload returned holds. The accounts' entries are decrypted as they are read
 // (partAccount, complete). buf is the index's (or freed, on failure).
 func (p *parsed) openPartial(key, buf []byte) (*payloadIndex, payload, error) {
 	size, dsize := p.header.Size, p.header.Directory
@@ -407,22 +417,8 @@ func (ix *payloadIndex) partFind(query string) (Account, bool, error) {
 	} else {
 		// The halves at once, as stageCounts does (a code runs alone).
 		m2 := m.clone()
-		var p2 any // the second half's panic, raised again here
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			defer func() { p2 = recover() }()
-			h2 = pt.pass(m2, pt.half, len(pt.dir), pt.count/2, pt.count)
-		}()
-		func() {
-			// Even if this half panics, the other is waited for: both
-			// read the vault's buffer.
-			defer func() { <-done }()
-			h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2)
-		}()
-		if p2 != nil {
-			panic(p2)
-		}
+		inHalves(func() { h1 = pt.pass(m, pt.entries, pt.half, 0, pt.count/2) },
+			func() { h2 = pt.pass(m2, pt.half, len(pt.dir), pt.count/2, pt.count) })
 	}
 	if h1.err == nil {
 		h1.err = h2.err
@@ -562,7 +558,8 @@ func (pt *partial) wipe(plain []byte) {
 	clear(pt.dir)
 	for c, o := range pt.open {
 		if o {
-			clear(plain[c*chunkSize : min((c+1)*chunkSize, len(plain))])
+			lo, hi := chunkBounds(c, len(plain))
+			clear(plain[lo:hi])
 		}
 	}
 }
@@ -572,59 +569,43 @@ func (pt *partial) wipe(plain []byte) {
 // parts.
 const partReadFrom = 256 << 10
 
-// readPart is readParsed for Load: a format-3 file of partReadFrom bytes
-// or more is read as far as its directory, into a buffer of the file's
-// size whose other pages are not touched, and the file kept open
-// (parsed.src) for fetch and fetchAll. A code at 10,000 accounts then
+// readInPart reads f, the vault file, as far as its directory when it is
+// of format 3 and partReadFrom bytes or more, into a buffer of the file's
+// size whose other pages are not touched, and keeps f open (parsed.src)
+// for fetch and fetchAll; ok is false, and nothing read, for any other
+// file (readVault then reads it whole). A code at 10,000 accounts then
 // reads 0.4 of 1.4 MB: the page faults of reading all of it, while the
 // keyring answered, slowed the answer on two cores. The file is read
-// through the descriptor opened here, so a save that renames a new file
-// over it meanwhile changes nothing of what is read; one that changed it
-// in place would fail the AEAD or the read (ErrTampered). Not on Windows
-// (below).
-func readPart(dir string) (*parsed, error) {
-	if err := checkDir(dir); err != nil {
-		return nil, err
-	}
-	f, err := openNoFollow(filepath.Join(dir, VaultFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoVault
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read vault: %w", err)
-	}
+// through f alone, so a save that renames a new file over it meanwhile
+// changes nothing of what is read; one that changed it in place would
+// fail the AEAD or the read (ErrTampered). Not on Windows: a file held
+// open there cannot be renamed over, and a save by another process would
+// fail while a code runs.
+func readInPart(f *os.File) (p *parsed, ok bool, err error) {
 	st, err := f.Stat()
-	// Not on Windows: a file held open there cannot be renamed over, and
-	// a save by another process would fail while a code runs.
 	if err != nil || st.Size() < partReadFrom || st.Size() > maxVaultFile || runtime.GOOS == "windows" {
-		f.Close()
-		return readParsed(dir)
+		return nil, false, nil
 	}
 	b := make([]byte, st.Size()) // a large allocation: its untouched pages stay unmapped
 	n, _ := f.ReadAt(b[:64<<10], 0)
-	i := bytes.IndexByte(b[:n], '\n')
-	var env envelope
-	var h header
-	if i < 0 || json.Unmarshal(b[:i], &env) != nil || json.Unmarshal(env.Header, &h) != nil || h.Version != 3 ||
-		h.Directory <= 0 || h.Directory > len(b)-i-1-overhead {
-		f.Close()
-		return readParsed(dir)
+	if bytes.IndexByte(b[:n], '\n') < 0 {
+		return nil, false, nil
 	}
-	base := i + 1
-	if end := base + h.Directory + overhead; end > n {
+	// parseFile reads the header line and measures the rest, not its bytes.
+	// Anything but format 3 is parsed again from all of it (a format-1
+	// file's first line is not a header line).
+	if p, err = parseFile(b); err != nil || p.header.Version != 3 {
+		return nil, false, nil
+	}
+	base := len(b) - len(p.env.Payload)
+	if end := base + p.header.Directory + overhead; end > n {
 		if _, err := f.ReadAt(b[n:end], int64(n)); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("read vault: %w", err)
+			return nil, true, fmt.Errorf("read vault: %w", err)
 		}
 	}
-	p, err := parseFile(b)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	chunks := (p.header.Size + chunkSize - 1) / chunkSize
-	p.src, p.base, p.got = f, int64(base), make([]bool, chunks)
-	return p, nil
+	p.src, p.base, p.got = f, int64(base), make([]bool, (p.header.Size+chunkSize-1)/chunkSize)
+	return p, true, nil
 }
 
 // fetch reads chunk c of a format-3 payload read in part, if it is not.

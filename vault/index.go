@@ -215,23 +215,8 @@ func stageCounts[L accountList](l L, m *matcher) (count, first [stages]int) {
 	}
 	half := n / 2
 	var c2, f2 [stages]int
-	var p2 any // the second half's panic, raised again here
 	m2 := m.clone()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() { p2 = recover() }()
-		c2, f2 = countStages(l, m2, half, n)
-	}()
-	func() {
-		// Even if this half panics, the other is waited for: the caller
-		// holds the vault's lock while both read its payload.
-		defer func() { <-done }()
-		count, first = countStages(l, m, 0, half)
-	}()
-	if p2 != nil {
-		panic(p2)
-	}
+	inHalves(func() { count, first = countStages(l, m, 0, half) }, func() { c2, f2 = countStages(l, m2, half, n) })
 	for s := range stages {
 		if count[s] == 0 {
 			first[s] = f2[s]
@@ -239,6 +224,27 @@ func stageCounts[L accountList](l L, m *matcher) (count, first [stages]int) {
 		count[s] += c2[s]
 	}
 	return count, first
+}
+
+// inHalves runs first here and second in a goroutine of its own, and
+// returns when both have. Even if first panics, second is waited for (the
+// caller holds the vault's lock while both read its payload); a panic of
+// second is raised again here.
+func inHalves(first, second func()) {
+	var p2 any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { p2 = recover() }()
+		second()
+	}()
+	func() {
+		defer func() { <-done }()
+		first()
+	}()
+	if p2 != nil {
+		panic(p2)
+	}
 }
 
 // countStages counts the stages of accounts [from, to) of l.

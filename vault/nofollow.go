@@ -59,6 +59,12 @@ func readNoFollow(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readOpen(f, path, max)
+}
+
+// readOpen reads f, opened from path by openNoFollow, from where it is to
+// its end, at most max bytes.
+func readOpen(f *os.File, path string, max int64) ([]byte, error) {
 	// Sized from the file, as os.ReadFile does: io.ReadAll's growing
 	// buffer copied a 10,000-account vault several times over.
 	size := 512

@@ -232,9 +232,9 @@ type File struct {
 
 // Load reads the vault file in dir, checking its envelope and version. Of
 // a large format-3 file it reads the header line and the directory, and
-// keeps the file open to read the rest as an open needs it (readPart).
+// keeps the file open to read the rest as an open needs it (readInPart).
 func Load(dir string) (*File, error) {
-	p, err := readPart(dir)
+	p, err := readVault(dir, true)
 	if err != nil {
 		return nil, err
 	}
@@ -263,14 +263,30 @@ func ReadInfo(dir string) (Info, error) {
 // few MB).
 const maxVaultFile = 256 << 20
 
-func readParsed(dir string) (*parsed, error) {
+// readParsed reads and parses the vault file in dir, all of it.
+func readParsed(dir string) (*parsed, error) { return readVault(dir, false) }
+
+// readVault is readParsed, or with part set (Load) readInPart's reading
+// of a large format-3 file as far as its directory.
+func readVault(dir string, part bool) (*parsed, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	b, err := readNoFollow(filepath.Join(dir, VaultFile), maxVaultFile)
+	path := filepath.Join(dir, VaultFile)
+	f, err := openNoFollow(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoVault
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read vault: %w", err)
+	}
+	if part {
+		if p, ok, err := readInPart(f); ok {
+			return p, err
+		}
+	}
+	defer f.Close()
+	b, err := readOpen(f, path, maxVaultFile)
 	if err != nil {
 		return nil, fmt.Errorf("read vault: %w", err)
 	}
